@@ -1,0 +1,305 @@
+"""Run a client/server pair over the in-memory wire: contract §2.3 (`httpsys-sim tls`).
+
+:class:`TlsScenario` is the input document, :func:`run_tls` drives the two machines through
+the initial handshake and the certificate request the scenario asks for, and
+:class:`TlsTranscript` holds what each side wrote and read, in JSON, text and Mermaid.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import attrs
+
+from httpsys_sim._jsonin import Fields, JsonSource, load_json
+from httpsys_sim.tls.errors import TlsError
+from httpsys_sim.tls.machine import (
+    CertRequest,
+    ClientConfig,
+    RenegotiationAnswer,
+    RequestAt,
+    Role,
+    ServerConfig,
+    TlsConnection,
+)
+from httpsys_sim.tls.messages import CertState
+from httpsys_sim.tls.personality import PERSONALITIES, Personality, get_personality
+from httpsys_sim.tls.vocabulary import TlsVersion
+from httpsys_sim.tls.wire import Wire, WireEvent
+
+__all__ = ["SideTranscript", "TlsScenario", "TlsTranscript", "run_tls"]
+
+_TLS_CERTS = (CertState.VALID, CertState.NONE, CertState.UNTRUSTED, CertState.EXPIRED)
+
+
+@attrs.frozen(kw_only=True)
+class TlsScenario:
+    """The TLS-only setup of contract §2.3."""
+
+    stack: str = "openssl"  #: personality of both ends
+    version: TlsVersion = TlsVersion.TLS13  #: the one version both ends enable
+    alpn: tuple[str, ...] | None = None
+    cert_request: CertRequest = CertRequest.NONE
+    request_at: RequestAt = RequestAt.HANDSHAKE
+    resumption_on_renegotiation: bool | None = None  #: ``None`` → the stack's default
+    allow_client_renegotiation: bool | None = None  #: ``None`` → the stack's default
+    certificate: CertState = CertState.VALID  #: the client's certificate
+    post_handshake_auth: bool = False
+    renegotiation: RenegotiationAnswer = RenegotiationAnswer.ACCEPT
+    initiate_renegotiation: bool = False
+
+    @property
+    def personality(self) -> Personality:
+        """The personality named by :attr:`stack`."""
+        return get_personality(self.stack)
+
+    @classmethod
+    def example(cls) -> TlsScenario:
+        """The built-in example: TLS 1.3 post-handshake auth with a required certificate."""
+        return cls(
+            cert_request=CertRequest.REQUIRED,
+            request_at=RequestAt.POST_HANDSHAKE,
+            post_handshake_auth=True,
+        )
+
+    # --- JSON --------------------------------------------------------------------------
+    @classmethod
+    def from_json(cls, text: str | bytes, *, filename: str = "<tls scenario>") -> TlsScenario:
+        """Parse the §2.3 document; bad input raises :class:`InputError`."""
+        value, source = load_json(text, filename)
+        return cls._read(value, source)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, filename: str = "<tls scenario>") -> TlsScenario:
+        """Build from an already-parsed §2.3 document."""
+        return cls._read(data, JsonSource(json.dumps(data, indent=1), filename))
+
+    @classmethod
+    def _read(cls, value: object, source: JsonSource) -> TlsScenario:
+        top = Fields(value, "", source)
+        stack = top.string("stack", "openssl")
+        if stack not in PERSONALITIES:
+            top.error("stack", f"unknown TLS stack {stack!r}", "one of " + ", ".join(PERSONALITIES))
+        version = top.choice("version", TlsVersion.parse, [v.value for v in TlsVersion], TlsVersion.TLS13)
+        alpn_raw = top.raw("alpn")
+        alpn: tuple[str, ...] | None = None
+        if alpn_raw is not None:
+            if not isinstance(alpn_raw, list) or not all(isinstance(p, str) for p in alpn_raw):
+                top.error("alpn", "expected null or a list of protocol ids", 'e.g. ["h2", "http/1.1"]')
+            alpn = tuple(alpn_raw)
+        server = top.obj("server")
+        cert_request = server.choice(
+            "cert_request", CertRequest, [c.value for c in CertRequest], CertRequest.NONE
+        )
+        request_at = server.choice(
+            "request_at", RequestAt, [r.value for r in RequestAt], RequestAt.HANDSHAKE
+        )
+        resumption = server.opt_boolean("resumption_on_renegotiation")
+        allow_client = server.opt_boolean("allow_client_renegotiation")
+        server.done()
+        client = top.obj("client")
+        certificate = client.choice(
+            "certificate", CertState, [c.value for c in _TLS_CERTS], CertState.VALID
+        )
+        if certificate not in _TLS_CERTS:
+            client.error(
+                "certificate", f"{certificate.value!r} is not a TLS-layer certificate state",
+                "one of " + ", ".join(c.value for c in _TLS_CERTS),
+            )
+        pha = client.boolean("post_handshake_auth", False)
+        renegotiation = client.choice(
+            "renegotiation",
+            RenegotiationAnswer,
+            [r.value for r in RenegotiationAnswer],
+            RenegotiationAnswer.ACCEPT,
+        )
+        initiate = client.boolean("initiate_renegotiation", False)
+        client.done()
+        top.done()
+        return cls(
+            stack=stack,
+            version=version,
+            alpn=alpn,
+            cert_request=cert_request,
+            request_at=request_at,
+            resumption_on_renegotiation=resumption,
+            allow_client_renegotiation=allow_client,
+            certificate=certificate,
+            post_handshake_auth=pha,
+            renegotiation=renegotiation,
+            initiate_renegotiation=initiate,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The §2.3 document."""
+        return {
+            "stack": self.stack,
+            "version": self.version.value,
+            "alpn": None if self.alpn is None else list(self.alpn),
+            "server": {
+                "cert_request": self.cert_request.value,
+                "request_at": self.request_at.value,
+                "resumption_on_renegotiation": self.resumption_on_renegotiation,
+                "allow_client_renegotiation": self.allow_client_renegotiation,
+            },
+            "client": {
+                "certificate": self.certificate.value,
+                "post_handshake_auth": self.post_handshake_auth,
+                "renegotiation": self.renegotiation.value,
+                "initiate_renegotiation": self.initiate_renegotiation,
+            },
+        }
+
+    def configs(self) -> tuple[ClientConfig, ServerConfig]:
+        """The two ends' configurations."""
+        personality = self.personality
+        alpn = self.alpn or ()
+        client = ClientConfig(
+            personality=personality,
+            versions=(self.version,),
+            alpn=alpn,
+            certificate=self.certificate,
+            post_handshake_auth=self.post_handshake_auth,
+            renegotiation=self.renegotiation,
+        )
+        server = ServerConfig(
+            personality=personality,
+            versions=(self.version,),
+            alpn=alpn,
+            cert_request=self.cert_request,
+            request_at=self.request_at,
+            resumption_on_renegotiation=self.resumption_on_renegotiation,
+            allow_client_renegotiation=self.allow_client_renegotiation,
+        )
+        return client, server
+
+
+@attrs.frozen(kw_only=True)
+class SideTranscript:
+    """What one end wrote and read, and how it ended."""
+
+    role: Role
+    messages: tuple[str, ...]  #: ``W client_hello`` … (contract §2.3)
+    rules: tuple[str, ...]  #: the rule behind each message, index for index
+    error: str | None
+    cert_obtained: bool  #: server: holds a client certificate; client: always False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The §2.3 per-side object."""
+        d: dict[str, Any] = {"messages": list(self.messages)}
+        if self.role is Role.SERVER:
+            d["cert_obtained"] = self.cert_obtained
+        d["error"] = self.error
+        return d
+
+
+@attrs.frozen(kw_only=True)
+class TlsTranscript:
+    """Both ends' transcripts and the wire in between."""
+
+    scenario: TlsScenario
+    version: TlsVersion | None
+    client: SideTranscript
+    server: SideTranscript
+    wire: tuple[WireEvent, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The §2.3 output document."""
+        return {
+            "version": None if self.version is None else self.version.value,
+            "server": self.server.to_dict(),
+            "client": self.client.to_dict(),
+        }
+
+    def to_json(self) -> str:
+        """Deterministic JSON of :meth:`to_dict`."""
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n"
+
+    def to_text(self) -> str:
+        """A readable account: the wire in order, then how each side ended."""
+        s = self.scenario
+        lines = [
+            f"TLS {self.version.value if self.version else '(none)'} · stack {s.stack} · "
+            f"server cert_request={s.cert_request.value} at {s.request_at.value} · "
+            f"client certificate={s.certificate.value}",
+            "",
+        ]
+        width = max((len(e.message.label()) for e in self.wire), default=10)
+        for event in self.wire:
+            arrow = "client → server" if event.sender is Role.CLIENT else "client ← server"
+            lock = "encrypted" if event.message.encrypted else "clear"
+            note = "" if event.delivered else "   (not read: the other end had closed)"
+            lines.append(
+                f"  {arrow}  {event.message.label():<{width}}  {lock:<9}  [{event.rule}]{note}"
+            )
+        lines.append("")
+        for side in (self.client, self.server):
+            extra = f", cert_obtained={side.cert_obtained}" if side.role is Role.SERVER else ""
+            lines.append(f"{side.role.value}: error={side.error or 'none'}{extra}")
+        return "\n".join(lines) + "\n"
+
+    def to_mermaid(self) -> str:
+        """A Mermaid ``sequenceDiagram`` of the wire."""
+        lines = ["sequenceDiagram", "    participant C as Client", "    participant S as Server"]
+        for event in self.wire:
+            src, dst = ("C", "S") if event.sender is Role.CLIENT else ("S", "C")
+            arrow = "->>" if event.delivered else "-x"
+            lock = " 🔒" if event.message.encrypted else ""
+            lines.append(f"    {src}{arrow}{dst}: {event.message.label()}{lock}")
+        for side, who in ((self.client, "C"), (self.server, "S")):
+            if side.error:
+                text = side.error.replace(";", ",").replace("#", "")
+                lines.append(f"    Note over {who}: {text}")
+        return "\n".join(lines) + "\n"
+
+
+def _error_text(conn: TlsConnection) -> str | None:
+    err: TlsError | None = conn.error
+    if err is None and conn.refusals:
+        err = conn.refusals[-1]
+    if err is None:
+        return None
+    return f"{err.code}: {err.reason} [{err.rule}]"
+
+
+def _side(conn: TlsConnection) -> SideTranscript:
+    return SideTranscript(
+        role=conn.role,
+        messages=tuple(e.label() for e in conn.transcript),
+        rules=tuple(e.rule for e in conn.transcript),
+        error=_error_text(conn),
+        cert_obtained=conn.cert_obtained,
+    )
+
+
+def run_tls(scenario: TlsScenario) -> TlsTranscript:
+    """Drive both ends through the scenario and return their transcripts.
+
+    Order: the initial handshake; then, if the server asks later, its HelloRequest
+    (TLS ≤ 1.2) or post-handshake CertificateRequest (TLS 1.3); then a client-initiated
+    renegotiation if asked for.  A command a stack declines is reported as that side's
+    error and nothing is sent.
+    """
+    client_cfg, server_cfg = scenario.configs()
+    client = TlsConnection.client(client_cfg)
+    server = TlsConnection.server(server_cfg)
+    wire = Wire(client, server)
+    wire.command(Role.CLIENT, "start")
+    asks_later = scenario.cert_request is not CertRequest.NONE
+    if asks_later and not server.closed and scenario.request_at is RequestAt.RENEGOTIATION:
+        wire.command(Role.SERVER, "renegotiate")
+    if asks_later and not server.closed and scenario.request_at is RequestAt.POST_HANDSHAKE:
+        wire.command(Role.SERVER, "request_certificate")
+    if scenario.initiate_renegotiation and not client.closed:
+        wire.command(Role.CLIENT, "renegotiate")
+    # The version the ServerHello settled, whether or not the handshake then completed.
+    version = client.version or server.version
+    return TlsTranscript(
+        scenario=scenario,
+        version=version,
+        client=_side(client),
+        server=_side(server),
+        wire=tuple(wire.log),
+    )
+

@@ -1,0 +1,85 @@
+"""An in-memory wire between a client and a server :class:`TlsConnection`.
+
+Messages travel in the order they were written (one FIFO for both directions), so the
+interleaving is deterministic.  A message that reaches an end which already closed is
+dropped and logged as undelivered — the real peer would have stopped reading.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import attrs
+
+from httpsys_sim.tls.errors import LocalProtocolError
+from httpsys_sim.tls.machine import Role, TlsConnection
+from httpsys_sim.tls.messages import Message
+
+__all__ = ["MAX_MESSAGES", "Wire", "WireEvent"]
+
+#: Upper bound on messages one pump may carry (a guard against a table that loops).
+MAX_MESSAGES = 500
+
+
+@attrs.frozen(kw_only=True)
+class WireEvent:
+    """One message on the wire: who sent it, and whether the other end read it."""
+
+    sender: Role
+    message: Message
+    delivered: bool
+    #: The rule of the transition that wrote it.
+    rule: str
+
+
+class Wire:
+    """Carries messages between two ends until neither has anything left to say."""
+
+    def __init__(self, client: TlsConnection, server: TlsConnection) -> None:
+        self.client = client
+        self.server = server
+        self.log: list[WireEvent] = []
+        self._queue: deque[tuple[Role, Message, str]] = deque()
+
+    def end(self, role: Role) -> TlsConnection:
+        """The connection that plays ``role``."""
+        return self.client if role is Role.CLIENT else self.server
+
+    def send(self, sender: Role, messages: list[Message]) -> None:
+        """Put messages written by ``sender`` on the wire (in order)."""
+        if not messages:
+            return
+        conn = self.end(sender)
+        rules = [e.rule for e in conn.transcript if e.direction == "W"][-len(messages) :]
+        for message, rule in zip(messages, rules, strict=True):
+            self._queue.append((sender, message, rule))
+
+    def command(self, role: Role, name: str) -> LocalProtocolError | None:
+        """Run a local command (``start``, ``renegotiate``, …) on ``role`` and pump.
+
+        Returns the refusal when the stack declined the command (nothing was sent).
+        """
+        conn = self.end(role)
+        try:
+            out: list[Message] = getattr(conn, name)()
+        except LocalProtocolError as refusal:
+            return refusal
+        self.send(role, out)
+        self.pump()
+        return None
+
+    def pump(self) -> None:
+        """Deliver queued messages, and the answers they provoke, until the wire is quiet."""
+        carried = 0
+        while self._queue:
+            carried += 1
+            if carried > MAX_MESSAGES:  # pragma: no cover - would be a table bug
+                raise AssertionError("TLS wire did not go quiet")
+            sender, message, rule = self._queue.popleft()
+            receiver_role = Role.SERVER if sender is Role.CLIENT else Role.CLIENT
+            receiver = self.end(receiver_role)
+            if receiver.closed:
+                self.log.append(WireEvent(sender=sender, message=message, delivered=False, rule=rule))
+                continue
+            self.log.append(WireEvent(sender=sender, message=message, delivered=True, rule=rule))
+            self.send(receiver_role, receiver.receive(message))
