@@ -342,7 +342,7 @@ class Emit:
 
 
 class Effect(str, enum.Enum):
-    """What a row remembers, applied before its items are written."""
+    """What a row remembers: applied before its items are written (``HANDSHAKE_DONE`` after)."""
 
     NEGOTIATE = "negotiate"  #: server: pick version/ALPN from the ClientHello
     ACCEPT_SERVER_HELLO = "accept server_hello"  #: client: record version/ALPN
@@ -1148,6 +1148,7 @@ class TlsConnection:
         self.peer_certificate: CertState | None = None
         self._pending_cert: CertState | None = None
         self._pending_cert_request = False
+        self._answering_hello_request = False
         self.pha_context = 0
         self.write_protected = False
         self.error: TlsError | None = None
@@ -1233,12 +1234,17 @@ class TlsConnection:
                     state_after=row.next,
                 )
             )
+        # Effects apply before the row writes, except HANDSHAKE_DONE: what a row writes
+        # at the end of a handshake still belongs to that handshake.
         for effect in row.effects:
-            self._apply(effect, message)
+            if effect is not Effect.HANDSHAKE_DONE:
+                self._apply(effect, message)
         out: list[Message] = []
         for item in row.emits:
             if self._cond(item.when):
                 out.extend(self._build(item.out))
+        if Effect.HANDSHAKE_DONE in row.effects:
+            self._apply(Effect.HANDSHAKE_DONE, message)
         self.state = row.next
         for m in out:
             self.transcript.append(
@@ -1319,12 +1325,12 @@ class TlsConnection:
             return cfg.request_at in (RequestAt.HANDSHAKE, RequestAt.RENEGOTIATION)
         return cfg.request_at is RequestAt.HANDSHAKE
 
+    def _resumption_on_renegotiation(self) -> bool:
+        allowed = self._server().resumption_on_renegotiation
+        return self.personality.resumption_on_renegotiation if allowed is None else allowed
+
     def _resume_allowed(self, hello: Message) -> bool:
-        cfg = self._server()
-        allowed = cfg.resumption_on_renegotiation
-        if allowed is None:
-            allowed = self.personality.resumption_on_renegotiation
-        return self.handshakes > 0 and hello.session_offered and allowed
+        return self.handshakes > 0 and hello.session_offered and self._resumption_on_renegotiation()
 
     def _renegotiation_answer(self) -> RenegotiationAnswer:
         cfg = self._client()
@@ -1445,7 +1451,9 @@ class TlsConnection:
         if cond is Cond.HAS_CERT:
             return self._has_cert()
         if cond is Cond.TICKET_12:
-            return self.personality.tls12_ticket
+            # No ticket on a renegotiation the server will not resume (P-OSSL-5).
+            renegotiation_ok = self.handshakes == 0 or self._resumption_on_renegotiation()
+            return self.personality.tls12_ticket and renegotiation_ok
         if cond is Cond.TICKET_12_RESUMED:
             return self.personality.tls12_ticket_on_resumption
         raise AssertionError(cond)  # pragma: no cover
@@ -1477,6 +1485,7 @@ class TlsConnection:
                 self.write_protected = True
         elif effect is Effect.BEGIN_RENEGOTIATION:
             self.renegotiating = True
+            self._answering_hello_request = m is not None and m.kind is Kind.HELLO_REQUEST
         elif effect is Effect.NOTE_CERT_REQUEST:
             self._pending_cert_request = True
             if self.state is State.C13_CONNECTED:
@@ -1532,7 +1541,7 @@ class TlsConnection:
                     alpn=cfg.alpn,
                     post_handshake_auth=cfg.post_handshake_auth and TlsVersion.TLS13 in versions,
                     secure_renegotiation=cfg.secure_renegotiation,
-                    session_offered=self.renegotiating
+                    session_offered=self._answering_hello_request
                     and self.personality.client_offers_session_on_renegotiation,
                     compat_session_id=compat and TlsVersion.TLS13 in versions,
                     renegotiation=self.renegotiating,

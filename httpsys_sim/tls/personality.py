@@ -63,7 +63,8 @@ class Personality:
     allow_client_renegotiation: bool
     #: The server resumes the session when the renegotiating ClientHello offers it.
     resumption_on_renegotiation: bool
-    #: The client offers its current session when it renegotiates.
+    #: The client offers its current session when a HelloRequest makes it renegotiate
+    #: (a renegotiation the client starts itself asks for a new session).
     client_offers_session_on_renegotiation: bool
     #: The server implements TLS 1.3 post-handshake authentication at all.
     pha_server: bool
@@ -83,7 +84,7 @@ OPENSSL = Personality(
     id="openssl",
     name="OpenSSL 3",
     tls13_tickets=2,
-    tickets_after_pha=0,
+    tickets_after_pha=2,
     tls12_ticket=True,
     tls12_ticket_on_resumption=False,
     middlebox_compat=True,

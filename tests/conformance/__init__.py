@@ -1,0 +1,1 @@
+"""Conformance of the ``openssl`` TLS personality against the real OpenSSL library."""
