@@ -20,6 +20,8 @@ from types import MappingProxyType
 
 import attrs
 
+from httpsys_sim._enum import ReprStrEnum
+
 from httpsys_sim.tls.errors import (
     ConnectionClosedError,
     HandshakeRefused,
@@ -61,14 +63,14 @@ __all__ = [
 # --------------------------------------------------------------------------------------
 
 
-class Role(str, enum.Enum):
+class Role(ReprStrEnum):
     """Which end of the connection a machine plays."""
 
     CLIENT = "client"
     SERVER = "server"
 
 
-class CertRequest(str, enum.Enum):
+class CertRequest(ReprStrEnum):
     """Whether the server asks for a client certificate and insists on one."""
 
     NONE = "none"
@@ -76,7 +78,7 @@ class CertRequest(str, enum.Enum):
     REQUIRED = "required"  #: ask; a stack with ``fail_on_missing_cert`` fails without one
 
 
-class RequestAt(str, enum.Enum):
+class RequestAt(ReprStrEnum):
     """When the server asks (contract §2.3)."""
 
     HANDSHAKE = "handshake"  #: CertificateRequest in the initial handshake
@@ -84,7 +86,7 @@ class RequestAt(str, enum.Enum):
     RENEGOTIATION = "renegotiation"  #: TLS 1.2 HelloRequest, then a new handshake
 
 
-class CertRequestedHow(str, enum.Enum):
+class CertRequestedHow(ReprStrEnum):
     """How a CertificateRequest reached the client (contract §2.2 ``cert_requested``)."""
 
     NONE = "none"
@@ -93,7 +95,7 @@ class CertRequestedHow(str, enum.Enum):
     POST_HANDSHAKE = "post_handshake"
 
 
-class RenegotiationAnswer(str, enum.Enum):
+class RenegotiationAnswer(ReprStrEnum):
     """A client's answer to HelloRequest (R-TLS-1)."""
 
     ACCEPT = "accept"
@@ -152,7 +154,7 @@ class ClientConfig:
 # --------------------------------------------------------------------------------------
 
 
-class State(str, enum.Enum):
+class State(ReprStrEnum):
     """Every state of both machines.  ``C*``: client only; ``S*``: server only."""
 
     START = "START"
@@ -201,7 +203,7 @@ CONNECTED_STATES = frozenset({State.C12_CONNECTED, State.C13_CONNECTED})
 CONNECTED_STATES |= {State.S12_CONNECTED, State.S13_CONNECTED}
 
 
-class Event(str, enum.Enum):
+class Event(ReprStrEnum):
     """An input: a local command (``name()``) or a received message (``R name``)."""
 
     START = "start()"  #: client: send the first ClientHello
@@ -251,7 +253,7 @@ COMMANDS = tuple(e for e in Event if e.is_command)
 RECEIVED = tuple(e for e in Event if not e.is_command)
 
 
-class Guard(str, enum.Enum):
+class Guard(ReprStrEnum):
     """Named predicates that choose between rows of one ``(state, event)`` pair."""
 
     ALWAYS = "always"
@@ -290,7 +292,7 @@ class Guard(str, enum.Enum):
     RENEG_REFUSE_WARNING = "client refuses (warning)"
 
 
-class Out(str, enum.Enum):
+class Out(ReprStrEnum):
     """What a row writes.  Most are one message; a few expand per configuration."""
 
     HELLO_REQUEST = "hello_request"
@@ -318,7 +320,7 @@ class Out(str, enum.Enum):
     ALERT_CLOSE_NOTIFY = "alert warning:close_notify(0)"
 
 
-class Cond(str, enum.Enum):
+class Cond(ReprStrEnum):
     """Conditions on a single emitted item."""
 
     ALWAYS = "always"
@@ -341,7 +343,7 @@ class Emit:
         return self.out.value if self.when is Cond.ALWAYS else f"[{self.out.value}]"
 
 
-class Effect(str, enum.Enum):
+class Effect(ReprStrEnum):
     """What a row remembers: applied before its items are written (``HANDSHAKE_DONE`` after)."""
 
     NEGOTIATE = "negotiate"  #: server: pick version/ALPN from the ClientHello
@@ -954,7 +956,7 @@ CLIENT_TABLE: tuple[Transition, ...] = (
         effects=(F.FAIL,),
         next=S.CLOSED,
         error=HandshakeRefused,
-        rule="R-CLI-1",
+        rule="R-CLI-2",
     ),
     _T(
         state=S.C12_CONNECTED,

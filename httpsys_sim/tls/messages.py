@@ -12,12 +12,14 @@ import enum
 
 import attrs
 
+from httpsys_sim._enum import ReprStrEnum
+
 from httpsys_sim.tls.vocabulary import AlertDescription, AlertLevel, HandshakeType, TlsVersion
 
 __all__ = ["CertState", "Kind", "Message", "alert"]
 
 
-class Kind(str, enum.Enum):
+class Kind(ReprStrEnum):
     """What a message is; the value is the transcript name of contract §2.3."""
 
     HELLO_REQUEST = "hello_request"
@@ -46,7 +48,7 @@ class Kind(str, enum.Enum):
             return None
 
 
-class CertState(str, enum.Enum):
+class CertState(ReprStrEnum):
     """The certificate an end holds (and would send when asked)."""
 
     VALID = "valid"  #: chains to a CA the server trusts, in date, not revoked

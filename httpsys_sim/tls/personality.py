@@ -14,6 +14,8 @@ from types import MappingProxyType
 
 import attrs
 
+from httpsys_sim._enum import ReprStrEnum
+
 from httpsys_sim.errors import InputError
 from httpsys_sim.tls.vocabulary import AlertLevel
 
@@ -27,7 +29,7 @@ __all__ = [
 ]
 
 
-class OnRefusedRenegotiation(str, enum.Enum):
+class OnRefusedRenegotiation(ReprStrEnum):
     """What the side that asked for a renegotiation does when the peer refuses it."""
 
     FATAL_ALERT = "fatal_alert"  #: send fatal handshake_failure(40) and close (OpenSSL)

@@ -11,6 +11,8 @@ import enum
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from httpsys_sim._enum import ReprIntEnum, ReprStrEnum
+
 __all__ = [
     "REFERENCES",
     "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
@@ -25,7 +27,7 @@ __all__ = [
 ]
 
 
-class TlsVersion(str, enum.Enum):
+class TlsVersion(ReprStrEnum):
     """A protocol version, by the name users write (``"1.2"``) with its wire value."""
 
     TLS10 = "1.0"  #: RFC 2246
@@ -64,7 +66,7 @@ _VERSION_WIRE = MappingProxyType(
 )
 
 
-class ContentType(enum.IntEnum):
+class ContentType(ReprIntEnum):
     """Record-layer content types (RFC 5246 §6.2.1, RFC 8446 §5.1)."""
 
     CHANGE_CIPHER_SPEC = 20
@@ -73,7 +75,7 @@ class ContentType(enum.IntEnum):
     APPLICATION_DATA = 23
 
 
-class HandshakeType(enum.IntEnum):
+class HandshakeType(ReprIntEnum):
     """Handshake message types (RFC 5246 §7.4, RFC 8446 §4)."""
 
     HELLO_REQUEST = 0  #: TLS ≤ 1.2 only; not part of the transcript hash (RFC 5246 §7.4.1.1)
@@ -98,14 +100,14 @@ class HandshakeType(enum.IntEnum):
         return self.name.lower()
 
 
-class AlertLevel(enum.IntEnum):
+class AlertLevel(ReprIntEnum):
     """Alert levels (RFC 5246 §7.2).  TLS 1.3 treats every error alert as fatal."""
 
     WARNING = 1
     FATAL = 2
 
 
-class AlertDescription(enum.IntEnum):
+class AlertDescription(ReprIntEnum):
     """Alert descriptions (RFC 5246 §7.2, RFC 8446 §6, RFC 7301 §3.2)."""
 
     CLOSE_NOTIFY = 0
@@ -138,7 +140,7 @@ class AlertDescription(enum.IntEnum):
     NO_APPLICATION_PROTOCOL = 120
 
 
-class ExtensionType(enum.IntEnum):
+class ExtensionType(ReprIntEnum):
     """The extensions the model speaks of (IANA "TLS ExtensionType Values")."""
 
     SERVER_NAME = 0

@@ -1,0 +1,825 @@
+"""The client profile catalogue (behaviour §6): what each client stack does, with evidence.
+
+A :class:`ClientProfile` holds one :class:`Fact` per capability — the value, the sources it
+rests on (ids of :data:`httpsys_sim.rules.SOURCES`), its confidence and, for anything we
+inferred, a note naming the alternative.  The pipeline reads the values; traces and the
+``clients`` command show the evidence.
+
+Profiles model each client's *default* configuration on a current release.  Where a default
+depends on how the client is set up (``dotnet-linux`` offers ``post_handshake_auth`` only when
+a client certificate is configured), the fact's note says so and a scenario may override the
+field.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Generic, TypeVar
+
+import attrs
+
+from httpsys_sim.tls.machine import RenegotiationAnswer
+
+from httpsys_sim.errors import InputError
+from httpsys_sim.rules import SOURCES, Confidence
+
+__all__ = [
+    "CLIENTS",
+    "AlertLevelChoice",
+    "ClientProfile",
+    "Fact",
+    "H11RetryPolicy",
+    "RenegotiationAnswer",
+    "client_ids",
+    "get_client",
+]
+
+T = TypeVar("T")
+
+
+class AlertLevelChoice(str, enum.Enum):
+    """The level of the ``no_renegotiation`` alert a client refuses with."""
+
+    WARNING = "warning"  #: as RFC 5246 §7.4.1.1 / RFC 5746 §4.2 say
+    FATAL = "fatal"  #: BoringSSL's choice (R-CLI-2)
+
+    def __repr__(self) -> str:
+        """``Name.MEMBER``: valid Python, unlike the default enum repr."""
+        return f"{type(self).__name__}.{self.name}"
+
+
+class H11RetryPolicy(str, enum.Enum):
+    """What a client does when an HTTP/2 stream is reset with ``HTTP_1_1_REQUIRED``."""
+
+    RETRY = "retry"  #: repeats the request on a new HTTP/1.1 connection
+    FAIL = "fail"  #: surfaces the stream error
+    NOT_APPLICABLE = "n/a"  #: the client never speaks HTTP/2
+
+    def __repr__(self) -> str:
+        """``Name.MEMBER``: valid Python, unlike the default enum repr."""
+        return f"{type(self).__name__}.{self.name}"
+
+
+@attrs.frozen(kw_only=True)
+class Fact(Generic[T]):
+    """One capability's value with its evidence."""
+
+    #: The value the model uses.
+    value: T
+    #: Ids of :data:`httpsys_sim.rules.SOURCES` entries behind the value.
+    sources: tuple[str, ...]
+    #: How sure we are; ``inferred`` facts name their alternative in :attr:`note`.
+    confidence: Confidence
+    #: Caveats, the alternative for inferred values, configuration dependencies.
+    note: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ClientProfile:
+    """One client's TLS/HTTP behaviour, each field a :class:`Fact` (behaviour §6)."""
+
+    #: Catalogue id, e.g. ``"chrome"``.
+    id: str
+    #: Display name.
+    name: str
+    #: TLS stack family: ``boringssl``, ``nss``, ``openssl``, ``go-crypto-tls``, ``jsse``,
+    #: ``schannel``, ``rustls``, ``securetransport``.
+    stack: str
+    #: Highest TLS version offered (``"1.3"`` / ``"1.2"``).
+    max_tls: Fact[str]
+    #: Lowest TLS version offered.
+    min_tls: Fact[str]
+    #: ALPN protocols offered, in preference order; ``()`` means no ALPN extension.
+    alpn: Fact[tuple[str, ...]]
+    #: May use HTTP/3 when the server offers it.
+    http3: Fact[bool]
+    #: Offers the TLS 1.3 ``post_handshake_auth`` extension.
+    offers_pha: Fact[bool]
+    #: Answer to a HelloRequest on a connection whose ALPN is http/1.1 or none.
+    renegotiation_http11: Fact[RenegotiationAnswer]
+    #: Answer to a HelloRequest on an h2 connection.
+    renegotiation_h2: Fact[RenegotiationAnswer]
+    #: Level of the no_renegotiation alert when refusing.
+    refusal_level: Fact[AlertLevelChoice]
+    #: Offers RFC 5746 secure renegotiation (renegotiation_info or the SCSV).
+    secure_renegotiation: Fact[bool]
+    #: Behaviour on an HTTP/2 ``HTTP_1_1_REQUIRED`` stream reset.
+    on_http_1_1_required: Fact[H11RetryPolicy]
+    #: Sends a non-empty TLS 1.3 legacy_session_id (RFC 8446 D.4 compatibility mode).
+    middlebox_compat: Fact[bool]
+    #: What the user sees on a TCP reset.
+    error_reset: Fact[str]
+    #: What the user sees on a fatal TLS alert; template with ``{alert}``.
+    error_alert: Fact[str]
+    #: What the user sees on an unhandled HTTP/2 stream error; template with ``{code}``.
+    error_http2: Fact[str]
+    #: What the user sees when the server never answers.
+    error_timeout: Fact[str]
+    #: Free-form remarks about the profile.
+    notes: tuple[str, ...] = ()
+
+    def facts(self) -> Mapping[str, Fact[object]]:
+        """Every field that is a :class:`Fact`, by field name, in declaration order."""
+        return MappingProxyType(
+            {
+                f.name: value
+                for f in attrs.fields(ClientProfile)
+                if isinstance(value := getattr(self, f.name), Fact)
+            }
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+_D = Confidence.DOCUMENTED
+_P = Confidence.REPORTED
+_I = Confidence.INFERRED
+
+_ACCEPT = RenegotiationAnswer.ACCEPT
+_REFUSE = RenegotiationAnswer.REFUSE
+_WARNING = AlertLevelChoice.WARNING
+_FATAL = AlertLevelChoice.FATAL
+
+
+def _fact(value: T, *sources: str, c: Confidence = _P, note: str | None = None) -> Fact[T]:
+    """A :class:`Fact` (reported unless told otherwise)."""
+    return Fact(value=value, sources=tuple(sources), confidence=c, note=note)
+
+
+def _guess(value: T, note: str, *sources: str) -> Fact[T]:
+    """An inferred :class:`Fact`; ``note`` names the alternative."""
+    return Fact(value=value, sources=tuple(sources) or ("MODEL",), confidence=_I, note=note)
+
+
+_TLS13 = _fact("1.3", "S28")
+_H2_H11 = ("h2", "http/1.1")
+
+# OpenSSL-based clients share the library's defaults.
+_OSSL_SECURE_RENEG = _fact(
+    True,
+    "OSSL-DOC-OPTIONS",
+    c=_D,
+    note="OpenSSL always attempts RFC 5746 secure renegotiation.",
+)
+_OSSL_MIDDLEBOX = _fact(
+    True,
+    "OSSL-DOC-OPTIONS",
+    c=_D,
+    note="SSL_OP_ENABLE_MIDDLEBOX_COMPAT is on by default (P-OSSL-10).",
+)
+_OSSL_REFUSAL = _fact(
+    _WARNING,
+    "OSSL-STATEM-CLNT",
+    note="Only when SSL_OP_NO_RENEGOTIATION is set does an OpenSSL client refuse (P-OSSL-11).",
+)
+_OSSL_RENEG = _fact(
+    _ACCEPT,
+    "S28",
+    "OSSL-STATEM-CLNT",
+    note="The client attempts an abbreviated renegotiation, offering its session (P-OSSL-5).",
+)
+
+_DOTNET_H2_ERROR = _fact(
+    "System.Net.Http.HttpRequestException: The HTTP/2 server reset the stream. "
+    "HTTP/2 error code '{code}'.",
+    "S36",
+    note="Seen in gRPC clients against IIS; plain HttpClient retries instead when allowed.",
+)
+_DOTNET_TIMEOUT = _guess(
+    "System.Threading.Tasks.TaskCanceledException: The request was canceled due to the "
+    "configured HttpClient.Timeout of 100 seconds elapsing.",
+    "Wording varies across .NET versions; with a longer Timeout the server's two-minute "
+    "renegotiation timer ends the connection first (reset).",
+)
+
+# --------------------------------------------------------------------------------------------
+# Profiles
+# --------------------------------------------------------------------------------------------
+
+_CHROME = ClientProfile(
+    id="chrome",
+    name="Google Chrome",
+    stack="boringssl",
+    max_tls=_TLS13,
+    min_tls=_guess("1.2", "Chrome 84+ removed TLS 1.0/1.1; older builds accept 1.0."),
+    alpn=_fact(_H2_H11, "S28"),
+    http3=_fact(
+        True,
+        "S37",
+        note="Used after the server advertises h3 (Alt-Svc); R-PIPE-4.",
+    ),
+    offers_pha=_fact(False, "S28", "S1", note="BoringSSL does not implement PHA."),
+    renegotiation_http11=_fact(
+        _ACCEPT,
+        "S28",
+        "CHROMIUM-SSL-CLIENT",
+        note="Also when no ALPN was negotiated (R-CLI-1).",
+    ),
+    renegotiation_h2=_fact(_REFUSE, "S28", "CHROMIUM-SSL-CLIENT"),
+    refusal_level=_fact(_FATAL, "S28", "BSSL-SSL-LIB"),
+    secure_renegotiation=_fact(True, "S28"),
+    on_http_1_1_required=_fact(
+        H11RetryPolicy.RETRY,
+        "S28",
+        "S1",
+        note="Retries silently on a fresh HTTP/1.1 connection (R-CLI-4).",
+    ),
+    middlebox_compat=_guess(
+        True,
+        "BoringSSL clients send a 32-byte legacy_session_id in TLS 1.3 by default; not "
+        "checked against the source here (alternative: empty session id).",
+        "S28",
+    ),
+    error_reset=_fact("ERR_CONNECTION_RESET", "S1", c=_D),
+    error_alert=_guess(
+        "ERR_SSL_PROTOCOL_ERROR (TLS alert {alert})",
+        "Chromium maps some alerts to their own codes (e.g. certificate alerts to "
+        "ERR_BAD_SSL_CLIENT_AUTH_CERT); alternative wording per alert.",
+        "S28",
+    ),
+    error_http2=_fact(
+        "ERR_{code}",
+        "S28",
+        note="HTTP_1_1_REQUIRED reads ERR_HTTP_1_1_REQUIRED (behaviour §6); other stream "
+        "errors read ERR_HTTP2_PROTOCOL_ERROR.",
+    ),
+    error_timeout=_guess(
+        "ERR_TIMED_OUT",
+        "ERR_CONNECTION_TIMED_OUT when the TCP connect itself times out.",
+        "S28",
+    ),
+    notes=("Renegotiation is allowed only on http/1.1 or no ALPN (R-CLI-1).",),
+)
+
+_EDGE = attrs.evolve(
+    _CHROME,
+    id="edge",
+    name="Microsoft Edge",
+    notes=(
+        "Chromium with Edge's name: same BoringSSL stack and network code as Chrome.",
+        *_CHROME.notes,
+    ),
+)
+
+_FIREFOX = ClientProfile(
+    id="firefox",
+    name="Mozilla Firefox",
+    stack="nss",
+    max_tls=_TLS13,
+    min_tls=_guess("1.2", "Firefox 78+ disables TLS 1.0/1.1 by default; a pref re-enables them."),
+    alpn=_fact(_H2_H11, "S28"),
+    http3=_guess(True, "Firefox enables HTTP/3 by default in current releases; older: no.", "S37"),
+    offers_pha=_fact(
+        False,
+        "S28",
+        note="security.tls.enable_post_handshake_auth defaults to false (profile firefox-pha).",
+    ),
+    renegotiation_http11=_fact(
+        _ACCEPT,
+        "S28",
+        note="Only with RFC 5746 peers (NSS default requires renegotiation_info); Schannel is one.",
+    ),
+    renegotiation_h2=_guess(
+        _REFUSE,
+        "NSS's renegotiation setting is global; whether Firefox refuses on h2 is not checked "
+        "(alternative: accept). http.sys never asks on h2 (R-REQ-2.h2).",
+        "S28",
+    ),
+    refusal_level=_guess(
+        _WARNING,
+        "NSS declines with a warning no_renegotiation as RFC 5746 §4.2 asks; alternative: fatal.",
+        "S28",
+        "RFC5746",
+    ),
+    secure_renegotiation=_fact(True, "S28"),
+    on_http_1_1_required=_fact(H11RetryPolicy.RETRY, "S28"),
+    middlebox_compat=_guess(
+        True,
+        "NSS sends a non-empty legacy_session_id in TLS 1.3 by default; alternative: empty.",
+        "S28",
+    ),
+    error_reset=_guess(
+        "The connection was reset (NS_ERROR_NET_RESET)",
+        "During a TLS handshake Firefox shows 'Secure Connection Failed' with "
+        "PR_CONNECTION_RESET_ERROR instead.",
+        "S28",
+    ),
+    error_alert=_guess(
+        "Secure Connection Failed (TLS alert {alert})",
+        "Firefox names the alert as an NSS code such as SSL_ERROR_HANDSHAKE_FAILURE_ALERT.",
+        "S28",
+    ),
+    error_http2=_guess(
+        "Firefox error page: HTTP/2 stream error {code}",
+        "The exact Necko error name is not checked; Firefox normally retries over HTTP/1.1.",
+        "S28",
+    ),
+    error_timeout=_guess(
+        "The connection has timed out (NS_ERROR_NET_TIMEOUT)",
+        "Firefox may keep waiting instead; wording per version.",
+        "S28",
+    ),
+)
+
+_FIREFOX_PHA = attrs.evolve(
+    _FIREFOX,
+    id="firefox-pha",
+    name="Mozilla Firefox (security.tls.enable_post_handshake_auth = true)",
+    offers_pha=_fact(
+        True,
+        "S28",
+        note="The pref makes NSS offer post_handshake_auth in every ClientHello, h2 or not.",
+    ),
+    notes=("Firefox with the PHA pref switched on in about:config.",),
+)
+
+_SAFARI = ClientProfile(
+    id="safari",
+    name="Apple Safari",
+    stack="securetransport",
+    max_tls=_fact("1.3", "TLSWG-IMPL", note="TLS 1.3 since macOS High Sierra / iOS 11."),
+    min_tls=_guess("1.2", "Apple deprecated TLS 1.0/1.1 in 2022 releases; older: 1.0."),
+    alpn=_guess(_H2_H11, "Safari offers h2 like other browsers; not checked.", "S28"),
+    http3=_guess(True, "HTTP/3 is on in current Safari; older releases: off.", "S28"),
+    offers_pha=_guess(False, "Alternative: Safari offers post_handshake_auth (R-CLI-11).", "S28"),
+    renegotiation_http11=_guess(_ACCEPT, "Like Chrome (R-CLI-11); alternative: refuse.", "S28"),
+    renegotiation_h2=_guess(_REFUSE, "Like Chrome (R-CLI-11); alternative: accept.", "S28"),
+    refusal_level=_guess(_FATAL, "Like BoringSSL; alternative: warning.", "S28"),
+    secure_renegotiation=_guess(True, "Alternative: no RFC 5746 signal.", "S28"),
+    on_http_1_1_required=_guess(
+        H11RetryPolicy.RETRY, "Like Chrome (R-CLI-11); alternative: fail.", "S28"
+    ),
+    middlebox_compat=_guess(True, "Alternative: empty legacy_session_id.", "S28"),
+    error_reset=_guess(
+        "Safari Can't Open the Page: the server unexpectedly dropped the connection",
+        "Wording differs across Safari versions.",
+        "S28",
+    ),
+    error_alert=_guess(
+        "Safari Can't Open the Page: Safari can't establish a secure connection to the server "
+        "(TLS alert {alert})",
+        "Safari does not name the alert; the suffix is ours.",
+        "S28",
+    ),
+    error_http2=_guess(
+        "Safari Can't Open the Page (HTTP/2 error {code})",
+        "Wording not checked; Safari normally retries over HTTP/1.1.",
+        "S28",
+    ),
+    error_timeout=_guess(
+        "Safari Can't Open the Page: the request timed out",
+        "Wording not checked.",
+        "S28",
+    ),
+    notes=(
+        "No source describes Safari's TLS client here; every behavioural value copies Chrome "
+        "(R-CLI-11). Current Safari uses Network.framework rather than SecureTransport.",
+    ),
+)
+
+_CURL = ClientProfile(
+    id="curl",
+    name="curl (≥ 7.62, OpenSSL ≥ 1.1.1)",
+    stack="openssl",
+    max_tls=_TLS13,
+    min_tls=_guess(
+        "1.2",
+        "OpenSSL 3's default security level and recent curl defaults rule out TLS 1.0/1.1; "
+        "older builds allow 1.0.",
+    ),
+    alpn=_fact(_H2_H11, "S29", note="When built with HTTP/2 support (nghttp2), as usual."),
+    http3=_guess(False, "curl speaks HTTP/3 only with --http3; alternative: true with it."),
+    offers_pha=_fact(
+        True,
+        "S28",
+        "CURL-VTLS-OPENSSL",
+        note="Set on every OpenSSL context since curl 7.62 (PR #3027).",
+    ),
+    renegotiation_http11=_OSSL_RENEG,
+    renegotiation_h2=_guess(
+        _ACCEPT,
+        "curl does not switch OpenSSL's renegotiation off for h2; never exercised because "
+        "http.sys does not renegotiate on h2 (R-REQ-2.h2). Alternative: refuse.",
+        "OSSL-STATEM-CLNT",
+    ),
+    refusal_level=_OSSL_REFUSAL,
+    secure_renegotiation=_OSSL_SECURE_RENEG,
+    on_http_1_1_required=_fact(
+        H11RetryPolicy.RETRY,
+        "S29",
+        note="Prints the stream error, then 'Downgrades to HTTP/1.1!' and retries.",
+    ),
+    middlebox_compat=_OSSL_MIDDLEBOX,
+    error_reset=_fact(
+        "curl: (56) Recv failure: Connection reset by peer",
+        "S28",
+        note="Text as behaviour §6 gives it (Unix builds); Windows builds word errno 10054.",
+    ),
+    error_alert=_guess(
+        "curl: (56) OpenSSL SSL_read: SSL routines::{alert}, errno 0",
+        "The real text carries OpenSSL's packed error code and reason string (e.g. 'sslv3 "
+        "alert handshake failure'); during a handshake curl reports error 35 instead.",
+        "CURL-VTLS-OPENSSL",
+    ),
+    error_http2=_fact(
+        "curl: (92) HTTP/2 stream 1 was not closed cleanly: {code}",
+        "S29",
+        note="curl appends the numeric code, e.g. '(err 13)' for HTTP_1_1_REQUIRED.",
+    ),
+    error_timeout=_guess(
+        "curl: (28) Operation timed out",
+        "The real text adds elapsed milliseconds and bytes received; without --max-time curl "
+        "waits for the server to close.",
+    ),
+)
+
+_PYTHON_REQUESTS = ClientProfile(
+    id="python-requests",
+    name="Python requests / urllib3 / http.client",
+    stack="openssl",
+    max_tls=_TLS13,
+    min_tls=_guess(
+        "1.2",
+        "urllib3 2.x and CPython 3.10+ default contexts set TLS 1.2 as the minimum; older "
+        "versions allow 1.0.",
+    ),
+    alpn=_fact(("http/1.1",), "URLLIB3-SSL", "CPY-HTTP-CLIENT"),
+    http3=_fact(False, "URLLIB3-SSL", note="HTTP/1.1 only."),
+    offers_pha=_fact(
+        True,
+        "S28",
+        "URLLIB3-SSL",
+        "CPY-HTTP-CLIENT",
+        note="Both urllib3 and http.client switch post_handshake_auth on (bpo-37440).",
+    ),
+    renegotiation_http11=_OSSL_RENEG,
+    renegotiation_h2=_guess(
+        _ACCEPT,
+        "Never exercised: only http/1.1 is offered. OpenSSL's default would accept.",
+        "OSSL-STATEM-CLNT",
+    ),
+    refusal_level=_OSSL_REFUSAL,
+    secure_renegotiation=_OSSL_SECURE_RENEG,
+    on_http_1_1_required=_fact(H11RetryPolicy.NOT_APPLICABLE, "URLLIB3-SSL"),
+    middlebox_compat=_OSSL_MIDDLEBOX,
+    error_reset=_fact(
+        "requests.exceptions.ConnectionError: ('Connection aborted.', "
+        "ConnectionResetError(104, 'Connection reset by peer'))",
+        "S28",
+        note="errno 104 on Linux; on Windows ConnectionResetError(10054, 'An existing "
+        "connection was forcibly closed by the remote host').",
+    ),
+    error_alert=_guess(
+        "requests.exceptions.SSLError: [SSL: {alert}] (_ssl.c)",
+        "The real text wraps it in HTTPSConnectionPool(...): Max retries exceeded ... with "
+        "OpenSSL's upper-case reason code.",
+        "CPY-HTTP-CLIENT",
+    ),
+    error_http2=_fact(
+        "n/a (HTTP/1.1 only; no HTTP/2 error {code})",
+        "URLLIB3-SSL",
+    ),
+    error_timeout=_guess(
+        "requests.exceptions.ReadTimeout",
+        "Only with a timeout set; by default requests waits until the server closes.",
+    ),
+)
+
+_GO = ClientProfile(
+    id="go",
+    name="Go net/http (default Transport)",
+    stack="go-crypto-tls",
+    max_tls=_TLS13,
+    min_tls=_guess("1.2", "Go 1.18+ clients default to TLS 1.2 minimum; older: 1.0."),
+    alpn=_fact(_H2_H11, "S28", note="The default Transport negotiates h2 automatically."),
+    http3=_fact(False, "S28", note="net/http has no HTTP/3."),
+    offers_pha=_fact(False, "S28", note="crypto/tls does not implement post-handshake auth."),
+    renegotiation_http11=_fact(
+        _REFUSE,
+        "S24",
+        "S28",
+        "GO-TLS-CONN",
+        note="RenegotiateNever by default; RenegotiateOnceAsClient makes it accept (S24 #438).",
+    ),
+    renegotiation_h2=_fact(_REFUSE, "GO-TLS-CONN"),
+    refusal_level=_fact(_WARNING, "GO-TLS-CONN"),
+    secure_renegotiation=_fact(True, "S28"),
+    on_http_1_1_required=_guess(
+        H11RetryPolicy.RETRY,
+        "behaviour §6's position; alternative: fail with 'stream error: stream ID 1; "
+        "HTTP_1_1_REQUIRED; received from peer'.",
+        "S28",
+    ),
+    middlebox_compat=_guess(
+        True,
+        "Go sends a random 32-byte legacy_session_id in TLS 1.3; not checked here.",
+        "S28",
+    ),
+    error_reset=_fact(
+        "wsarecv: An existing connection was forcibly closed by the remote host.",
+        "S24",
+        note="On Windows; on Linux 'read: connection reset by peer'.",
+    ),
+    error_alert=_guess(
+        "remote error: tls: {alert}",
+        "Go's wording for a received alert; a local refusal reads 'local error: tls: no "
+        "renegotiation'.",
+        "GO-TLS-CONN",
+    ),
+    error_http2=_guess(
+        "stream error: stream ID 1; {code}; received from peer",
+        "The x/net/http2 wording; not checked against a live run.",
+        "S28",
+    ),
+    error_timeout=_guess(
+        "context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
+        "Only with Client.Timeout set; the default client waits.",
+        "S28",
+    ),
+)
+
+_JAVA = ClientProfile(
+    id="java",
+    name="Java (JSSE, HttpsURLConnection)",
+    stack="jsse",
+    max_tls=_fact("1.3", "TLSWG-IMPL", note="JDK 11 and later."),
+    min_tls=_guess("1.2", "Current JDKs disable TLS 1.0/1.1 by default; older ones allow them."),
+    alpn=_fact(
+        (),
+        "S28",
+        note="HttpsURLConnection sends no ALPN; java.net.http.HttpClient would offer h2.",
+    ),
+    http3=_fact(False, "S28"),
+    offers_pha=_fact(
+        False, "TLSWG-IMPL", "S28", note="JSSE does not implement post_handshake_auth."
+    ),
+    renegotiation_http11=_fact(
+        _ACCEPT,
+        "S28",
+        note="With RFC 5746 peers; otherwise a fatal handshake_failure (R-CLI-8).",
+    ),
+    renegotiation_h2=_guess(
+        _REFUSE,
+        "Never exercised (no ALPN); alternative: accept.",
+        "S28",
+    ),
+    refusal_level=_fact(
+        _FATAL,
+        "S28",
+        note="JSSE refuses insecure renegotiation with a fatal handshake_failure, not "
+        "no_renegotiation.",
+    ),
+    secure_renegotiation=_fact(True, "S28"),
+    on_http_1_1_required=_fact(H11RetryPolicy.NOT_APPLICABLE, "S28"),
+    middlebox_compat=_fact(True, "TLSWG-IMPL"),
+    error_reset=_fact("java.net.SocketException: Connection reset", "S28", "BC-JAVA-593"),
+    error_alert=_guess(
+        "javax.net.ssl.SSLHandshakeException: Received fatal alert: {alert}",
+        "JSSE's usual wording; an SSLException is thrown when the alert arrives after the "
+        "handshake.",
+        "S28",
+    ),
+    error_http2=_fact("n/a (HttpsURLConnection speaks HTTP/1.1; no HTTP/2 error {code})", "S28"),
+    error_timeout=_guess(
+        "java.net.SocketTimeoutException: Read timed out",
+        "Only with a read timeout set; by default the client waits.",
+        "S28",
+    ),
+)
+
+_DOTNET_WINDOWS = ClientProfile(
+    id="dotnet-windows",
+    name=".NET HttpClient on Windows (SslStream over Schannel)",
+    stack="schannel",
+    max_tls=_guess(
+        "1.3",
+        "On Windows 11 / Server 2022+ (R-REL-1); on Windows 10 the maximum is 1.2.",
+        "S3",
+    ),
+    min_tls=_guess(
+        "1.2", "Follows the OS defaults (R-REL-2); older Windows still allow 1.0.", "S4"
+    ),
+    alpn=_fact(
+        (),
+        "DOTNET-HTTP-POOL",
+        note="Default requests are HTTP/1.1 and carry no ALPN; with request Version 2.0 the "
+        "connection offers h2, http/1.1 and disallows renegotiation (R-CLI-9).",
+    ),
+    http3=_fact(False, "DOTNET-HTTP-POOL", note="Only when a request asks for HTTP/3."),
+    offers_pha=_fact(False, "S28", note="The Schannel client does not offer post_handshake_auth."),
+    renegotiation_http11=_fact(_ACCEPT, "S28"),
+    renegotiation_h2=_fact(
+        _REFUSE,
+        "S30",
+        "DOTNET-HTTP-POOL",
+        note="AllowRenegotiation = false on HTTP/2-capable connections, also when they end up "
+        "on HTTP/1.1 (R-CLI-9).",
+    ),
+    refusal_level=_guess(
+        _FATAL,
+        "SslStream raises 'The remote party requested renegotiation when AllowRenegotiation "
+        "was set to false.' and closes; whether an alert goes out first is not known "
+        "(alternative: close without alert).",
+        "S30",
+    ),
+    secure_renegotiation=_fact(True, "S25"),
+    on_http_1_1_required=_fact(
+        H11RetryPolicy.RETRY,
+        "S28",
+        note="Only when the request's version policy allows a lower version (the default).",
+    ),
+    middlebox_compat=_guess(
+        True,
+        "Schannel's TLS 1.3 client is taken to send a legacy_session_id; alternative: empty.",
+        "S28",
+    ),
+    error_reset=_guess(
+        "System.Net.Http.HttpRequestException: An error occurred while sending the request. "
+        "---> System.IO.IOException: Unable to read data from the transport connection: An "
+        "existing connection was forcibly closed by the remote host.",
+        "Wording varies across .NET versions.",
+        "S28",
+    ),
+    error_alert=_guess(
+        "System.Security.Authentication.AuthenticationException: Authentication failed "
+        "(TLS alert {alert})",
+        "Schannel reports alerts as Win32 errors; the suffix is ours.",
+        "S28",
+    ),
+    error_http2=_DOTNET_H2_ERROR,
+    error_timeout=_DOTNET_TIMEOUT,
+)
+
+_DOTNET_LINUX = ClientProfile(
+    id="dotnet-linux",
+    name=".NET HttpClient on Linux (SslStream over OpenSSL)",
+    stack="openssl",
+    max_tls=_TLS13,
+    min_tls=_guess("1.2", "Follows the system OpenSSL policy; some distributions allow 1.0."),
+    alpn=_DOTNET_WINDOWS.alpn,
+    http3=_DOTNET_WINDOWS.http3,
+    offers_pha=_fact(
+        True,
+        "DOTNET-OPENSSL-INTEROP",
+        "S28",
+        note="Only when client certificates or a selection callback are configured. The model "
+        "assumes a configured certificate, the case that matters for client-certificate "
+        "scenarios; with no certificate and no callback it would not offer PHA, and a "
+        "scenario may override this field.",
+    ),
+    renegotiation_http11=_OSSL_RENEG,
+    renegotiation_h2=_guess(
+        _REFUSE,
+        "AllowRenegotiation = false on HTTP/2-capable connections, as on Windows; how the "
+        "OpenSSL PAL enforces it is not checked (alternative: accept).",
+        "DOTNET-HTTP-POOL",
+    ),
+    refusal_level=_guess(
+        _WARNING,
+        "An OpenSSL client refusing renegotiation sends a warning; alternative: SslStream "
+        "closes without an alert.",
+        "OSSL-STATEM-CLNT",
+    ),
+    secure_renegotiation=_OSSL_SECURE_RENEG,
+    on_http_1_1_required=_DOTNET_WINDOWS.on_http_1_1_required,
+    middlebox_compat=_OSSL_MIDDLEBOX,
+    error_reset=_guess(
+        "System.Net.Http.HttpRequestException: An error occurred while sending the request. "
+        "---> System.IO.IOException: Unable to read data from the transport connection: "
+        "Connection reset by peer.",
+        "Wording varies across .NET versions.",
+        "S28",
+    ),
+    error_alert=_guess(
+        "System.Security.Authentication.AuthenticationException: The SSL connection could not "
+        "be established (TLS alert {alert})",
+        "The inner OpenSSL error names the alert differently.",
+        "S28",
+    ),
+    error_http2=_DOTNET_H2_ERROR,
+    error_timeout=_DOTNET_TIMEOUT,
+)
+
+_RUSTLS = ClientProfile(
+    id="rustls",
+    name="rustls-based clients (reqwest, Deno)",
+    stack="rustls",
+    max_tls=_fact("1.3", "S23"),
+    min_tls=_guess("1.2", "rustls implements TLS 1.2 and 1.3 only; no alternative below 1.2."),
+    alpn=_guess(
+        _H2_H11,
+        "reqwest with HTTP/2 enabled and Deno's fetch offer h2; http/1.1-only builds offer "
+        "('http/1.1',).",
+        "S31",
+    ),
+    http3=_guess(False, "reqwest's HTTP/3 is an unstable opt-in; alternative: true.", "S31"),
+    offers_pha=_fact(False, "S23", "S28", note="rustls does not implement post-handshake auth."),
+    renegotiation_http11=_fact(
+        _REFUSE,
+        "S23",
+        "RUSTLS-COMMON",
+        note="Contradicts behaviour §6 ('ignores HelloRequest'): rustls answers with a warning "
+        "no_renegotiation; http.sys resets either way (R-CLI-7).",
+    ),
+    renegotiation_h2=_fact(_REFUSE, "RUSTLS-COMMON"),
+    refusal_level=_fact(_WARNING, "RUSTLS-COMMON", "S23"),
+    secure_renegotiation=_guess(
+        True,
+        "rustls signals RFC 5746 support in TLS 1.2 ClientHellos; not checked here.",
+        "S28",
+    ),
+    on_http_1_1_required=_guess(
+        H11RetryPolicy.FAIL,
+        "hyper/reqwest surface the stream error; alternative: retry.",
+        "S31",
+    ),
+    middlebox_compat=_guess(
+        True,
+        "rustls sends a legacy_session_id in TLS 1.3 by default; alternative: empty.",
+        "S28",
+    ),
+    error_reset=_fact(
+        "Connection reset by peer",
+        "S23",
+        "S31",
+        note="reqwest wraps it: 'error sending request for url (...)' ... '(os error 104)'.",
+    ),
+    error_alert=_guess(
+        "received fatal alert: {alert}",
+        "rustls' wording for a received alert; reqwest wraps it.",
+        "S23",
+    ),
+    error_http2=_guess(
+        "http2 error: stream error received: {code}",
+        "hyper's wording; not checked against a live run.",
+        "S31",
+    ),
+    error_timeout=_guess(
+        "operation timed out",
+        "Only with a timeout set; wording per crate.",
+        "S31",
+    ),
+)
+
+_PROFILES: tuple[ClientProfile, ...] = (
+    _CHROME,
+    _EDGE,
+    _FIREFOX,
+    _FIREFOX_PHA,
+    _SAFARI,
+    _CURL,
+    _PYTHON_REQUESTS,
+    _GO,
+    _JAVA,
+    _DOTNET_WINDOWS,
+    _DOTNET_LINUX,
+    _RUSTLS,
+)
+
+
+def _check(profiles: tuple[ClientProfile, ...]) -> Mapping[str, ClientProfile]:
+    """Index the profiles and check their evidence; a violation is a programming error."""
+    out: dict[str, ClientProfile] = {}
+    for profile in profiles:
+        if profile.id in out:
+            raise RuntimeError(f"duplicate client profile id {profile.id!r}")
+        for name, fact in profile.facts().items():
+            where = f"client {profile.id}.{name}"
+            if not fact.sources:
+                raise RuntimeError(f"{where} cites no source")
+            missing = [s for s in fact.sources if s not in SOURCES]
+            if missing:
+                raise RuntimeError(f"{where} cites unknown source(s) {', '.join(missing)}")
+            if fact.confidence is Confidence.INFERRED and not fact.note:
+                raise RuntimeError(f"{where} is inferred but names no alternative")
+        if "{alert}" not in profile.error_alert.value:
+            raise RuntimeError(f"client {profile.id}.error_alert lacks {{alert}}")
+        if "{code}" not in profile.error_http2.value:
+            raise RuntimeError(f"client {profile.id}.error_http2 lacks {{code}}")
+        out[profile.id] = profile
+    return MappingProxyType(out)
+
+
+#: Every client profile by id, in catalogue order.
+CLIENTS: Mapping[str, ClientProfile] = _check(_PROFILES)
+
+
+def client_ids() -> tuple[str, ...]:
+    """The catalogue's profile ids, in catalogue order."""
+    return tuple(CLIENTS)
+
+
+def get_client(profile_id: str) -> ClientProfile:
+    """The profile with id ``profile_id``; an unknown id is an :class:`InputError`."""
+    try:
+        return CLIENTS[profile_id]
+    except KeyError:
+        raise InputError(
+            f"unknown client profile {profile_id!r}",
+            field="client.profile",
+            hint="one of " + ", ".join(CLIENTS),
+        ) from None
