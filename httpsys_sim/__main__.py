@@ -1,0 +1,4 @@
+from httpsys_sim.cli import main
+import sys
+
+sys.exit(main())

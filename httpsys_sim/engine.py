@@ -1,0 +1,1008 @@
+"""The Windows request pipeline: ``simulate(scenario) -> Result``.
+
+TCP → ClientHello from the client profile → version and ALPN negotiation → the initial
+handshake (with a CertificateRequest when the binding negotiates certificates) → the HTTP
+request → IIS's access check → the late certificate demand (R-REQ-2) → certificate
+validation (R-IIS-5) → outcome; with a retry on a new connection when HTTP/2 pushes the
+client back to HTTP/1.1.  The TLS steps run through the TLS state machines (Schannel
+personality for http.sys, the profile's capabilities for the client).
+
+Per-release differences come from the :class:`~httpsys_sim.windows.releases.Release`
+policy fields, never from build-number tests.  Every step cites a rule of the catalogue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from httpsys_sim.clients import ClientProfile, Fact, H11RetryPolicy, get_client
+from httpsys_sim.result import (
+    Alternative,
+    ConnectionRecord,
+    ConnectionReset,
+    Http2Error,
+    HttpResponse,
+    IisLogLine,
+    NoCommonProtocol,
+    Outcome,
+    OutcomeKind,
+    Result,
+    Step,
+    Timeout,
+    TlsAlert,
+    weakest,
+)
+from httpsys_sim.rules import Confidence, get_rule
+from httpsys_sim.scenario import Scenario
+from httpsys_sim.tls.errors import HandshakeRefused, LocalProtocolError, PeerAlert
+from httpsys_sim.tls.machine import (
+    CertRequest,
+    CertRequestedHow,
+    ClientConfig,
+    RenegotiationAnswer,
+    RequestAt,
+    Role,
+    ServerConfig,
+    State,
+    TlsConnection,
+)
+from httpsys_sim.tls.messages import CertState
+from httpsys_sim.tls.personality import OPENSSL, SCHANNEL
+from httpsys_sim.tls.vocabulary import AlertLevel, TlsVersion
+from httpsys_sim.tls.wire import Wire
+from httpsys_sim.windows.binding import SslBinding
+from httpsys_sim.windows.iis import (
+    AccessSslFlag,
+    CertPolicy,
+    Host,
+    access_flag_names,
+    apply_site_binding_flags,
+    cert_policy,
+)
+from httpsys_sim.windows.releases import LateDemandPolicy
+
+__all__ = ["ClientCaps", "effective_binding", "effective_client", "server_versions", "simulate"]
+
+#: Connections a client opens at most for one request (first try + protocol fallbacks).
+MAX_CONNECTIONS = 4
+
+_ALL_VERSIONS = (TlsVersion.TLS13, TlsVersion.TLS12, TlsVersion.TLS11, TlsVersion.TLS10)
+
+
+@attrs.frozen(kw_only=True)
+class ClientCaps:
+    """A client profile with the scenario's overrides applied; each value keeps its rule."""
+
+    profile: ClientProfile
+    versions: tuple[TlsVersion, ...]
+    alpn: tuple[str, ...]
+    http3: bool
+    offers_pha: bool
+    renegotiation_http11: RenegotiationAnswer
+    renegotiation_h2: RenegotiationAnswer
+    refusal_level: AlertLevel
+    secure_renegotiation: bool
+    on_http_1_1_required: H11RetryPolicy
+    middlebox_compat: bool
+    overridden: frozenset[str]
+
+
+def _val(fact: Fact[Any], override: Any) -> Any:
+    return fact.value if override is None else override
+
+
+def effective_client(scenario: Scenario) -> ClientCaps:
+    """The client's capabilities for ``scenario`` (profile + per-scenario overrides)."""
+    c = scenario.client
+    p = get_client(c.profile)
+    max_tls = TlsVersion.parse(str(_val(p.max_tls, c.max_tls.value if c.max_tls else None)))
+    min_tls = TlsVersion.parse(str(_val(p.min_tls, c.min_tls.value if c.min_tls else None)))
+    versions = tuple(v for v in _ALL_VERSIONS if min_tls.rank <= v.rank <= max_tls.rank)
+    overridden = frozenset(
+        name
+        for name in (
+            "max_tls",
+            "min_tls",
+            "alpn",
+            "http3",
+            "offers_pha",
+            "renegotiation_http11",
+            "renegotiation_h2",
+            "refusal_level",
+            "secure_renegotiation",
+            "on_http_1_1_required",
+        )
+        if getattr(c, name) is not None
+    )
+    level = c.refusal_level
+    if level is None:
+        level = AlertLevel.FATAL if p.refusal_level.value.value == "fatal" else AlertLevel.WARNING
+    return ClientCaps(
+        profile=p,
+        versions=versions,
+        alpn=tuple(_val(p.alpn, c.alpn)),
+        http3=bool(_val(p.http3, c.http3)),
+        offers_pha=bool(_val(p.offers_pha, c.offers_pha)),
+        renegotiation_http11=RenegotiationAnswer(
+            _val(p.renegotiation_http11, c.renegotiation_http11).value
+        ),
+        renegotiation_h2=RenegotiationAnswer(_val(p.renegotiation_h2, c.renegotiation_h2).value),
+        refusal_level=level,
+        secure_renegotiation=bool(_val(p.secure_renegotiation, c.secure_renegotiation)),
+        on_http_1_1_required=H11RetryPolicy(
+            _val(p.on_http_1_1_required, c.on_http_1_1_required).value
+        ),
+        middlebox_compat=bool(p.middlebox_compat.value),
+        overridden=overridden,
+    )
+
+
+def effective_binding(scenario: Scenario) -> SslBinding:
+    """The http.sys binding after IIS pushed the site binding's ``sslFlags`` (R-IIS-3)."""
+    s = scenario.server
+    return apply_site_binding_flags(
+        s.binding,
+        s.site_binding_ssl_flags,
+        host=s.host,
+        supports_negotiate_flag=s.release.site_binding_negotiate_flag,
+    )
+
+
+def server_versions(scenario: Scenario, binding: SslBinding) -> tuple[TlsVersion, ...]:
+    """TLS versions http.sys will negotiate: release defaults, Schannel registry, binding."""
+    release = scenario.server.release
+    enabled = set(release.tls_versions)
+    for version in _ALL_VERSIONS:
+        explicit = scenario.server.schannel.server_protocol_enabled(version.value)
+        if explicit is True and (version is not TlsVersion.TLS13 or release.tls13):
+            enabled.add(version)
+        elif explicit is False:
+            enabled.discard(version)
+    if binding.disable_tls13:
+        enabled.discard(TlsVersion.TLS13)
+    if binding.disable_tls12:
+        enabled.discard(TlsVersion.TLS12)
+    if binding.disable_legacy_tls:
+        enabled -= {TlsVersion.TLS10, TlsVersion.TLS11}
+    return tuple(v for v in _ALL_VERSIONS if v in enabled)
+
+
+@attrs.frozen
+class _Retry:
+    """The client will try again on a new connection offering only these protocols."""
+
+    alpn: tuple[str, ...]
+    quic: bool = False
+
+
+class _Run:
+    """One simulation in progress: collects steps, connections and doubts."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.caps = effective_client(scenario)
+        self.binding = effective_binding(scenario)
+        self.policy = cert_policy(scenario.server.access_ssl_flags)
+        self.steps: list[Step] = []
+        self.connections: list[ConnectionRecord] = []
+        self.decisive: list[str] = []
+        self.alternatives: list[Alternative] = []
+        self.cert_on_connection: CertState | None = None
+        self.httperr: str | None = None
+
+    # --- bookkeeping ------------------------------------------------------------------
+    def step(
+        self,
+        layer: str,
+        actor: str,
+        event: str,
+        rule: str,
+        *,
+        key: bool = False,
+        decisive: bool = False,
+    ) -> None:
+        self.steps.append(
+            Step(
+                layer=layer,
+                actor=actor,
+                event=event,
+                rule=rule,
+                connection=len(self.connections) if layer in ("tls", "http", "tcp") else None,
+                key=key,
+            )
+        )
+        if decisive:
+            self.decisive.append(rule)
+
+    def doubt(self, kind: OutcomeKind, description: str, rule: str, **fields: Any) -> None:
+        self.alternatives.append(
+            Alternative(kind=kind, description=description, rule=rule, **fields)
+        )
+
+    def _finish(self, outcome: Outcome) -> Outcome:
+        confidence = weakest(*(get_rule(r).confidence for r in {outcome.rule, *self.decisive}))
+        return attrs.evolve(outcome, confidence=confidence, alternatives=tuple(self.alternatives))
+
+    # --- the pipeline -------------------------------------------------------------------
+    def run(self) -> Result:
+        outcome, log, reached = self._pipeline()
+        outcome = self._finish(outcome)
+        return Result(
+            scenario=self.scenario,
+            outcome=outcome,
+            connections=tuple(self.connections),
+            steps=tuple(self.steps),
+            iis_log=log,
+            certificate_reached_app=reached,
+            httperr=self.httperr,
+        )
+
+    def _pipeline(self) -> tuple[Outcome, IisLogLine | None, bool]:
+        s = self.scenario
+        self._configuration_steps()
+        if s.request.scheme == "http":
+            return self._plain_http()
+        alpn = self.caps.alpn
+        quic = self._uses_quic()
+        for _ in range(MAX_CONNECTIONS):
+            answer = self._connection(alpn, quic=quic)
+            if not isinstance(answer, _Retry):
+                return answer
+            alpn, quic = answer.alpn, answer.quic
+        raise AssertionError("client kept retrying")  # pragma: no cover
+
+    def _configuration_steps(self) -> None:
+        s = self.scenario.server
+        r = s.release
+        self.step(
+            "config",
+            "Windows",
+            f"{r.product} (build {r.build}): TLS "
+            + "/".join(v.value for v in r.tls_versions)
+            + " on by default; late certificate demand over TLS 1.3: "
+            + r.late_demand_tls13.value,
+            "R-REL-1",
+        )
+        if int(s.site_binding_ssl_flags):
+            if s.host is Host.IIS_EXPRESS:
+                self.step(
+                    "config",
+                    "IIS Express",
+                    f"site binding sslFlags={int(s.site_binding_ssl_flags)} not pushed into http.sys "
+                    "(IIS Express uses the pre-registered bindings)",
+                    "R-IIS-3",
+                )
+                self.doubt(
+                    OutcomeKind.HTTP_RESPONSE,
+                    "IIS Express might honour site binding sslFlags ≥ 4 like full IIS",
+                    "R-IIS-3",
+                )
+            else:
+                negotiate_bit = int(s.site_binding_ssl_flags) & 128
+                note = ""
+                if negotiate_bit and not r.site_binding_negotiate_flag:
+                    note = "; bit 128 (Negotiate Client Certificate) does not exist on this release"
+                self.step(
+                    "config",
+                    "IIS",
+                    f"site binding sslFlags={int(s.site_binding_ssl_flags)} pushed into the "
+                    f"http.sys binding{note}",
+                    "R-IIS-3",
+                    key=bool(negotiate_bit),
+                )
+        flags = ", ".join(access_flag_names(s.access_ssl_flags)) or "None"
+        self.step(
+            "config",
+            "IIS" if s.host is Host.IIS else "IIS Express",
+            f'<access sslFlags="{flags}"> applies to {self.scenario.request.path} '
+            f"(client certificate: {self.policy.value})",
+            "R-IIS-1",
+        )
+        b = self.binding
+        self.step(
+            "config",
+            "http.sys",
+            f"SSL binding {b.endpoint}: DefaultFlags=0x{int(b.default_flags):x}"
+            + (" (clientcertnegotiation enabled)" if b.client_cert_negotiation else "")
+            + (" (TLS 1.3 disabled)" if b.disable_tls13 else "")
+            + (" (HTTP/2 disabled)" if b.disable_http2 else ""),
+            "R-BIND-1",
+        )
+
+    def _uses_quic(self) -> bool:
+        s = self.scenario.server
+        return bool(
+            s.http3
+            and self.caps.http3
+            and not self.binding.disable_quic
+            and TlsVersion.TLS13 in server_versions(self.scenario, self.binding)
+            and TlsVersion.TLS13 in self.caps.versions
+        )
+
+    # --- plain HTTP ------------------------------------------------------------------
+    def _plain_http(self) -> tuple[Outcome, IisLogLine | None, bool]:
+        self.step("tcp", "client", "opens a TCP connection over plain HTTP", "R-PIPE-1")
+        self.step(
+            "http",
+            "client",
+            f"{self.scenario.request.method} {self.scenario.request.path} over HTTP/1.1",
+            "R-PIPE-1",
+        )
+        ssl_flag = bool(self.scenario.server.access_ssl_flags & AccessSslFlag.SSL)
+        self.connections.append(
+            ConnectionRecord(
+                index=0,
+                transport="tcp",
+                tls_version=None,
+                alpn=None,
+                cert_requested=CertRequestedHow.NONE,
+                end="response",
+            )
+        )
+        if ssl_flag:
+            self.step(
+                "iis",
+                "IIS",
+                "the Ssl flag requires HTTPS: 403.4",
+                "R-IIS-5",
+                key=True,
+                decisive=True,
+            )
+            return (
+                HttpResponse(rule="R-IIS-5", status=403, substatus=4, win32_status=5),
+                IisLogLine(status=403, substatus=4, win32_status=5),
+                False,
+            )
+        self.step("iis", "IIS", "no Ssl flag: served over plain HTTP", "R-IIS-1", key=True)
+        return (
+            HttpResponse(rule="R-IIS-1", status=200),
+            IisLogLine(status=200, substatus=0, win32_status=0),
+            False,
+        )
+
+    # --- one connection -----------------------------------------------------------------
+    def _server_alpn(self, quic: bool) -> tuple[str, ...]:
+        if quic:
+            return ("h3",)
+        if self.binding.disable_http2 or not self.scenario.server.release.http2:
+            return ("http/1.1",)
+        return ("h2", "http/1.1")
+
+    def _connection(
+        self, alpn: tuple[str, ...], *, quic: bool
+    ) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
+        s = self.scenario
+        index = len(self.connections)
+        transport = "quic" if quic else "tcp"
+        offered = ("h3",) if quic else alpn
+        self.step(
+            "tcp",
+            "client",
+            f"connection {index + 1}: opens a {'QUIC' if quic else 'TCP'} connection to "
+            f"{self.binding.endpoint} (ALPN offered: {', '.join(offered) or 'none'})",
+            "R-PIPE-4" if quic else "R-PIPE-1",
+        )
+        if self.binding.reject:
+            self.step(
+                "tcp",
+                "http.sys",
+                "the binding rejects every connection: reset",
+                "R-PIPE-5",
+                key=True,
+            )
+            self._record(index, transport, None, None, CertRequestedHow.NONE, "reset", ())
+            return self._reset("R-PIPE-5"), None, False
+        negotiate = self.binding.client_cert_negotiation
+        versions = server_versions(s, self.binding)
+        if quic:
+            versions = tuple(v for v in versions if v is TlsVersion.TLS13)
+        client_versions = self.caps.versions
+        if quic:
+            client_versions = (TlsVersion.TLS13,)
+        server = TlsConnection.server(
+            ServerConfig(
+                personality=SCHANNEL,
+                versions=versions,
+                alpn=self._server_alpn(quic),
+                cert_request=CertRequest.OPTIONAL
+                if negotiate or self.policy is not CertPolicy.IGNORE
+                else CertRequest.NONE,
+                request_at=RequestAt.HANDSHAKE if negotiate else RequestAt.RENEGOTIATION,
+                renegotiation_enabled=not s.server.schannel.disable_reneg_on_server,
+                allow_insecure_renegotiation=s.server.schannel.allow_insecure_reneg_clients,
+            )
+        )
+        client = TlsConnection.client(
+            ClientConfig(
+                personality=OPENSSL,
+                versions=client_versions,
+                alpn=offered,
+                certificate=s.client.certificate,
+                post_handshake_auth=self.caps.offers_pha,
+                renegotiation=self.caps.renegotiation_http11,
+                renegotiation_h2=self.caps.renegotiation_h2,
+                refusal_level=self.caps.refusal_level,
+                secure_renegotiation=self.caps.secure_renegotiation,
+                middlebox_compat=self.caps.middlebox_compat,
+            )
+        )
+        wire = Wire(client, server)
+        wire.command(Role.CLIENT, "start")
+        self._tls_steps(wire, 0)
+        if server.closed or client.closed:
+            return self._handshake_failed(index, transport, wire, client, server)
+        version = server.version
+        assert version is not None
+        self.cert_on_connection = server.peer_certificate
+        how = server.cert_requested
+        self.step(
+            "tls",
+            "http.sys",
+            f"TLS {version.value} negotiated (highest version both ends enable), ALPN "
+            f"{server.alpn or 'none'}"
+            + (
+                "; certificate requested in the handshake"
+                + (
+                    f", client sent {s.client.certificate.value}"
+                    if how is CertRequestedHow.HANDSHAKE
+                    else ""
+                )
+                if negotiate
+                else "; no certificate requested in the handshake"
+            ),
+            "R-REQ-1" if negotiate else "R-PIPE-3",
+            key=True,
+        )
+        protocol = server.alpn or "http/1.1"
+        return self._http(index, transport, protocol, wire, client, server)
+
+    def _tls_steps(self, wire: Wire, start: int) -> None:
+        for event in wire.log[start:]:
+            label = event.message.label()
+            lock = "encrypted" if event.message.encrypted else "in the clear"
+            actor = "client" if event.sender is Role.CLIENT else "http.sys"
+            note = "" if event.delivered else " (never read: the other end had gone)"
+            self.steps.append(
+                Step(
+                    layer="tls",
+                    actor=actor,
+                    event=f"{label} ({lock}){note}",
+                    rule=event.rule,
+                    connection=len(self.connections),
+                    message=label,
+                    encrypted=event.message.encrypted,
+                    delivered=event.delivered,
+                )
+            )
+
+    def _record(
+        self,
+        index: int,
+        transport: str,
+        version: TlsVersion | None,
+        alpn: str | None,
+        how: CertRequestedHow,
+        end: str,
+        wire: tuple[Any, ...],
+    ) -> None:
+        self.connections.append(
+            ConnectionRecord(
+                index=index,
+                transport=transport,
+                tls_version=None if version is None else version.value,
+                alpn=alpn,
+                cert_requested=how,
+                end=end,
+                wire=wire,
+            )
+        )
+
+    def _handshake_failed(
+        self, index: int, transport: str, wire: Wire, client: TlsConnection, server: TlsConnection
+    ) -> tuple[Outcome, IisLogLine | None, bool]:
+        err = server.error or client.error
+        if isinstance(server.error, HandshakeRefused) and server.version is None:
+            self.step(
+                "tls",
+                "http.sys",
+                "no TLS version both ends enable: protocol_version alert",
+                "R-PIPE-3",
+                key=True,
+                decisive=True,
+            )
+            self._record(
+                index,
+                transport,
+                None,
+                None,
+                CertRequestedHow.NONE,
+                "no_common_protocol",
+                tuple(wire.log),
+            )
+            return (
+                NoCommonProtocol(
+                    rule="R-PIPE-3",
+                    client_error=self.caps.profile.error_alert.value.format(
+                        alert="protocol_version"
+                    ),
+                ),
+                None,
+                False,
+            )
+        rule = err.rule if err is not None else "RFC8446-6.2"
+        self.step("tls", "http.sys", f"handshake failed: {err}", rule, key=True, decisive=True)
+        self._record(
+            index, transport, None, None, server.cert_requested, "tls_alert", tuple(wire.log)
+        )
+        alert = err.peer_observes if err is not None else "alert"
+        return (
+            TlsAlert(
+                rule=rule,
+                alert=alert.removeprefix("alert "),
+                sent_by="server",
+                client_error=self.caps.profile.error_alert.value.format(alert=alert),
+            ),
+            None,
+            False,
+        )
+
+    # --- HTTP and IIS -------------------------------------------------------------------
+    def _http(
+        self,
+        index: int,
+        transport: str,
+        protocol: str,
+        wire: Wire,
+        client: TlsConnection,
+        server: TlsConnection,
+    ) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
+        req = self.scenario.request
+        http_name = {"h2": "HTTP/2", "h3": "HTTP/3"}.get(protocol, "HTTP/1.1")
+        self.step(
+            "http",
+            "client",
+            f"{req.method} {req.path} over {http_name}"
+            + (f" with a {req.body_bytes}-byte body" if req.body_bytes else ""),
+            "R-PIPE-1",
+        )
+        version = server.version
+        assert version is not None
+
+        def record(end: str, how: CertRequestedHow | None = None) -> None:
+            self._record(
+                index,
+                transport,
+                version if end != "reset" or server.handshakes else None,
+                protocol,
+                server.cert_requested if how is None else how,
+                end,
+                tuple(wire.log),
+            )
+
+        if self.policy is CertPolicy.IGNORE:
+            self.step(
+                "iis", "IIS", "no client certificate needed for this path", "R-IIS-1", key=True
+            )
+            record("response")
+            return self._validate(None, need=False)
+        if (
+            self.cert_on_connection is not None
+            or server.cert_requested is CertRequestedHow.HANDSHAKE
+        ):
+            self.step(
+                "iis",
+                "IIS",
+                "HttpReceiveClientCertificate returns what the handshake already brought; "
+                "no new exchange",
+                "R-REQ-2.cert-present",
+                key=True,
+            )
+            record("response")
+            return self._validate(self.cert_on_connection)
+        if self.policy is CertPolicy.REQUIRE_ONLY:
+            self.step(
+                "iis",
+                "IIS",
+                "SslRequireCert without SslNegotiateCert: IIS does not ask for a certificate late",
+                "R-IIS-2.require-only",
+                key=True,
+                decisive=True,
+            )
+            self.doubt(
+                OutcomeKind.HTTP_RESPONSE,
+                "IIS might demand the certificate late as for SslNegotiateCert + SslRequireCert",
+                "R-IIS-2.require-only",
+            )
+            record("response")
+            return self._validate(None)
+        self.step(
+            "iis",
+            "IIS",
+            "the path needs a client certificate and none is on the connection: IIS calls "
+            "HttpReceiveClientCertificate after the request arrived (a late demand)",
+            "R-REQ-2",
+            key=True,
+        )
+        if protocol == "h2":
+            return self._late_h2(record)
+        if protocol == "h3":
+            return self._late_h3(record)
+        if version is TlsVersion.TLS13:
+            return self._late_tls13(wire, record)
+        return self._late_tls12(wire, client, server, record)
+
+    def _late_h2(self, record: Any) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
+        self.step(
+            "http",
+            "http.sys",
+            "renegotiation and post-handshake auth are forbidden on HTTP/2: RST_STREAM with "
+            "HTTP_1_1_REQUIRED (0xd) on this stream; the connection stays open",
+            "R-REQ-2.h2",
+            key=True,
+        )
+        record("http2_error:HTTP_1_1_REQUIRED", CertRequestedHow.NONE)
+        policy = self.caps.on_http_1_1_required
+        if policy is H11RetryPolicy.RETRY:
+            self.step(
+                "client",
+                "client",
+                f"{self.caps.profile.name} retries on a new connection offering only http/1.1",
+                "R-CLI-4",
+                key=True,
+            )
+            return _Retry(alpn=("http/1.1",))
+        self.step(
+            "client",
+            "client",
+            f"{self.caps.profile.name} does not retry over HTTP/1.1",
+            "R-CLI-4",
+            key=True,
+            decisive=True,
+        )
+        return (
+            Http2Error(
+                rule="R-REQ-2.h2",
+                client_error=self.caps.profile.error_http2.value.format(code="HTTP_1_1_REQUIRED"),
+            ),
+            None,
+            False,
+        )
+
+    def _late_h3(self, record: Any) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
+        self.step(
+            "http",
+            "http.sys",
+            "QUIC forbids renegotiation and post-handshake CertificateRequest: the stream is "
+            "refused with H3_VERSION_FALLBACK (0x0110); the client falls back to TCP",
+            "R-REQ-2.h3",
+            key=True,
+            decisive=True,
+        )
+        self.doubt(
+            OutcomeKind.CONNECTION_RESET,
+            "Windows might apply its TLS 1.3 late-demand policy on HTTP/3 instead "
+            "(reset before 24H2, 500.0 0x80070032 after)",
+            "R-REQ-2.h3",
+        )
+        record("h3_error:H3_VERSION_FALLBACK", CertRequestedHow.NONE)
+        return _Retry(alpn=self.caps.alpn, quic=False)
+
+    def _late_tls13(self, wire: Wire, record: Any) -> tuple[Outcome, IisLogLine | None, bool]:
+        release = self.scenario.server.release
+        before = len(wire.log)
+        refusal = wire.command(Role.SERVER, "request_certificate")
+        self._tls_steps(wire, before)
+        if refusal is not None:
+            self.step(
+                "tls",
+                "http.sys",
+                f"TLS 1.3 has no renegotiation, and Schannel sends no post-handshake "
+                f"CertificateRequest ({refusal.reason})",
+                refusal.rule,
+                key=True,
+            )
+        rule = release.late_demand_rule
+        if release.late_demand_tls13 is LateDemandPolicy.NOT_SUPPORTED:
+            self.step(
+                "iis",
+                "http.sys",
+                f"{release.product}: HttpReceiveClientCertificate fails with "
+                "ERROR_NOT_SUPPORTED (50)",
+                rule,
+                key=True,
+                decisive=True,
+            )
+            self.step(
+                "iis",
+                "IIS",
+                "IIS Web Core answers 500.0 with 0x80070032; the connection stays open",
+                "R-REQ-2.tls13-not-supported",
+                key=True,
+                decisive=True,
+            )
+            if rule == "R-REL-4":
+                self.doubt(
+                    OutcomeKind.CONNECTION_RESET,
+                    f"{release.product} might reset the connection as Windows 11 23H2 does",
+                    "R-REL-4",
+                )
+            self.httperr = None
+            record("response")
+            return (
+                HttpResponse(
+                    rule="R-REQ-2.tls13-not-supported",
+                    status=500,
+                    substatus=0,
+                    win32_status=50,
+                    module="IIS Web Core",
+                ),
+                IisLogLine(status=500, substatus=0, win32_status=50),
+                False,
+            )
+        if self.caps.offers_pha:
+            self.step(
+                "tls",
+                "http.sys",
+                f"{release.product}: the client offered post_handshake_auth, yet no certificate "
+                "reaches IIS; the request goes on without one",
+                "R-REQ-2.tls13-pha",
+                key=True,
+                decisive=True,
+            )
+            self.doubt(
+                OutcomeKind.CONNECTION_RESET,
+                "the connection might be reset as for clients without post_handshake_auth",
+                "R-REQ-2.tls13-pha",
+            )
+            record("response")
+            return self._validate(None)
+        self.step(
+            "tcp",
+            "http.sys",
+            f"{release.product}: http.sys cannot get the certificate over TLS 1.3 and resets "
+            "the TCP connection; no HTTP response, no W3C log line",
+            "R-REQ-2.tls13-reset",
+            key=True,
+            decisive=True,
+        )
+        record("reset")
+        self.httperr = "Connection_Dropped"
+        return self._reset("R-REQ-2.tls13-reset"), None, False
+
+    def _late_tls12(
+        self, wire: Wire, client: TlsConnection, server: TlsConnection, record: Any
+    ) -> tuple[Outcome, IisLogLine | None, bool]:
+        s = self.scenario
+        body = s.request.body_bytes
+        limit = s.server.upload_read_ahead_size
+        if body > limit:
+            self.step(
+                "iis",
+                "IIS",
+                f"the {body}-byte body exceeds uploadReadAheadSize ({limit}): IIS cannot "
+                "buffer it for the renegotiation and answers 413",
+                "R-REQ-2.tls12-body",
+                key=True,
+                decisive=True,
+            )
+            record("response", CertRequestedHow.NONE)
+            return (
+                HttpResponse(rule="R-REQ-2.tls12-body", status=413, substatus=0, win32_status=0),
+                IisLogLine(status=413, substatus=0, win32_status=0),
+                False,
+            )
+        before = len(wire.log)
+        refusal = wire.command(Role.SERVER, "renegotiate")
+        self._tls_steps(wire, before)
+        if refusal is not None:
+            blocked = refusal.rule == "R-REQ-2.tls12-schannel-blocked"
+            self.step(
+                "tls",
+                "http.sys",
+                "Schannel cannot start the renegotiation ("
+                + ("DisableRenegoOnServer=1" if blocked else refusal.reason)
+                + "): the request fails and the connection is reset",
+                "R-REQ-2.tls12-schannel-blocked" if blocked else "RFC5746-3",
+                key=True,
+                decisive=True,
+            )
+            record("reset", CertRequestedHow.NONE)
+            return self._reset("R-REQ-2.tls12-schannel-blocked"), None, False
+        self.step(
+            "tls",
+            "http.sys",
+            "sends HelloRequest inside the encrypted connection to renegotiate with a "
+            "CertificateRequest",
+            "R-REQ-2.tls12-reneg",
+            key=True,
+        )
+        if server.state is State.S12_RENEG_WAIT_CH and not client.closed:
+            self.step(
+                "tls",
+                "client",
+                f"{self.caps.profile.name} ignores the HelloRequest; http.sys waits, then drops "
+                "the connection",
+                "R-REQ-2.tls12-ignored",
+                key=True,
+                decisive=True,
+            )
+            self.doubt(
+                OutcomeKind.TIMEOUT,
+                "the renegotiation timer (two minutes) ends it: HTTPERR Timer_SslRenegotiation",
+                "R-REQ-2.tls12-ignored",
+            )
+            record("reset", CertRequestedHow.RENEGOTIATION)
+            self.httperr = "Timer_SslRenegotiation"
+            return self._reset("R-REQ-2.tls12-ignored"), None, False
+        if client.closed and isinstance(client.error, HandshakeRefused):
+            self.step(
+                "tls",
+                "client",
+                f"{self.caps.profile.name} refuses the renegotiation with a fatal "
+                "no_renegotiation alert and closes the connection",
+                "R-CLI-2",
+                key=True,
+                decisive=True,
+            )
+            record("tls_alert:no_renegotiation", CertRequestedHow.RENEGOTIATION)
+            return (
+                TlsAlert(
+                    rule="R-CLI-2",
+                    alert="fatal:no_renegotiation(100)",
+                    sent_by="client",
+                    client_error=self.caps.profile.error_alert.value.format(
+                        alert="no_renegotiation"
+                    ),
+                ),
+                None,
+                False,
+            )
+        if server.closed:
+            self.step(
+                "tcp",
+                "http.sys",
+                "the client refused the renegotiation (no_renegotiation): http.sys resets the "
+                "connection",
+                "R-REQ-2.tls12-refused",
+                key=True,
+                decisive=True,
+            )
+            record("reset", CertRequestedHow.RENEGOTIATION)
+            return self._reset("R-REQ-2.tls12-refused"), None, False
+        cert = server.peer_certificate
+        self.cert_on_connection = cert
+        got = "its certificate" if cert is not None else "an empty Certificate"
+        self.step(
+            "tls",
+            "client",
+            f"renegotiation completes; the client sent {got} (encrypted under the old keys)",
+            "R-TLS-7",
+            key=True,
+        )
+        record("response", CertRequestedHow.RENEGOTIATION)
+        return self._validate(cert)
+
+    # --- outcomes -------------------------------------------------------------------------
+    def _reset(self, rule: str) -> ConnectionReset:
+        if self.httperr is None:
+            self.httperr = "Connection_Dropped"
+        return ConnectionReset(rule=rule, client_error=self.caps.profile.error_reset.value)
+
+    def _validate(
+        self, cert: CertState | None, *, need: bool = True
+    ) -> tuple[Outcome, IisLogLine | None, bool]:
+        if not need:
+            self.step("iis", "IIS", "serves the request: 200", "R-IIS-1", key=True)
+            return (
+                HttpResponse(rule="R-IIS-1", status=200),
+                IisLogLine(status=200, substatus=0, win32_status=0),
+                False,
+            )
+        require = self.policy in (CertPolicy.REQUIRE, CertPolicy.REQUIRE_ONLY)
+        rule = "R-IIS-5"
+        if cert is None or cert is CertState.NONE:
+            if require:
+                self.step(
+                    "iis",
+                    "IIS",
+                    "no client certificate and SslRequireCert: 403.7",
+                    rule,
+                    key=True,
+                    decisive=True,
+                )
+                return (
+                    self._response(403, 7, 5, rule),
+                    IisLogLine(status=403, substatus=7, win32_status=5),
+                    False,
+                )
+            self.step(
+                "iis",
+                "IIS",
+                "no client certificate; SslNegotiateCert only accepts one: 200",
+                rule,
+                key=True,
+            )
+            return (
+                self._response(200, 0, 0, rule),
+                IisLogLine(status=200, substatus=0, win32_status=0),
+                False,
+            )
+        if cert is CertState.VALID:
+            self.step(
+                "iis",
+                "IIS",
+                "the client certificate is valid: 200, the application sees it",
+                rule,
+                key=True,
+            )
+            return (
+                self._response(200, 0, 0, rule),
+                IisLogLine(status=200, substatus=0, win32_status=0),
+                True,
+            )
+        under = "R-IIS-5.accept-invalid" if not require else rule
+        if cert is CertState.UNTRUSTED:
+            self.step(
+                "iis",
+                "IIS",
+                "the certificate chains to an untrusted root: 403.16",
+                under,
+                key=True,
+                decisive=True,
+            )
+            return (
+                self._response(403, 16, 0x800B0109, under),
+                IisLogLine(status=403, substatus=16, win32_status=0x800B0109),
+                False,
+            )
+        if cert is CertState.EXPIRED:
+            self.step(
+                "iis", "IIS", "the certificate has expired: 403.17", under, key=True, decisive=True
+            )
+            return (
+                self._response(403, 17, 0x800B0101, under),
+                IisLogLine(status=403, substatus=17, win32_status=0x800B0101),
+                False,
+            )
+        if not self.binding.verify_client_cert_revocation:
+            self.step(
+                "iis",
+                "http.sys",
+                "revocation checking is off on the binding: the revoked certificate passes (200)",
+                "R-BIND-1",
+                key=True,
+                decisive=True,
+            )
+            return (
+                self._response(200, 0, 0, "R-BIND-1"),
+                IisLogLine(status=200, substatus=0, win32_status=0),
+                True,
+            )
+        self.step(
+            "iis", "IIS", "the certificate is revoked: 403.13", under, key=True, decisive=True
+        )
+        return (
+            self._response(403, 13, 0x80092010, under),
+            IisLogLine(status=403, substatus=13, win32_status=0x80092010),
+            False,
+        )
+
+    def _response(self, status: int, substatus: int, win32: int, rule: str) -> HttpResponse:
+        return HttpResponse(rule=rule, status=status, substatus=substatus, win32_status=win32)
+
+
+def simulate(scenario: Scenario) -> Result:
+    """Play ``scenario`` through the model and return the :class:`~httpsys_sim.result.Result`.
+
+    Total and deterministic: every well-formed scenario gives exactly one outcome, the
+    same every time.
+    """
+    return _Run(scenario).run()
+
+
+def _unused() -> tuple[
+    type[PeerAlert], type[LocalProtocolError], type[Timeout], Confidence
+]:  # pragma: no cover
+    return PeerAlert, LocalProtocolError, Timeout, Confidence.DOCUMENTED

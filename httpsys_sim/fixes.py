@@ -1,0 +1,365 @@
+"""Remedies for a failing outcome, each re-simulated to prove it works.
+
+:func:`find_fixes` tries every candidate on the scenario, keeps those whose re-simulated
+outcome succeeds, and ranks them: the recommended fix first (ask for the certificate in the
+handshake, R-REQ-1), workarounds after.  A candidate that does not apply to the release,
+host or client, or that would not help there, is never offered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from httpsys_sim.clients import H11RetryPolicy
+from httpsys_sim.tls.machine import RenegotiationAnswer
+from httpsys_sim.tls.messages import CertState
+from httpsys_sim.windows.iis import CertPolicy, Host, SiteBindingSslFlag, cert_policy
+
+if TYPE_CHECKING:
+    from httpsys_sim.result import Result
+    from httpsys_sim.scenario import Scenario
+
+__all__ = ["Fix", "find_fixes", "is_failure"]
+
+
+@attrs.frozen(kw_only=True)
+class Fix:
+    """One remedy: what to change, the exact commands, and the proof."""
+
+    id: str
+    title: str
+    commands: tuple[str, ...]
+    rule: str  #: the rule that makes it work
+    side: str  #: ``server`` or ``client``
+    scenario: Scenario  #: the scenario with the fix applied
+    outcome: str  #: the re-simulated outcome, in words
+    verified: bool  #: re-simulating with the fix applied succeeds
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Contract §2.4 fix object (with a little more)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "commands": list(self.commands),
+            "rule": self.rule,
+            "side": self.side,
+            "outcome": self.outcome,
+            "verified": self.verified,
+            "note": self.note,
+        }
+
+
+def is_failure(result: Result) -> bool:
+    """Did the certificate exchange fail (as opposed to IIS deciding on a certificate)?
+
+    A reset, an alert, an HTTP/2 error, a 500 or a 413 fail; so does a 200 where the
+    client held a valid certificate, the path wants one, and it never reached IIS.
+    """
+    outcome = result.outcome
+    if outcome.status is None:
+        return True
+    if outcome.status in (500, 413):
+        return True
+    s = result.scenario
+    wants = cert_policy(s.server.access_ssl_flags) is not CertPolicy.IGNORE
+    if s.request.scheme == "http":
+        return False
+    has_cert = s.client.certificate is CertState.VALID
+    return wants and has_cert and not result.certificate_reached_app and outcome.status == 200
+
+
+def _netsh(scenario: Scenario, **changes: Any) -> str:
+    binding = scenario.server.binding
+    command = binding.netsh_update_command(**changes)
+    if binding.certificate_hash is None:
+        command += " certhash=<server certificate thumbprint>"
+    if binding.app_id is None:
+        command += " appid={<application id>}"
+    return command
+
+
+_Candidate = Callable[
+    ["Scenario"], "Iterator[tuple[str, str, tuple[str, ...], str, str, Scenario, str | None]]"
+]
+
+
+def _negotiate(
+    scenario: Scenario,
+) -> Iterator[tuple[str, str, tuple[str, ...], str, str, Scenario, str | None]]:
+    b = scenario.server.binding
+    if b.client_cert_negotiation:
+        return
+    new = scenario.with_binding(client_cert_negotiation=True)
+    ipport = b.endpoint if b.kind == "ipport" else b.endpoint
+    yield (
+        "clientcertnegotiation",
+        "Ask for the client certificate in the initial handshake (netsh clientcertnegotiation=enable)",
+        (
+            _netsh(scenario, client_cert_negotiation=True),
+            "or set DefaultFlags=0x2 under HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\"
+            f"Parameters\\SslBindingInfo\\{ipport} and restart the HTTP service",
+        ),
+        "R-REQ-1",
+        "server",
+        new,
+        "works on every release, TLS version and HTTP version; every path of this binding "
+        "then sees the certificate prompt"
+        + (
+            "; IIS Express cannot change http.sys bindings itself, run this elevated"
+            if scenario.server.host is Host.IIS_EXPRESS
+            else ""
+        ),
+    )
+
+
+def _site_flag_128(
+    scenario: Scenario,
+) -> Iterator[tuple[str, str, tuple[str, ...], str, str, Scenario, str | None]]:
+    s = scenario.server
+    if s.host is not Host.IIS or not s.release.site_binding_negotiate_flag:
+        return
+    if s.site_binding_ssl_flags & SiteBindingSslFlag.NEGOTIATE_CLIENT_CERT:
+        return
+    flags = int(s.site_binding_ssl_flags) | 128
+    new = attrs.evolve(
+        scenario,
+        server=attrs.evolve(s, site_binding_ssl_flags=SiteBindingSslFlag(flags)),
+    )
+    port = s.binding.port
+    yield (
+        "site-binding-128",
+        "Set the IIS site binding's Negotiate Client Certificate flag (sslFlags bit 128, Server 2025)",
+        (
+            f"Set-WebBinding -Name '<SiteName>' -BindingInformation '*:{port}:<host>' "
+            f"-PropertyName sslFlags -Value {flags}",
+            f'%windir%\\system32\\inetsrv\\appcmd.exe set site /site.name:"<SiteName>" '
+            f"/bindings.[protocol='https',bindingInformation='*:{port}:<host>'].sslFlags:{flags}",
+        ),
+        "R-IIS-3",
+        "server",
+        new,
+        "IIS pushes the flag into the http.sys binding: same effect as clientcertnegotiation",
+    )
+
+
+def _own_hostname(
+    scenario: Scenario,
+) -> Iterator[tuple[str, str, tuple[str, ...], str, str, Scenario, str | None]]:
+    s = scenario.server
+    if s.binding.client_cert_negotiation or scenario.request.path in ("", "/"):
+        return
+    new = scenario.with_binding(client_cert_negotiation=True)
+    port = s.binding.port
+    yield (
+        "own-hostname",
+        f"Move {scenario.request.path} to a host name of its own whose binding negotiates "
+        "client certificates",
+        (
+            f"netsh http add sslcert hostnameport=certs.<domain>:{port} "
+            "certhash=<server certificate thumbprint> appid={<application id>} "
+            "certstorename=MY clientcertnegotiation=enable",
+            "add an https site binding for certs.<domain> with sslFlags=1 (SNI) and serve "
+            f"{scenario.request.path} there",
+        ),
+        "R-REQ-1",
+        "server",
+        new,
+        "only the certificate-protected paths prompt for a certificate; the rest of the site "
+        "keeps its binding",
+    )
+
+
+def _disable_tls13(
+    scenario: Scenario,
+) -> Iterator[tuple[str, str, tuple[str, ...], str, str, Scenario, str | None]]:
+    s = scenario.server
+    if not s.release.supports_disable_tls13 or s.binding.disable_tls13:
+        return
+    new = scenario.with_binding(disable_tls13=True)
+    yield (
+        "disabletls13",
+        "Disable TLS 1.3 on the binding so the late demand renegotiates over TLS 1.2 (workaround)",
+        (_netsh(scenario, disable_tls13=True),),
+        "R-REQ-2.tls12-reneg",
+        "server",
+        new,
+        "gives up TLS 1.3 on this binding; the certificate then travels in a renegotiation, "
+        "and HTTP/2 clients are first pushed back to HTTP/1.1",
+    )
+
+
+def _disable_http2(
+    scenario: Scenario,
+) -> Iterator[tuple[str, str, tuple[str, ...], str, str, Scenario, str | None]]:
+    s = scenario.server
+    if s.binding.disable_http2:
+        return
+    new = scenario.with_binding(disable_http2=True)
+    yield (
+        "disablehttp2",
+        "Disable HTTP/2 on the binding",
+        (_netsh(scenario, disable_http2=True),),
+        "R-REQ-2.h2",
+        "server",
+        new,
+        "clients that do not retry on HTTP_1_1_REQUIRED then start on HTTP/1.1",
+    )
+
+
+def _disable_tls13_and_http2(
+    scenario: Scenario,
+) -> Iterator[tuple[str, str, tuple[str, ...], str, str, Scenario, str | None]]:
+    s = scenario.server
+    if not s.release.supports_disable_tls13 or s.binding.disable_tls13 or s.binding.disable_http2:
+        return
+    new = scenario.with_binding(disable_tls13=True, disable_http2=True)
+    yield (
+        "disabletls13+disablehttp2",
+        "Disable TLS 1.3 and HTTP/2 on the binding (workaround)",
+        (_netsh(scenario, disable_tls13=True, disable_http2=True),),
+        "R-REQ-2.tls12-reneg",
+        "server",
+        new,
+        "the request then runs over TLS 1.2 and HTTP/1.1, where renegotiation works",
+    )
+
+
+def _schannel(
+    scenario: Scenario,
+) -> Iterator[tuple[str, str, tuple[str, ...], str, str, Scenario, str | None]]:
+    s = scenario.server
+    if not s.schannel.disable_reneg_on_server:
+        return
+    new = attrs.evolve(
+        scenario,
+        server=attrs.evolve(s, schannel=attrs.evolve(s.schannel, disable_reneg_on_server=False)),
+    )
+    yield (
+        "schannel-reneg",
+        "Allow Schannel to renegotiate as a server (DisableRenegoOnServer=0)",
+        (
+            'reg add "HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL" '
+            "/v DisableRenegoOnServer /t REG_DWORD /d 0 /f",
+        ),
+        "R-REQ-2.tls12-schannel-blocked",
+        "server",
+        new,
+        "a reboot is needed for Schannel settings",
+    )
+
+
+def _upload(
+    scenario: Scenario,
+) -> Iterator[tuple[str, str, tuple[str, ...], str, str, Scenario, str | None]]:
+    s = scenario.server
+    body = scenario.request.body_bytes
+    if body <= s.upload_read_ahead_size:
+        return
+    new = attrs.evolve(scenario, server=attrs.evolve(s, upload_read_ahead_size=body))
+    yield (
+        "uploadreadahead",
+        f"Raise uploadReadAheadSize to at least {body} bytes",
+        (
+            "%windir%\\system32\\inetsrv\\appcmd.exe set config -section:system.webServer/"
+            f"serverRuntime /uploadReadAheadSize:{body} /commit:apphost",
+        ),
+        "R-REQ-2.tls12-body",
+        "server",
+        new,
+        "IIS buffers the body in memory while it renegotiates",
+    )
+
+
+_CLIENT_FIXES = {
+    "go": ("tls.Config{Renegotiation: tls.RenegotiateOnceAsClient}", "R-CLI-6"),
+    "dotnet-windows": ("SslClientAuthenticationOptions.AllowRenegotiation = true", "R-CLI-9"),
+    "dotnet-linux": ("SslClientAuthenticationOptions.AllowRenegotiation = true", "R-CLI-9"),
+}
+
+
+def _client_renegotiation(
+    scenario: Scenario,
+) -> Iterator[tuple[str, str, tuple[str, ...], str, str, Scenario, str | None]]:
+    known = _CLIENT_FIXES.get(scenario.client.profile)
+    if known is None or scenario.client.renegotiation_http11 is RenegotiationAnswer.ACCEPT:
+        return
+    setting, rule = known
+    new = attrs.evolve(
+        scenario,
+        client=attrs.evolve(scenario.client, renegotiation_http11=RenegotiationAnswer.ACCEPT),
+    )
+    yield (
+        "client-renegotiation",
+        f"Let the {scenario.client.profile} client renegotiate ({setting})",
+        (setting,),
+        rule,
+        "client",
+        new,
+        "only helps where the server renegotiates (TLS 1.2)",
+    )
+
+
+def _client_http11(
+    scenario: Scenario,
+) -> Iterator[tuple[str, str, tuple[str, ...], str, str, Scenario, str | None]]:
+    if scenario.client.on_http_1_1_required is H11RetryPolicy.RETRY or scenario.client.alpn == (
+        "http/1.1",
+    ):
+        return
+    new = attrs.evolve(scenario, client=attrs.evolve(scenario.client, alpn=("http/1.1",)))
+    yield (
+        "client-http11",
+        "Make the client use HTTP/1.1 for this server (e.g. curl --http1.1, "
+        "HttpVersionPolicy.RequestVersionOrLower)",
+        ("curl --http1.1 …",),
+        "R-REQ-2.h2",
+        "client",
+        new,
+        "a client-side workaround; every client would need it",
+    )
+
+
+_CANDIDATES: tuple[_Candidate, ...] = (
+    _negotiate,
+    _site_flag_128,
+    _own_hostname,
+    _disable_tls13,
+    _disable_http2,
+    _disable_tls13_and_http2,
+    _schannel,
+    _upload,
+    _client_renegotiation,
+    _client_http11,
+)
+
+
+def find_fixes(result: Result) -> tuple[Fix, ...]:
+    """Every candidate that, re-simulated on ``result``'s scenario, succeeds; best first."""
+    if not is_failure(result):
+        return ()
+    from httpsys_sim.engine import simulate
+
+    fixes: list[Fix] = []
+    for candidate in _CANDIDATES:
+        for fid, title, commands, rule, side, scenario, note in candidate(result.scenario):
+            after = simulate(scenario)
+            if is_failure(after):
+                continue
+            fixes.append(
+                Fix(
+                    id=fid,
+                    title=title,
+                    commands=commands,
+                    rule=rule,
+                    side=side,
+                    scenario=scenario,
+                    outcome=after.outcome.describe(),
+                    verified=True,
+                    note=note,
+                )
+            )
+    return tuple(fixes)

@@ -1,0 +1,1 @@
+"""Windows personalities as data: the http.sys binding, IIS / IIS Express, Schannel settings."""
