@@ -44,7 +44,9 @@ def _read_input(path: str) -> tuple[bytes, str]:
         p = Path(path)
         try:
             if p.stat().st_size > MAX_INPUT_BYTES:
-                raise InputError("file is larger than 16 MiB", file=path, hint="pass the real export")
+                raise InputError(
+                    "file is larger than 16 MiB", file=path, hint="pass the real export"
+                )
             data = p.read_bytes()
         except FileNotFoundError:
             raise InputError("no such file", file=path) from None
@@ -75,9 +77,7 @@ def _add_scenario_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--release", help="release id, product name or build (e.g. server-2025)")
     g.add_argument("--host", choices=["iis", "iis-express"])
     g.add_argument("--client", help="client profile id (see `httpsys-sim clients`)")
-    g.add_argument(
-        "--certificate", choices=["valid", "none", "expired", "revoked", "untrusted"]
-    )
+    g.add_argument("--certificate", choices=["valid", "none", "expired", "revoked", "untrusted"])
     g.add_argument("--access-ssl-flags", metavar="FLAGS", help='e.g. "Ssl,SslNegotiateCert"')
     g.add_argument(
         "--client-cert-negotiation",
@@ -110,7 +110,9 @@ def _scenario_from_args(args: argparse.Namespace) -> object:
     if args.access_ssl_flags is not None:
         server = attrs.evolve(
             server,
-            access_ssl_flags=parse_access_ssl_flags(args.access_ssl_flags, field="--access-ssl-flags"),
+            access_ssl_flags=parse_access_ssl_flags(
+                args.access_ssl_flags, field="--access-ssl-flags"
+            ),
         )
     changes = {
         name: getattr(args, name)
@@ -222,7 +224,8 @@ def _cmd_releases(args: argparse.Namespace) -> int:
         _write(json.dumps([r.to_dict() for r in RELEASES.values()], indent=2) + "\n")
         return EXIT_OK
     lines = [
-        f"{'id':<12} {'product':<20} {'build':>6}  {'TLS':<15} late demand over TLS 1.3   confidence"
+        f"{'id':<12} {'product':<20} {'build':>6}  {'TLS':<15} "
+        "late demand over TLS 1.3   confidence"
     ]
     for r in RELEASES.values():
         tls = "/".join(v.value for v in r.tls_versions)
@@ -230,7 +233,9 @@ def _cmd_releases(args: argparse.Namespace) -> int:
             f"{r.id:<12} {r.product:<20} {r.build:>6}  {tls:<15} {r.late_demand_tls13.value:<25} "
             f"{r.confidence.value}"
         )
-    sources = sorted({s for r in RELEASES.values() for rule in r.rules for s in get_rule(rule).sources})
+    sources = sorted(
+        {s for r in RELEASES.values() for rule in r.rules for s in get_rule(rule).sources}
+    )
     lines += ["", "rules: R-REL-1 … R-REL-5 · sources: " + ", ".join(sources)]
     _write("\n".join(lines) + "\n")
     return EXIT_OK
@@ -246,7 +251,9 @@ def _cmd_clients(args: argparse.Namespace) -> int:
             for name, fact in p.facts().items():
                 value = fact.value
                 entry[name] = {
-                    "value": list(value) if isinstance(value, tuple) else getattr(value, "value", value),
+                    "value": list(value)
+                    if isinstance(value, tuple)
+                    else getattr(value, "value", value),
                     "confidence": fact.confidence.value,
                     "sources": list(fact.sources),
                     "note": fact.note,
@@ -255,7 +262,8 @@ def _cmd_clients(args: argparse.Namespace) -> int:
         _write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     lines = [
-        f"{'id':<16} {'TLS':<8} {'ALPN':<16} {'PHA':<4} {'reneg h1/h2':<16} {'on HTTP_1_1_REQUIRED':<20}"
+        f"{'id':<16} {'TLS':<8} {'ALPN':<16} {'PHA':<4} {'reneg h1/h2':<16} "
+        "on HTTP_1_1_REQUIRED"
     ]
     for p in CLIENTS.values():
         tls = f"{p.min_tls.value}-{p.max_tls.value}"
@@ -328,7 +336,9 @@ def _cmd_diagram(args: argparse.Namespace) -> int:
         data, name = _read_input(args.scenario)
         if args.format != "mermaid":
             raise InputError(
-                "scenario diagrams are Mermaid sequence diagrams", field="--format", hint="--format mermaid"
+                "scenario diagrams are Mermaid sequence diagrams",
+                field="--format",
+                hint="--format mermaid",
             )
         _write(result_mermaid(simulate(Scenario.from_json(data, filename=name))), args.output)
         return EXIT_OK
@@ -351,14 +361,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     p = sub.add_parser("simulate", help="one scenario (default: the seed case)")
-    p.add_argument("--scenario", metavar="FILE", help="scenario JSON (contract §2.1), or - for stdin")
+    p.add_argument(
+        "--scenario", metavar="FILE", help="scenario JSON (contract §2.1), or - for stdin"
+    )
     p.add_argument("--format", choices=["text", "json", "markdown", "mermaid"], default="text")
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     _add_scenario_flags(p)
     p.set_defaults(func=_cmd_simulate)
 
     p = sub.add_parser("matrix", help="one configuration across releases × clients")
-    p.add_argument("--scenario", metavar="FILE", help="scenario JSON; default: the seed configuration")
+    p.add_argument(
+        "--scenario", metavar="FILE", help="scenario JSON; default: the seed configuration"
+    )
     p.add_argument("--releases", metavar="IDS", help="comma-separated release ids (default: all)")
     p.add_argument("--clients", metavar="IDS", help="comma-separated client ids (default: all)")
     p.add_argument(
@@ -386,7 +400,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_diagnose)
 
     p = sub.add_parser("tls", help="the TLS layer alone: both ends' transcripts")
-    p.add_argument("--scenario", metavar="FILE", help="TLS setup JSON (contract §2.3), or - for stdin")
+    p.add_argument(
+        "--scenario", metavar="FILE", help="TLS setup JSON (contract §2.3), or - for stdin"
+    )
     p.add_argument("--format", choices=["json", "text", "mermaid"], default="text")
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     p.set_defaults(func=_cmd_tls)
@@ -404,7 +420,16 @@ def build_parser() -> argparse.ArgumentParser:
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument(
         "--state-machine",
-        choices=["tls12-client", "tls12-server", "tls13-client", "tls13-server", "client", "server", "tls12", "tls13"],
+        choices=[
+            "tls12-client",
+            "tls12-server",
+            "tls13-client",
+            "tls13-server",
+            "client",
+            "server",
+            "tls12",
+            "tls13",
+        ],
         help="a TLS state machine",
     )
     what.add_argument("--scenario", metavar="FILE", help="a scenario's sequence diagram")
@@ -435,7 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, no traceback
+    except Exception as exc:
         if os.environ.get("HTTPSYS_SIM_DEBUG"):
             raise
         print(

@@ -47,7 +47,9 @@ def machine_rows(name: str) -> tuple[Transition, ...]:
     key = _ALIASES.get(name, name)
     if key not in MACHINES:
         raise InputError(
-            f"unknown state machine {name!r}", field="--state-machine", hint="one of " + ", ".join(MACHINES)
+            f"unknown state machine {name!r}",
+            field="--state-machine",
+            hint="one of " + ", ".join(MACHINES),
         )
     table, prefixes = MACHINES[key]
 
@@ -87,13 +89,22 @@ def state_machine_diagram(name: str, *, fmt: str = "mermaid") -> str:
         return "\n".join(lines) + "\n"
     if fmt == "dot":
         title = _ALIASES.get(name, name)
-        lines = [f'digraph "{title}" {{', "  rankdir=LR;", '  node [shape=box, style=rounded, fontname="Helvetica"];']
+        lines = [
+            f'digraph "{title}" {{',
+            "  rankdir=LR;",
+            '  node [shape=box, style=rounded, fontname="Helvetica"];',
+        ]
         for state in _states(rows):
-            shape = ', shape=doublecircle' if state is State.CLOSED else ""
+            shape = ", shape=doublecircle" if state is State.CLOSED else ""
             lines.append(f'  "{state.name}" [label="{state.value}"{shape}];')
         for r in rows:
-            lines.append(f'  "{r.state.name}" -> "{r.next.name}" [label="{_label(r)}", fontsize=9];')
-        lines.append('  note [shape=note, label="from every live state: R alert fatal, R close_notify, close() → CLOSED"];')
+            lines.append(
+                f'  "{r.state.name}" -> "{r.next.name}" [label="{_label(r)}", fontsize=9];'
+            )
+        lines.append(
+            '  note [shape=note, label="from every live state: '
+            'R alert fatal, R close_notify, close() → CLOSED"];'
+        )
         lines.append("}")
         return "\n".join(lines) + "\n"
     raise InputError(f"unknown format {fmt!r}", field="--format", hint="mermaid or dot")

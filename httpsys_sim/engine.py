@@ -270,7 +270,8 @@ class _Run:
                 self.step(
                     "config",
                     "IIS Express",
-                    f"site binding sslFlags={int(s.site_binding_ssl_flags)} not pushed into http.sys "
+                    f"site binding sslFlags={int(s.site_binding_ssl_flags)} "
+                    "not pushed into http.sys "
                     "(IIS Express uses the pre-registered bindings)",
                     "R-IIS-3",
                 )

@@ -94,14 +94,14 @@ def _negotiate(
     if b.client_cert_negotiation:
         return
     new = scenario.with_binding(client_cert_negotiation=True)
-    ipport = b.endpoint if b.kind == "ipport" else b.endpoint
     yield (
         "clientcertnegotiation",
-        "Ask for the client certificate in the initial handshake (netsh clientcertnegotiation=enable)",
+        "Ask for the client certificate in the initial handshake "
+        "(netsh clientcertnegotiation=enable)",
         (
             _netsh(scenario, client_cert_negotiation=True),
             "or set DefaultFlags=0x2 under HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\"
-            f"Parameters\\SslBindingInfo\\{ipport} and restart the HTTP service",
+            f"Parameters\\SslBindingInfo\\{b.endpoint} and restart the HTTP service",
         ),
         "R-REQ-1",
         "server",
@@ -132,7 +132,8 @@ def _site_flag_128(
     port = s.binding.port
     yield (
         "site-binding-128",
-        "Set the IIS site binding's Negotiate Client Certificate flag (sslFlags bit 128, Server 2025)",
+        "Set the IIS site binding's Negotiate Client Certificate flag "
+        "(sslFlags bit 128, Server 2025)",
         (
             f"Set-WebBinding -Name '<SiteName>' -BindingInformation '*:{port}:<host>' "
             f"-PropertyName sslFlags -Value {flags}",

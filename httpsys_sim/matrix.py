@@ -108,7 +108,8 @@ class Matrix:
             "Legend: 200 served · 403.x certificate refused by IIS · 500.0 ERROR_NOT_SUPPORTED ·",
         ]
         out += [
-            "        RESET connection reset · ALERT TLS alert · H2ERR HTTP/2 error · ? = inferred, see alternatives"
+            "        RESET connection reset · ALERT TLS alert · H2ERR HTTP/2 error · "
+            "? = inferred, see alternatives"
         ]
         return "\n".join(out) + "\n"
 
@@ -225,7 +226,8 @@ class Matrix:
                     f"<pre>{escape(explanation)}</pre></section>"
                 )
             rows.append(
-                f'<tr><th scope="row">{escape(self._row_label(client, cert))}</th>{"".join(cells)}</tr>'
+                f'<tr><th scope="row">{escape(self._row_label(client, cert))}</th>'
+                f"{''.join(cells)}</tr>"
             )
         legend = "".join(
             f'<li><span class="swatch {name}"></span>{escape(text)}</li>'
@@ -276,7 +278,8 @@ pre{{background:#f6f8fa;padding:.8rem;white-space:pre-wrap;max-width:70rem}}
 <h1>httpsys-sim: outcome matrix</h1>
 <p>{title}</p>
 <table><thead><tr><th>client</th>{heads}</tr></thead><tbody>{rows}</tbody></table>
-<ul class="legend">{legend}<li>? — the outcome rests on an inferred rule; the explanation lists the alternatives</li></ul>
+<ul class="legend">{legend}<li>? — the outcome rests on an inferred rule;
+the explanation lists the alternatives</li></ul>
 <p>Hover a cell for its explanation; click it to keep it below.</p>
 <div id="detail">{details}</div>
 <script>

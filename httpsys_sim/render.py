@@ -146,7 +146,10 @@ def result_mermaid(result: Result) -> str:
             conn = result.connections[current] if current < len(result.connections) else None
             label = f"connection {current + 1}"
             if conn is not None:
-                label += f" · {conn.transport.upper()} · TLS {conn.tls_version or '-'} · ALPN {conn.alpn or '-'}"
+                label += (
+                    f" · {conn.transport.upper()} · TLS {conn.tls_version or '-'}"
+                    f" · ALPN {conn.alpn or '-'}"
+                )
             lines.append(f"    Note over C,H: {label}")
         if step.message is not None:
             src, dst = ("C", "H") if step.actor == "client" else ("H", "C")

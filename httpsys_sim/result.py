@@ -179,9 +179,9 @@ _SUB_TEXT = {
 class HttpResponse(Outcome):
     """IIS (or http.sys) answered with an HTTP status."""
 
-    status: int  # type: ignore[assignment]
-    substatus: int = 0  # type: ignore[assignment]
-    win32_status: int = 0  # type: ignore[assignment]
+    status: int
+    substatus: int = 0
+    win32_status: int = 0
     #: The IIS module named on the error page (``IIS Web Core``), if any.
     module: str | None = None
 

@@ -36,6 +36,7 @@ from httpsys_sim.windows.schannel import SchannelSettings
 __all__ = ["ClientSetup", "Request", "Scenario", "ServerSetup", "default_binding"]
 
 _SEED_RELEASE = "win11-24h2"
+_NO_SITE_FLAGS = SiteBindingSslFlag(0)
 
 
 def default_binding(host: Host) -> SslBinding:
@@ -73,7 +74,9 @@ class ServerSetup:
     #: http.sys ``EnableHttp3`` registry switch (R-REQ-2 HTTP/3 row, S37).
     http3: bool = False
     #: IIS site binding ``sslFlags`` (R-IIS-3); IIS pushes them into the http.sys binding.
-    site_binding_ssl_flags: SiteBindingSslFlag = SiteBindingSslFlag(0)
+    site_binding_ssl_flags: SiteBindingSslFlag = attrs.field(
+        default=_NO_SITE_FLAGS, converter=SiteBindingSslFlag
+    )
     #: IIS ``serverRuntime/@uploadReadAheadSize`` (R-IIS-5: 413 when renegotiating).
     upload_read_ahead_size: int = UPLOAD_READ_AHEAD_DEFAULT
 

@@ -14,14 +14,12 @@ The machines know nothing about Windows: what differs between stacks lives in a
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 import attrs
 
 from httpsys_sim._enum import ReprStrEnum
-
 from httpsys_sim.tls.errors import (
     ConnectionClosedError,
     HandshakeRefused,
@@ -630,7 +628,12 @@ SERVER_TABLE: tuple[Transition, ...] = (
         on_cert=S.S12_WAIT_CKE_THEN_CV,
         pha=False,
     ),
-    _T(state=S.S12_WAIT_CKE, event=EV.R_CLIENT_KEY_EXCHANGE, next=S.S12_WAIT_CCS, rule="RFC5246-7.3"),
+    _T(
+        state=S.S12_WAIT_CKE,
+        event=EV.R_CLIENT_KEY_EXCHANGE,
+        next=S.S12_WAIT_CCS,
+        rule="RFC5246-7.3",
+    ),
     _T(
         state=S.S12_WAIT_CKE_THEN_CV,
         event=EV.R_CLIENT_KEY_EXCHANGE,
@@ -644,7 +647,12 @@ SERVER_TABLE: tuple[Transition, ...] = (
         next=S.S12_WAIT_CCS,
         rule="RFC5246-7.4.8",
     ),
-    _T(state=S.S12_WAIT_CCS, event=EV.R_CHANGE_CIPHER_SPEC, next=S.S12_WAIT_FINISHED, rule="RFC5246-7.3"),
+    _T(
+        state=S.S12_WAIT_CCS,
+        event=EV.R_CHANGE_CIPHER_SPEC,
+        next=S.S12_WAIT_FINISHED,
+        rule="RFC5246-7.3",
+    ),
     _T(
         state=S.S12_WAIT_FINISHED,
         event=EV.R_FINISHED,
@@ -903,7 +911,12 @@ CLIENT_TABLE: tuple[Transition, ...] = (
         next=S.C12_WAIT_FINISHED,
         rule="RFC5246-7.3",
     ),
-    _T(state=S.C12_WAIT_CCS, event=EV.R_CHANGE_CIPHER_SPEC, next=S.C12_WAIT_FINISHED, rule="RFC5246-7.3"),
+    _T(
+        state=S.C12_WAIT_CCS,
+        event=EV.R_CHANGE_CIPHER_SPEC,
+        next=S.C12_WAIT_FINISHED,
+        rule="RFC5246-7.3",
+    ),
     _T(
         state=S.C12_WAIT_FINISHED,
         event=EV.R_FINISHED,
@@ -997,7 +1010,12 @@ CLIENT_TABLE: tuple[Transition, ...] = (
     ),
     _T(state=S.C13_WAIT_CERT_CR, event=EV.R_CERTIFICATE, next=S.C13_WAIT_CV, rule="RFC8446-2"),
     _T(state=S.C13_WAIT_CERT, event=EV.R_CERTIFICATE, next=S.C13_WAIT_CV, rule="RFC8446-2"),
-    _T(state=S.C13_WAIT_CV, event=EV.R_CERTIFICATE_VERIFY, next=S.C13_WAIT_FINISHED, rule="RFC8446-2"),
+    _T(
+        state=S.C13_WAIT_CV,
+        event=EV.R_CERTIFICATE_VERIFY,
+        next=S.C13_WAIT_FINISHED,
+        rule="RFC8446-2",
+    ),
     _T(
         state=S.C13_WAIT_FINISHED,
         event=EV.R_FINISHED,
@@ -1250,7 +1268,13 @@ class TlsConnection:
         self.state = row.next
         for m in out:
             self.transcript.append(
-                TraceEntry(direction="W", message=m, rule=row.rule, state_before=before, state_after=row.next)
+                TraceEntry(
+                    direction="W",
+                    message=m,
+                    rule=row.rule,
+                    state_before=before,
+                    state_after=row.next,
+                )
             )
         if row.error is not None:
             self.error = self._make_error(row, out, message)
@@ -1266,12 +1290,18 @@ class TlsConnection:
         before = self.state
         rule = "R-TLS-4" if self._renegotiation_after_tls13(event) else "RFC8446-6.2"
         self.transcript.append(
-            TraceEntry(direction="R", message=message, rule=rule, state_before=before, state_after=S.CLOSED)
+            TraceEntry(
+                direction="R", message=message, rule=rule, state_before=before, state_after=S.CLOSED
+            )
         )
-        reply = alert(AlertLevel.FATAL, AlertDescription.UNEXPECTED_MESSAGE, encrypted=self._enc(Kind.ALERT))
+        reply = alert(
+            AlertLevel.FATAL, AlertDescription.UNEXPECTED_MESSAGE, encrypted=self._enc(Kind.ALERT)
+        )
         self.state = State.CLOSED
         self.transcript.append(
-            TraceEntry(direction="W", message=reply, rule=rule, state_before=before, state_after=S.CLOSED)
+            TraceEntry(
+                direction="W", message=reply, rule=rule, state_before=before, state_after=S.CLOSED
+            )
         )
         self.error = RemoteProtocolError(
             f"{self.role.value} received {message.label()} in state {before.value}",
@@ -1354,7 +1384,7 @@ class TlsConnection:
     def _cert_bad(self, cert: CertState | None) -> bool:
         return cert in _VERIFY_ALERT
 
-    def _guard(self, guard: Guard, m: Message | None) -> bool:  # noqa: PLR0911, C901
+    def _guard(self, guard: Guard, m: Message | None) -> bool:
         if guard is Guard.ALWAYS:
             return True
         if self.role is Role.SERVER:
@@ -1460,7 +1490,7 @@ class TlsConnection:
             return self.personality.tls12_ticket_on_resumption
         raise AssertionError(cond)  # pragma: no cover
 
-    def _apply(self, effect: Effect, m: Message | None) -> None:  # noqa: C901
+    def _apply(self, effect: Effect, m: Message | None) -> None:
         if effect is Effect.NEGOTIATE:
             assert m is not None
             self.version = self._negotiated(m)
@@ -1527,7 +1557,7 @@ class TlsConnection:
     def _msg(self, kind: Kind, **fields: object) -> Message:
         return Message(kind=kind, encrypted=self._enc(kind), **fields)  # type: ignore[arg-type]
 
-    def _build(self, out: Out) -> list[Message]:  # noqa: C901, PLR0911, PLR0912
+    def _build(self, out: Out) -> list[Message]:
         if out is Out.CLIENT_HELLO:
             cfg = self._client()
             versions = cfg.versions
@@ -1574,7 +1604,9 @@ class TlsConnection:
             context = self.pha_context if self.state is State.S13_CONNECTED else 0
             return [self._msg(Kind.CERTIFICATE_REQUEST, context=context)]
         if out is Out.TICKETS_13:
-            return [self._msg(Kind.NEW_SESSION_TICKET) for _ in range(self.personality.tls13_tickets)]
+            return [
+                self._msg(Kind.NEW_SESSION_TICKET) for _ in range(self.personality.tls13_tickets)
+            ]
         if out is Out.TICKETS_AFTER_PHA:
             n = self.personality.tickets_after_pha
             return [self._msg(Kind.NEW_SESSION_TICKET) for _ in range(n)]
@@ -1589,8 +1621,8 @@ class TlsConnection:
         if out is Out.ALERT_CERTIFICATE_REQUIRED:
             return [self._alert(AlertLevel.FATAL, AlertDescription.CERTIFICATE_REQUIRED)]
         if out is Out.ALERT_BAD_CERTIFICATE:
-            cert = self._pending_cert
-            desc = _VERIFY_ALERT.get(cert, AlertDescription.BAD_CERTIFICATE) if cert else _BAD
+            bad = self._pending_cert
+            desc = _VERIFY_ALERT.get(bad, _BAD) if bad is not None else _BAD
             return [self._alert(AlertLevel.FATAL, desc)]
         if out is Out.ALERT_NO_RENEGOTIATION:
             return [self._alert(self._refusal_level(), AlertDescription.NO_RENEGOTIATION)]
@@ -1609,4 +1641,3 @@ class TlsConnection:
 
     def _alert(self, level: AlertLevel, description: AlertDescription) -> Message:
         return alert(level, description, encrypted=self._enc(Kind.ALERT))
-

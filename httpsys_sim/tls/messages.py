@@ -8,12 +8,9 @@ what, when, and whether it travels encrypted.
 
 from __future__ import annotations
 
-import enum
-
 import attrs
 
 from httpsys_sim._enum import ReprStrEnum
-
 from httpsys_sim.tls.vocabulary import AlertDescription, AlertLevel, HandshakeType, TlsVersion
 
 __all__ = ["CertState", "Kind", "Message", "alert"]
@@ -97,12 +94,13 @@ class Message:
     def label(self) -> str:
         """The transcript name: ``client_hello`` or ``alert fatal:unexpected_message(10)``."""
         if self.kind is Kind.ALERT:
-            assert self.level is not None and self.description is not None
+            assert self.level is not None
+            assert self.description is not None
             return (
                 f"alert {self.level.name.lower()}:{self.description.name.lower()}"
                 f"({int(self.description)})"
             )
-        return self.kind.value
+        return str(self.kind.value)
 
 
 def alert(level: AlertLevel, description: AlertDescription, *, encrypted: bool = False) -> Message:

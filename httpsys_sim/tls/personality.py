@@ -8,14 +8,12 @@ personality.  Each choice names the rule that documents it.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from types import MappingProxyType
 
 import attrs
 
 from httpsys_sim._enum import ReprStrEnum
-
 from httpsys_sim.errors import InputError
 from httpsys_sim.tls.vocabulary import AlertLevel
 
@@ -154,9 +152,7 @@ SCHANNEL = Personality(
 )
 
 #: Every built-in personality by id.
-PERSONALITIES: Mapping[str, Personality] = MappingProxyType(
-    {p.id: p for p in (OPENSSL, SCHANNEL)}
-)
+PERSONALITIES: Mapping[str, Personality] = MappingProxyType({p.id: p for p in (OPENSSL, SCHANNEL)})
 
 
 def get_personality(personality_id: str, *, field: str = "stack") -> Personality:

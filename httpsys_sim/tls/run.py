@@ -81,12 +81,16 @@ class TlsScenario:
         stack = top.string("stack", "openssl")
         if stack not in PERSONALITIES:
             top.error("stack", f"unknown TLS stack {stack!r}", "one of " + ", ".join(PERSONALITIES))
-        version = top.choice("version", TlsVersion.parse, [v.value for v in TlsVersion], TlsVersion.TLS13)
+        version = top.choice(
+            "version", TlsVersion.parse, [v.value for v in TlsVersion], TlsVersion.TLS13
+        )
         alpn_raw = top.raw("alpn")
         alpn: tuple[str, ...] | None = None
         if alpn_raw is not None:
             if not isinstance(alpn_raw, list) or not all(isinstance(p, str) for p in alpn_raw):
-                top.error("alpn", "expected null or a list of protocol ids", 'e.g. ["h2", "http/1.1"]')
+                top.error(
+                    "alpn", "expected null or a list of protocol ids", 'e.g. ["h2", "http/1.1"]'
+                )
             alpn = tuple(alpn_raw)
         server = top.obj("server")
         cert_request = server.choice(
@@ -104,7 +108,8 @@ class TlsScenario:
         )
         if certificate not in _TLS_CERTS:
             client.error(
-                "certificate", f"{certificate.value!r} is not a TLS-layer certificate state",
+                "certificate",
+                f"{certificate.value!r} is not a TLS-layer certificate state",
                 "one of " + ", ".join(c.value for c in _TLS_CERTS),
             )
         pha = client.boolean("post_handshake_auth", False)
@@ -302,4 +307,3 @@ def run_tls(scenario: TlsScenario) -> TlsTranscript:
         server=_side(server),
         wire=tuple(wire.log),
     )
-

@@ -79,7 +79,9 @@ class Wire:
             receiver_role = Role.SERVER if sender is Role.CLIENT else Role.CLIENT
             receiver = self.end(receiver_role)
             if receiver.closed:
-                self.log.append(WireEvent(sender=sender, message=message, delivered=False, rule=rule))
+                self.log.append(
+                    WireEvent(sender=sender, message=message, delivered=False, rule=rule)
+                )
                 continue
             self.log.append(WireEvent(sender=sender, message=message, delivered=True, rule=rule))
             self.send(receiver_role, receiver.receive(message))
