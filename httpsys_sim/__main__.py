@@ -1,4 +1,5 @@
-from httpsys_sim.cli import main
 import sys
+
+from httpsys_sim.cli import main
 
 sys.exit(main())

@@ -166,7 +166,9 @@ class Fields:
             self.error(key, f"expected a string, got {_type_name(value)}")
         return value
 
-    def choice(self, key: str, convert: Callable[[str], T], choices: Iterable[str], default: T) -> T:
+    def choice(
+        self, key: str, convert: Callable[[str], T], choices: Iterable[str], default: T
+    ) -> T:
         """A string that ``convert`` turns into a value; anything else lists ``choices``."""
         value = self.raw(key)
         if value is None:

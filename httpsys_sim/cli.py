@@ -262,8 +262,7 @@ def _cmd_clients(args: argparse.Namespace) -> int:
         _write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     lines = [
-        f"{'id':<16} {'TLS':<8} {'ALPN':<16} {'PHA':<4} {'reneg h1/h2':<16} "
-        "on HTTP_1_1_REQUIRED"
+        f"{'id':<16} {'TLS':<8} {'ALPN':<16} {'PHA':<4} {'reneg h1/h2':<16} on HTTP_1_1_REQUIRED"
     ]
     for p in CLIENTS.values():
         tls = f"{p.min_tls.value}-{p.max_tls.value}"

@@ -20,10 +20,9 @@ from typing import Generic, TypeVar
 
 import attrs
 
-from httpsys_sim.tls.machine import RenegotiationAnswer
-
 from httpsys_sim.errors import InputError
 from httpsys_sim.rules import SOURCES, Confidence
+from httpsys_sim.tls.machine import RenegotiationAnswer
 
 __all__ = [
     "CLIENTS",

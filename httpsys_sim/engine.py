@@ -30,13 +30,12 @@ from httpsys_sim.result import (
     OutcomeKind,
     Result,
     Step,
-    Timeout,
     TlsAlert,
     weakest,
 )
-from httpsys_sim.rules import Confidence, get_rule
+from httpsys_sim.rules import get_rule
 from httpsys_sim.scenario import Scenario
-from httpsys_sim.tls.errors import HandshakeRefused, LocalProtocolError, PeerAlert
+from httpsys_sim.tls.errors import HandshakeRefused
 from httpsys_sim.tls.machine import (
     CertRequest,
     CertRequestedHow,
@@ -1001,9 +1000,3 @@ def simulate(scenario: Scenario) -> Result:
     same every time.
     """
     return _Run(scenario).run()
-
-
-def _unused() -> tuple[
-    type[PeerAlert], type[LocalProtocolError], type[Timeout], Confidence
-]:  # pragma: no cover
-    return PeerAlert, LocalProtocolError, Timeout, Confidence.DOCUMENTED

@@ -82,7 +82,7 @@ class Release:
     @classmethod
     def custom(
         cls,
-        id: str,  # noqa: A002 - matches the field name
+        id: str,
         *,
         based_on: str | Release = "win11-24h2",
         **policy: Any,
@@ -135,7 +135,7 @@ _X = LateDemandPolicy.NOT_SUPPORTED
 
 
 def _rel(
-    id: str,  # noqa: A002
+    id: str,
     product: str,
     build: int,
     *,

@@ -1,0 +1,28 @@
+"""Readers of real Windows exports, producing the library's configuration values.
+
+* :func:`~httpsys_sim.readers.netsh.parse_netsh_sslcert` — ``netsh http show sslcert``
+  output → :class:`~httpsys_sim.windows.binding.SslBinding` values (R-BIND-2).
+* :func:`~httpsys_sim.readers.appconfig.parse_application_host_config` —
+  ``applicationHost.config`` (IIS / IIS Express) → sites, bindings and effective access
+  flags (R-IIS-1 … R-IIS-4).
+* :func:`~httpsys_sim.readers.regfile.parse_schannel_reg` — ``.reg`` exports → Schannel
+  settings and http.sys ``DefaultFlags`` (R-TLS-2, R-REQ-1).
+
+Each takes ``str | bytes`` and a ``filename`` for messages, and raises only
+:class:`~httpsys_sim.errors.InputError` on bad input (contract §4 item 12, §6).
+"""
+
+from __future__ import annotations
+
+from httpsys_sim.readers.appconfig import AppHostConfig, parse_application_host_config
+from httpsys_sim.readers.netsh import NetshBinding, parse_netsh_sslcert
+from httpsys_sim.readers.regfile import SchannelExport, parse_schannel_reg
+
+__all__ = [
+    "AppHostConfig",
+    "NetshBinding",
+    "SchannelExport",
+    "parse_application_host_config",
+    "parse_netsh_sslcert",
+    "parse_schannel_reg",
+]
