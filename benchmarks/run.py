@@ -1,0 +1,195 @@
+"""httpsys-sim benchmark: prints one JSON line (contract §5).
+
+    python benchmarks/run.py            # full run
+    python benchmarks/run.py --quick    # a few seconds; CI runs it so the script cannot rot
+
+Measured in the same run, with the standard library only:
+
+* ``scenarios_per_second`` — distinct scenarios simulated with full traces, cold (every
+  scenario is different; nothing is memoised between them);
+* ``matrix_seconds`` — the default matrix (every release × every client), median of runs;
+* ``handshake_seconds`` — median of one real TLS 1.3 mutual-auth handshake over 127.0.0.1
+  with the ``ssl`` module (certificates in ``benchmarks/certs``, test-only keys);
+* ``ratio`` — handshake time / time of one simulated scenario (target ≥ 200);
+* ``import_seconds`` — ``import httpsys_sim`` in a fresh interpreter;
+* ``matrix_peak_bytes`` — peak traced memory while building the full matrix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import socket
+import ssl
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+CERTS = ROOT / "certs"
+sys.path.insert(0, str(ROOT.parent))
+
+import httpsys_sim as hs  # noqa: E402
+from httpsys_sim.matrix import matrix  # noqa: E402
+
+_FLAGS = ("Ssl,SslNegotiateCert", "Ssl,SslNegotiateCert,SslRequireCert", "SslRequireCert", "None")
+
+
+def distinct_scenarios(limit: int) -> list[hs.Scenario]:
+    """Up to ``limit`` pairwise-different scenarios over the axes that matter."""
+    out: list[hs.Scenario] = []
+    axes = itertools.product(
+        hs.RELEASES,
+        hs.CLIENTS,
+        ("valid", "none", "untrusted"),
+        _FLAGS,
+        (False, True),  # client_cert_negotiation
+        (False, True),  # disable_tls13
+        (False, True),  # disable_http2
+    )
+    for release, client, cert, flags, negotiate, no13, no_h2 in axes:
+        seed = hs.Scenario.seed(release).with_client(client, cert)
+        scenario = seed.with_binding(
+            client_cert_negotiation=negotiate, disable_tls13=no13, disable_http2=no_h2
+        )
+        scenario = hs.Scenario(
+            server=type(scenario.server)(
+                release=scenario.server.release,
+                host=scenario.server.host,
+                binding=scenario.server.binding,
+                access_ssl_flags=flags,
+            ),
+            client=scenario.client,
+            request=scenario.request,
+        )
+        out.append(scenario)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def bench_scenarios(n: int) -> float:
+    scenarios = distinct_scenarios(n)
+    start = time.perf_counter()
+    steps = 0
+    for scenario in scenarios:
+        result = hs.simulate(scenario)
+        steps += len(result.steps)  # the full trace is built, not skipped
+    elapsed = time.perf_counter() - start
+    assert steps > 0
+    return len(scenarios) / elapsed
+
+
+def bench_matrix(runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        matrix().to_text()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def matrix_peak() -> int:
+    tracemalloc.start()
+    matrix()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def _contexts() -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.minimum_version = server.maximum_version = ssl.TLSVersion.TLSv1_3
+    server.load_cert_chain(CERTS / "server.pem", CERTS / "server.key")
+    server.load_verify_locations(CERTS / "ca.pem")
+    server.verify_mode = ssl.CERT_REQUIRED
+    client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    client.minimum_version = client.maximum_version = ssl.TLSVersion.TLSv1_3
+    client.load_cert_chain(CERTS / "client.pem", CERTS / "client.key")
+    client.load_verify_locations(CERTS / "ca.pem")
+    return server, client
+
+
+def bench_handshake(runs: int) -> float:
+    """Median seconds of one TLS 1.3 mutual-auth handshake on 127.0.0.1 (bounded)."""
+    server_ctx, client_ctx = _contexts()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(10)
+    port = listener.getsockname()[1]
+    errors: list[BaseException] = []
+
+    def serve() -> None:
+        try:
+            for _ in range(runs):
+                conn, _ = listener.accept()
+                conn.settimeout(10)
+                with server_ctx.wrap_socket(conn, server_side=True) as tls:
+                    tls.recv(1)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    times = []
+    for _ in range(runs):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        start = time.perf_counter()
+        with client_ctx.wrap_socket(sock, server_hostname="localhost") as tls:
+            tls.sendall(b"x")  # completes the handshake on both ends
+            times.append(time.perf_counter() - start)
+    thread.join(timeout=30)
+    listener.close()
+    if errors:
+        raise errors[0]
+    return statistics.median(times)
+
+
+def bench_import() -> float:
+    code = (
+        "import time; t = time.perf_counter(); import httpsys_sim; print(time.perf_counter() - t)"
+    )
+    samples = []
+    for _ in range(3):
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+            cwd=ROOT.parent,
+        )
+        samples.append(float(out.stdout.strip()))
+    return statistics.median(samples)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes (CI smoke run)")
+    args = parser.parse_args()
+    n, runs, hs_runs = (200, 1, 20) if args.quick else (3000, 5, 200)
+    per_second = bench_scenarios(n)
+    handshake = bench_handshake(hs_runs)
+    report = {
+        "quick": args.quick,
+        "scenarios": n,
+        "scenarios_per_second": round(per_second, 1),
+        "scenario_seconds": 1 / per_second,
+        "matrix_seconds": round(bench_matrix(runs), 4),
+        "handshake_seconds": handshake,
+        "ratio": round(handshake * per_second, 2),
+        "import_seconds": round(bench_import(), 4),
+        "matrix_peak_bytes": matrix_peak(),
+        "python": sys.version.split()[0],
+        "openssl": ssl.OPENSSL_VERSION,
+    }
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
