@@ -10,6 +10,7 @@ certificate — across Windows releases, TLS and HTTP versions, and clients — 
 from __future__ import annotations
 
 from httpsys_sim.clients import CLIENTS, ClientProfile, get_client
+from httpsys_sim.compare import Comparison, compare
 from httpsys_sim.engine import simulate
 from httpsys_sim.errors import HttpsysSimError, InputError
 from httpsys_sim.fixes import Fix
@@ -48,6 +49,7 @@ __all__ = [
     "CertState",
     "ClientProfile",
     "ClientSetup",
+    "Comparison",
     "Confidence",
     "ConnectionRecord",
     "ConnectionReset",
@@ -77,6 +79,7 @@ __all__ = [
     "TlsAlert",
     "TlsVersion",
     "__version__",
+    "compare",
     "get_client",
     "get_release",
     "get_rule",

@@ -129,6 +129,16 @@ class ClientProfile:
             }
         )
 
+    def _repr_html_(self) -> str:
+        from httpsys_sim.display import client_html
+
+        return client_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from httpsys_sim.display import client_markdown
+
+        return client_markdown(self)
+
 
 # --------------------------------------------------------------------------------------------
 # Helpers

@@ -247,7 +247,10 @@ class Matrix:
         )
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        # A scoped fragment, not the standalone page: no global styles, ids or script.
+        from httpsys_sim.display import matrix_html
+
+        return matrix_html(self)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()

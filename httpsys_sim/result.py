@@ -445,3 +445,14 @@ class Result:
     def to_json(self, *, with_fixes: bool = True) -> str:
         """Deterministic JSON (byte-identical for identical input)."""
         return json.dumps(self.to_dict(with_fixes=with_fixes), indent=2, ensure_ascii=False) + "\n"
+
+    # --- notebooks (httpsys_sim.display, imported lazily) ---------------------------------
+    def _repr_html_(self) -> str:
+        from httpsys_sim.display import result_html
+
+        return result_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from httpsys_sim.display import result_markdown
+
+        return result_markdown(self)

@@ -90,6 +90,16 @@ class Rule:
     #: For (partly) inferred rules: the plausible other outcomes, in words.
     alternatives: tuple[str, ...] = ()
 
+    def _repr_html_(self) -> str:
+        from httpsys_sim.display import rule_html
+
+        return rule_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from httpsys_sim.display import rule_markdown
+
+        return rule_markdown(self)
+
 
 # --------------------------------------------------------------------------------------------
 # Sources

@@ -258,6 +258,16 @@ class TlsTranscript:
                 lines.append(f"    Note over {who}: {text}")
         return "\n".join(lines) + "\n"
 
+    def _repr_html_(self) -> str:
+        from httpsys_sim.display import transcript_html
+
+        return transcript_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from httpsys_sim.display import transcript_markdown
+
+        return transcript_markdown(self)
+
 
 def _error_text(conn: TlsConnection) -> str | None:
     err: TlsError | None = conn.error

@@ -128,6 +128,16 @@ class Release:
             "user_defined": self.user_defined,
         }
 
+    def _repr_html_(self) -> str:
+        from httpsys_sim.display import release_html
+
+        return release_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from httpsys_sim.display import release_markdown
+
+        return release_markdown(self)
+
 
 _N = LateDemandPolicy.NOT_APPLICABLE
 _R = LateDemandPolicy.RESET
