@@ -9,11 +9,13 @@ certificate — across Windows releases, TLS and HTTP versions, and clients — 
 
 from __future__ import annotations
 
-from httpsys_sim.clients import CLIENTS, ClientProfile, get_client
+from httpsys_sim.clients import CLIENTS, ClientProfile, H11RetryPolicy, get_client
 from httpsys_sim.compare import Comparison, compare
+from httpsys_sim.diagnose import Diagnosis, Finding, diagnose
 from httpsys_sim.engine import simulate
 from httpsys_sim.errors import HttpsysSimError, InputError
 from httpsys_sim.fixes import Fix
+from httpsys_sim.matrix import Matrix, matrix
 from httpsys_sim.result import (
     Alternative,
     ConnectionRecord,
@@ -31,9 +33,9 @@ from httpsys_sim.result import (
 )
 from httpsys_sim.rules import RULES, SOURCES, Confidence, Rule, Source, get_rule
 from httpsys_sim.scenario import ClientSetup, Request, Scenario, ServerSetup
-from httpsys_sim.tls import CertState, TlsVersion
+from httpsys_sim.tls import AlertLevel, CertState, RenegotiationAnswer, TlsVersion
 from httpsys_sim.windows.binding import SslBinding
-from httpsys_sim.windows.iis import AccessSslFlag, Host, SiteBindingSslFlag
+from httpsys_sim.windows.iis import AccessSslFlag, CertPolicy, Host, SiteBindingSslFlag
 from httpsys_sim.windows.releases import RELEASES, LateDemandPolicy, Release, get_release
 from httpsys_sim.windows.schannel import SchannelSettings
 
@@ -45,7 +47,9 @@ __all__ = [
     "RULES",
     "SOURCES",
     "AccessSslFlag",
+    "AlertLevel",
     "Alternative",
+    "CertPolicy",
     "CertState",
     "ClientProfile",
     "ClientSetup",
@@ -53,7 +57,10 @@ __all__ = [
     "Confidence",
     "ConnectionRecord",
     "ConnectionReset",
+    "Diagnosis",
+    "Finding",
     "Fix",
+    "H11RetryPolicy",
     "Host",
     "Http2Error",
     "HttpResponse",
@@ -61,10 +68,12 @@ __all__ = [
     "IisLogLine",
     "InputError",
     "LateDemandPolicy",
+    "Matrix",
     "NoCommonProtocol",
     "Outcome",
     "OutcomeKind",
     "Release",
+    "RenegotiationAnswer",
     "Request",
     "Result",
     "Rule",
@@ -80,8 +89,10 @@ __all__ = [
     "TlsVersion",
     "__version__",
     "compare",
+    "diagnose",
     "get_client",
     "get_release",
     "get_rule",
+    "matrix",
     "simulate",
 ]

@@ -305,7 +305,12 @@ _FIREFOX = ClientProfile(
         "RFC5746",
     ),
     secure_renegotiation=_fact(True, "S28"),
-    on_http_1_1_required=_fact(H11RetryPolicy.RETRY, "S28"),
+    on_http_1_1_required=_guess(
+        H11RetryPolicy.RETRY,
+        "Firefox is taken to retry over HTTP/1.1 like Chromium; alternative: it shows the "
+        "HTTP/2 error (R-CLI-4 notes the retry as inferred).",
+        "S28",
+    ),
     middlebox_compat=_guess(
         True,
         "NSS sends a non-empty legacy_session_id in TLS 1.3 by default; alternative: empty.",

@@ -188,7 +188,7 @@ def badge_html(result: Result) -> str:
     matrix legend category (striped: a 200 the client's certificate never reached), with
     the legend text as its tooltip."""
     cls = _cell_class(result)
-    text = _NOCERT if cls == "nocert" else CATEGORIES[cls][2]
+    text = CATEGORIES[cls][2]
     mark = "?" if result.outcome.alternatives else ""
     return (
         f'<span class="hs-badge hs-{cls}" title="{escape(text)}">'
@@ -965,23 +965,16 @@ def result_markdown(result: Result, *, fixes: bool = True) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-_NOCERT = "200, but the client's certificate never reached IIS"
-
-
 def _cell_class(result: Result) -> str:
-    from httpsys_sim.fixes import is_failure
-
-    cat = category(result)
-    return "nocert" if cat == "ok" and is_failure(result) else cat
+    return category(result)
 
 
 def _legend_html(*, nocert: bool = False) -> str:
     items = "".join(
         f'<li><span class="hs-swatch hs-{name}"></span>{escape(text)}</li>'
         for name, (_, _, text) in CATEGORIES.items()
+        if name != "nocert" or nocert
     )
-    if nocert:
-        items += f'<li><span class="hs-swatch hs-nocert"></span>{escape(_NOCERT)}</li>'
     return (
         f'<ul class="hs-legend">{items}<li><b>?</b> the outcome rests on an inferred rule '
         "(hover the cell for its alternatives)</li></ul>"

@@ -190,6 +190,8 @@ class _Run:
         self.alternatives: list[Alternative] = []
         self.cert_on_connection: CertState | None = None
         self.httperr: str | None = None
+        #: The client certificate IIS received (None: none reached it).
+        self.iis_certificate: CertState | None = None
 
     # --- bookkeeping ------------------------------------------------------------------
     def step(
@@ -235,6 +237,7 @@ class _Run:
             steps=tuple(self.steps),
             iis_log=log,
             certificate_reached_app=reached,
+            iis_certificate=self.iis_certificate,
             httperr=self.httperr,
         )
 
@@ -264,6 +267,16 @@ class _Run:
             + r.late_demand_tls13.value,
             "R-REL-1",
         )
+        if r.user_defined:
+            self.step(
+                "config",
+                "Windows",
+                f"{r.product} is user-defined (based on {r.based_on}): its policy is the "
+                "user's choice, not a documented release",
+                "R-REL-5",
+                key=True,
+                decisive=True,
+            )
         if int(s.site_binding_ssl_flags):
             if s.host is Host.IIS_EXPRESS:
                 self.step(
@@ -702,7 +715,15 @@ class _Run:
                 f"CertificateRequest ({refusal.reason})",
                 refusal.rule,
                 key=True,
+                decisive=self.caps.offers_pha,
             )
+            if self.caps.offers_pha:
+                self.doubt(
+                    OutcomeKind.HTTP_RESPONSE,
+                    "Schannel might answer this client's post_handshake_auth with a "
+                    "post-handshake CertificateRequest: the certificate would then reach IIS",
+                    refusal.rule,
+                )
         rule = release.late_demand_rule
         if release.late_demand_tls13 is LateDemandPolicy.NOT_SUPPORTED:
             self.step(
@@ -717,7 +738,8 @@ class _Run:
             self.step(
                 "iis",
                 "IIS",
-                "IIS Web Core answers 500.0 with 0x80070032; the connection stays open",
+                "IIS Web Core answers 500.0 with 0x80070032; the connection stays open "
+                "(inferred: http.sys might close it after the 500)",
                 "R-REQ-2.tls13-not-supported",
                 key=True,
                 decisive=True,
@@ -793,6 +815,14 @@ class _Run:
                 IisLogLine(status=413, substatus=0, win32_status=0),
                 False,
             )
+        self.step(
+            "tls",
+            "http.sys",
+            "asks Schannel to renegotiate: a HelloRequest inside the encrypted connection, "
+            "then a full handshake with a CertificateRequest",
+            "R-REQ-2.tls12-reneg",
+            key=True,
+        )
         before = len(wire.log)
         refusal = wire.command(Role.SERVER, "renegotiate")
         self._tls_steps(wire, before)
@@ -809,15 +839,8 @@ class _Run:
                 decisive=True,
             )
             record("reset", CertRequestedHow.NONE)
-            return self._reset("R-REQ-2.tls12-schannel-blocked"), None, False
-        self.step(
-            "tls",
-            "http.sys",
-            "sends HelloRequest inside the encrypted connection to renegotiate with a "
-            "CertificateRequest",
-            "R-REQ-2.tls12-reneg",
-            key=True,
-        )
+            rule = "R-REQ-2.tls12-schannel-blocked" if blocked else "RFC5746-3"
+            return self._reset(rule), None, False
         if server.state is State.S12_RENEG_WAIT_CH and not client.closed:
             self.step(
                 "tls",
@@ -893,6 +916,8 @@ class _Run:
     def _validate(
         self, cert: CertState | None, *, need: bool = True
     ) -> tuple[Outcome, IisLogLine | None, bool]:
+        if need and cert is not CertState.NONE:
+            self.iis_certificate = cert
         if not need:
             self.step("iis", "IIS", "serves the request: 200", "R-IIS-1", key=True)
             return (

@@ -56,8 +56,9 @@ class Fix:
 def is_failure(result: Result) -> bool:
     """Did the certificate exchange fail (as opposed to IIS deciding on a certificate)?
 
-    A reset, an alert, an HTTP/2 error, a 500 or a 413 fail; so does a 200 where the
-    client held a valid certificate, the path wants one, and it never reached IIS.
+    A reset, an alert, an HTTP/2 error, a 500 or a 413 fail; so does any answer where the
+    client held a certificate, the path wants one, and it never reached IIS (a 200 without
+    it, or a 403.7 although the client had one).
     """
     outcome = result.outcome
     if outcome.status is None:
@@ -65,11 +66,11 @@ def is_failure(result: Result) -> bool:
     if outcome.status in (500, 413):
         return True
     s = result.scenario
-    wants = cert_policy(s.server.access_ssl_flags) is not CertPolicy.IGNORE
     if s.request.scheme == "http":
         return False
-    has_cert = s.client.certificate is CertState.VALID
-    return wants and has_cert and not result.certificate_reached_app and outcome.status == 200
+    wants = cert_policy(s.server.access_ssl_flags) is not CertPolicy.IGNORE
+    has_cert = s.client.certificate is not CertState.NONE
+    return wants and has_cert and result.iis_certificate is None
 
 
 def _netsh(scenario: Scenario, **changes: Any) -> str:

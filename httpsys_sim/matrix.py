@@ -19,17 +19,19 @@ import attrs
 from httpsys_sim.clients import CLIENTS, get_client
 from httpsys_sim.engine import simulate
 from httpsys_sim.errors import InputError
+from httpsys_sim.fixes import is_failure
 from httpsys_sim.render import escape
 from httpsys_sim.result import OutcomeKind, Result
 from httpsys_sim.scenario import Scenario
 from httpsys_sim.tls.messages import CertState
 from httpsys_sim.windows.releases import RELEASES, Release, get_release
 
-__all__ = ["Matrix", "category", "matrix"]
+__all__ = ["Matrix", "category", "cell_text", "matrix"]
 
 #: Cell categories, the colour each gets, and what they mean (the legend).
 CATEGORIES: Mapping[str, tuple[str, str, str]] = {
     "ok": ("#1a7f37", "32", "200: served (with the certificate when the client had one)"),
+    "nocert": ("#4ac26b", "36", "200*: served, but the client's certificate never reached IIS"),
     "denied": ("#9a6700", "33", "403.x: IIS decided on the certificate (missing, untrusted, …)"),
     "error": ("#bc4c00", "35", "500.0 / 413: the certificate could not be fetched"),
     "reset": ("#cf222e", "31", "connection reset: no HTTP answer at all"),
@@ -45,10 +47,16 @@ def category(result: Result) -> str:
     if o.status is None:
         return "protocol"
     if 200 <= o.status < 300:
-        return "ok"
+        return "nocert" if is_failure(result) else "ok"
     if o.status == 403:
         return "denied"
     return "error"
+
+
+def cell_text(result: Result) -> str:
+    """A cell: ``200``, ``200*`` (certificate never reached IIS), ``RESET``, ``500.0?``…"""
+    star = "*" if category(result) == "nocert" else ""
+    return result.outcome.short() + star + ("?" if result.outcome.alternatives else "")
 
 
 @attrs.frozen(kw_only=True)
@@ -60,6 +68,14 @@ class Matrix:
     clients: tuple[str, ...]
     certificates: tuple[CertState, ...]
     cells: Mapping[tuple[str, str, CertState], Result] = attrs.field(eq=False, repr=False)
+
+    @property
+    def title(self) -> str:
+        """What the table shows: the configuration, and the certificates of the rows."""
+        text = self.base.describe(release=False, client=False)
+        certs = ", ".join(c.value for c in self.certificates)
+        mine = f"clients with {self.base.client.certificate.value} certificate"
+        return text.replace(mine, f"clients with certificate: {certs}")
 
     def cell(
         self, release: str, client: str, certificate: CertState | str = CertState.VALID
@@ -85,7 +101,7 @@ class Matrix:
         labels = [self._row_label(c, k) for c, k in self.rows()]
         left = max(len(x) for x in [*labels, "client"])
         widths = [max(len(h), 7) for h in heads]
-        out = [self.base.describe(), ""]
+        out = [self.title, ""]
         out.append(
             "client".ljust(left)
             + "  "
@@ -95,9 +111,7 @@ class Matrix:
             cells = []
             for release, width in zip(self.releases, widths, strict=True):
                 result = self.cells[(release.id, client, cert)]
-                text = (
-                    result.outcome.short() + ("?" if result.outcome.alternatives else "")
-                ).ljust(width)
+                text = cell_text(result).ljust(width)
                 if colour:
                     code = CATEGORIES[category(result)][1]
                     text = f"\x1b[{code}m{text}\x1b[0m"
@@ -105,11 +119,11 @@ class Matrix:
             out.append(label.ljust(left) + "  " + "  ".join(cells))
         out += [
             "",
-            "Legend: 200 served · 403.x certificate refused by IIS · 500.0 ERROR_NOT_SUPPORTED ·",
-        ]
-        out += [
-            "        RESET connection reset · ALERT TLS alert · H2ERR HTTP/2 error · "
-            "? = inferred, see alternatives"
+            "Legend: 200 served · 200* served, but the certificate never reached IIS ·",
+            "        403.x certificate refused by IIS · 500.0 ERROR_NOT_SUPPORTED · 413 body too",
+            "        large to renegotiate · RESET connection reset · ALERT TLS alert ·",
+            "        H2ERR HTTP/2 error · ? = the outcome has alternatives (a rule on its path",
+            "        is inferred or partly so): see the cell's explanation",
         ]
         return "\n".join(out) + "\n"
 
@@ -118,19 +132,19 @@ class Matrix:
         """A Markdown table (rows: clients; columns: releases)."""
         heads = [r.id for r in self.releases]
         lines = [
-            f"**{escape_md(self.base.describe())}**",
+            f"**{escape_md(self.title)}**",
             "",
             "| client | " + " | ".join(heads) + " |",
             "|---|" + "---|" * len(heads),
         ]
         for client, cert in self.rows():
-            cells = [
-                self.cells[(r.id, client, cert)].outcome.short()
-                + ("?" if self.cells[(r.id, client, cert)].outcome.alternatives else "")
-                for r in self.releases
-            ]
+            cells = [cell_text(self.cells[(r.id, client, cert)]) for r in self.releases]
             lines.append(f"| {self._row_label(client, cert)} | " + " | ".join(cells) + " |")
-        lines += ["", "`?`: the outcome rests on an inferred rule; see its alternatives."]
+        lines += [
+            "",
+            "`200*`: served, but the client's certificate never reached IIS. "
+            "`?`: the outcome has alternatives (a rule on its path is inferred or partly so).",
+        ]
         return "\n".join(lines) + "\n"
 
     def to_csv(self) -> str:
@@ -215,10 +229,9 @@ class Matrix:
                 result = self.cells[(release.id, client, cert)]
                 cid = f"c-{release.id}-{client}-{cert.value}"
                 explanation = result.explain()
-                mark = "?" if result.outcome.alternatives else ""
                 cells.append(
                     f'<td class="{category(result)}" title="{escape(explanation)}" '
-                    f'data-detail="{cid}" tabindex="0">{escape(result.outcome.short())}{mark}</td>'
+                    f'data-detail="{cid}" tabindex="0">{escape(cell_text(result))}</td>'
                 )
                 details.append(
                     f'<section id="{cid}" hidden><h3>{escape(release.product)} · '
@@ -238,7 +251,7 @@ class Matrix:
             for name, (color, _, _) in CATEGORIES.items()
         )
         return _HTML.format(
-            title=escape(self.base.describe()),
+            title=escape(self.title),
             heads=heads,
             rows="".join(rows),
             legend=legend,
@@ -281,8 +294,8 @@ pre{{background:#f6f8fa;padding:.8rem;white-space:pre-wrap;max-width:70rem}}
 <h1>httpsys-sim: outcome matrix</h1>
 <p>{title}</p>
 <table><thead><tr><th>client</th>{heads}</tr></thead><tbody>{rows}</tbody></table>
-<ul class="legend">{legend}<li>? — the outcome rests on an inferred rule;
-the explanation lists the alternatives</li></ul>
+<ul class="legend">{legend}<li>? — the outcome has alternatives (a rule on its path is
+inferred or partly so); the explanation lists them</li></ul>
 <p>Hover a cell for its explanation; click it to keep it below.</p>
 <div id="detail">{details}</div>
 <script>

@@ -15,12 +15,9 @@ if TYPE_CHECKING:
 
 __all__ = ["result_markdown", "result_mermaid", "result_text", "rule_anchor"]
 
-#: Where the generated rule reference lives, for links from Markdown and HTML views.
-RULES_DOC = "https://github.com/httpsys-sim/httpsys-sim/blob/main/docs/reference/rules.md"
-
 
 def rule_anchor(rule_id: str) -> str:
-    """The anchor of ``rule_id`` in ``docs/reference/rules.md``."""
+    """The anchor of ``rule_id``'s entry in ``docs/reference/rules.md``."""
     return rule_id.lower().replace(".", "").replace(" ", "-")
 
 
@@ -29,8 +26,9 @@ def _headline(result: Result) -> list[str]:
     lines = [f"Outcome: {o.describe()}"]
     if o.client_error:
         lines.append(f"Client shows: {o.client_error}")
+    sources = ", ".join(get_rule(o.rule).sources)
     lines.append(
-        f"Decided by: {o.rule} ({o.confidence.value})"
+        f"Decided by: {o.rule} ({o.confidence.value}; sources {sources})"
         + ("" if result.iis_log is None else f" · IIS log: {_log(result)}")
         + ("" if result.httperr is None else f" · HTTPERR: {result.httperr}")
     )
@@ -53,8 +51,11 @@ def result_text(result: Result, *, fixes: bool = True) -> str:
     width = max(len(s.rule) for s in result.steps)
     for n, step in enumerate(result.steps, 1):
         mark = "*" if step.key else " "
-        lines.append(f" {mark}{n:>3}. [{step.rule:<{width}}] {step.actor}: {step.event}")
-    lines.append("   (* = part of the causal chain; `httpsys-sim rules` lists every rule)")
+        cite = f"  ({', '.join(step.sources)})" if step.key else ""
+        lines.append(f" {mark}{n:>3}. [{step.rule:<{width}}] {step.actor}: {step.event}{cite}")
+    lines.append(
+        "   (* = part of the causal chain, with its sources; `httpsys-sim rules` lists every rule)"
+    )
     if result.outcome.alternatives:
         lines += ["", "Where the model is unsure:"]
         lines += [f"  - {a.description} [{a.rule}]" for a in result.outcome.alternatives]
@@ -71,19 +72,20 @@ def result_text(result: Result, *, fixes: bool = True) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text safe in Markdown (and in a table cell): HTML-escaped, pipes escaped."""
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def result_markdown(result: Result, *, fixes: bool = True) -> str:
     """A Markdown report: outcome, the causal chain, every step with linked rule ids."""
     o = result.outcome
-    lines = [f"### {o.describe()}", ""]
-    lines += [f"- {line}" for line in _headline(result)[1:]]
-    lines += ["", f"Scenario: {result.scenario.describe()}", "", "#### Why", ""]
+    lines = [f"### {_md_cell(o.describe())}", ""]
+    lines += [f"- {_md_cell(line)}" for line in _headline(result)[1:]]
+    lines += ["", f"Scenario: {_md_cell(result.scenario.describe())}", "", "#### Why", ""]
     for n, step in enumerate(result.why(), 1):
         rule = get_rule(step.rule)
         lines.append(
-            f"{n}. {_md_cell(step.event)} — [{rule.id}]({RULES_DOC}#{rule_anchor(rule.id)}) "
+            f"{n}. {_md_cell(step.event)} — `{rule.id}` "
             f"({rule.confidence.value}; {', '.join(rule.sources)})"
         )
     lines += [
@@ -96,15 +98,15 @@ def result_markdown(result: Result, *, fixes: bool = True) -> str:
     for n, step in enumerate(result.steps, 1):
         lines.append(
             f"| {n} | {step.layer} | {step.actor} | {_md_cell(step.event)} | "
-            f"[{step.rule}]({RULES_DOC}#{rule_anchor(step.rule)}) | {step.confidence.value} |"
+            f"`{step.rule}` | {step.confidence.value} |"
         )
     if o.alternatives:
         lines += ["", "#### Alternatives", ""]
-        lines += [f"- {a.description} ({a.rule})" for a in o.alternatives]
+        lines += [f"- {_md_cell(a.description)} (`{a.rule}`)" for a in o.alternatives]
     if fixes and result.fixes():
         lines += ["", "#### Fixes", ""]
         for fix in result.fixes():
-            lines.append(f"- **{fix.title}** → {fix.outcome} ({fix.rule})")
+            lines.append(f"- **{_md_cell(fix.title)}** → {fix.outcome} (`{fix.rule}`)")
             lines += [f"  - `{c}`" for c in fix.commands]
     return "\n".join(lines) + "\n"
 
@@ -121,8 +123,8 @@ def _mm(text: str) -> str:
 
 
 def _short(step: Step) -> str:
-    text = step.event.split(":")[0] if step.layer == "iis" and len(step.event) > 70 else step.event
-    return _mm(text if len(text) <= 90 else text[:87] + "…")
+    text = step.event
+    return _mm(text if len(text) <= 110 else text[:107] + "…")
 
 
 def result_mermaid(result: Result) -> str:

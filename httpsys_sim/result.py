@@ -14,6 +14,7 @@ import attrs
 
 from httpsys_sim.rules import Confidence, get_rule
 from httpsys_sim.tls.machine import CertRequestedHow
+from httpsys_sim.tls.messages import CertState
 from httpsys_sim.tls.wire import WireEvent
 
 if TYPE_CHECKING:
@@ -397,6 +398,8 @@ class Result:
     certificate_reached_app: bool
     #: http.sys HTTPERR reason phrase, where the model knows one (R-IIS-6).
     httperr: str | None = None
+    #: The client certificate IIS received and judged (None: none reached IIS).
+    iis_certificate: CertState | None = None
 
     # --- explanations --------------------------------------------------------------
     def why(self) -> tuple[Step, ...]:
@@ -435,6 +438,7 @@ class Result:
             "connections": [c.to_dict() for c in self.connections],
             "iis_log": None if self.iis_log is None else self.iis_log.to_dict(),
             "httperr": self.httperr,
+            "iis_certificate": None if self.iis_certificate is None else self.iis_certificate.value,
             "steps": [s.to_dict() for s in self.steps],
             "explanation": self.explain(),
             "fixes": [f.title for f in self.fixes()] if with_fixes else [],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import attrs
@@ -45,6 +46,36 @@ def default_binding(host: Host) -> SslBinding:
     if host is Host.IIS_EXPRESS:
         return iis_express_binding()
     return SslBinding(endpoint="0.0.0.0:443", kind="ipport", app_id=IIS_APP_ID)
+
+
+def _upper(value: str) -> str:
+    return value.upper()
+
+
+def _opt_version(value: TlsVersion | str | None) -> TlsVersion | None:
+    if value is None or isinstance(value, TlsVersion):
+        return value
+    return TlsVersion.parse(value)
+
+
+def _opt_tuple(value: Sequence[str] | None) -> tuple[str, ...] | None:
+    return None if value is None else tuple(value)
+
+
+def _opt_answer(value: RenegotiationAnswer | str | None) -> RenegotiationAnswer | None:
+    return None if value is None else RenegotiationAnswer(value)
+
+
+def _opt_level(value: AlertLevel | str | int | None) -> AlertLevel | None:
+    if value is None or isinstance(value, AlertLevel):
+        return value
+    if isinstance(value, str):
+        return AlertLevel[value.upper()]
+    return AlertLevel(value)
+
+
+def _opt_retry(value: H11RetryPolicy | str | None) -> H11RetryPolicy | None:
+    return None if value is None else H11RetryPolicy(value)
 
 
 def _release(value: Release | str) -> Release:
@@ -89,17 +120,19 @@ class ClientSetup:
     """
 
     profile: str = attrs.field(default="edge")
-    certificate: CertState = CertState.VALID
-    max_tls: TlsVersion | None = None
-    min_tls: TlsVersion | None = None
-    alpn: tuple[str, ...] | None = None
+    certificate: CertState = attrs.field(default=CertState.VALID, converter=CertState)
+    max_tls: TlsVersion | None = attrs.field(default=None, converter=_opt_version)
+    min_tls: TlsVersion | None = attrs.field(default=None, converter=_opt_version)
+    alpn: tuple[str, ...] | None = attrs.field(default=None, converter=_opt_tuple)
     http3: bool | None = None
     offers_pha: bool | None = None
-    renegotiation_http11: RenegotiationAnswer | None = None
-    renegotiation_h2: RenegotiationAnswer | None = None
-    refusal_level: AlertLevel | None = None
+    renegotiation_http11: RenegotiationAnswer | None = attrs.field(
+        default=None, converter=_opt_answer
+    )
+    renegotiation_h2: RenegotiationAnswer | None = attrs.field(default=None, converter=_opt_answer)
+    refusal_level: AlertLevel | None = attrs.field(default=None, converter=_opt_level)
     secure_renegotiation: bool | None = None
-    on_http_1_1_required: H11RetryPolicy | None = None
+    on_http_1_1_required: H11RetryPolicy | None = attrs.field(default=None, converter=_opt_retry)
 
     @profile.validator
     def _known(self, _: attrs.Attribute[str], value: str) -> None:
@@ -115,7 +148,7 @@ class ClientSetup:
 class Request:
     """The HTTP request the client sends."""
 
-    method: str = "GET"
+    method: str = attrs.field(default="GET", converter=_upper)
     path: str = "/"
     body_bytes: int = 0
     #: ``https`` normally; ``http`` reaches the site over plain HTTP (403.4 when ``Ssl``).
@@ -183,7 +216,7 @@ class Scenario:
                 "release": release,
                 "host": s.host.value,
                 "binding": s.binding.to_dict(),
-                "access_ssl_flags": list(access_flag_names(s.access_ssl_flags)),
+                "access_ssl_flags": list(access_flag_names(s.access_ssl_flags)) or ["None"],
                 "schannel": s.schannel.to_dict(),
                 "http3": s.http3,
                 "site_binding_ssl_flags": int(s.site_binding_ssl_flags),
@@ -202,8 +235,8 @@ class Scenario:
         """Deterministic JSON of :meth:`to_dict`."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
-    def describe(self) -> str:
-        """One line: release, host, flags, binding switches, client."""
+    def describe(self, *, release: bool = True, client: bool = True) -> str:
+        """One line: release, host, flags, binding switches, client (each part optional)."""
         s, c = self.server, self.client
         flags = ",".join(access_flag_names(s.access_ssl_flags)) or "None"
         switches = [
@@ -217,9 +250,11 @@ class Scenario:
             if getattr(s.binding, name)
         ]
         extra = f" [{' '.join(switches)}]" if switches else ""
+        where = f"{s.release.product} · " if release else ""
+        who = f"{c.profile} with" if client else "clients with"
         return (
-            f"{s.release.product} · {s.host.value} · sslFlags={flags}{extra} · "
-            f"{c.profile} with {c.certificate.value} certificate · {self.request.method} "
+            f"{where}{s.host.value} · binding {s.binding.endpoint} · sslFlags={flags}{extra} · "
+            f"{who} {c.certificate.value} certificate · {self.request.method} "
             f"{self.request.path}"
         )
 
@@ -251,6 +286,7 @@ def _plain(value: object) -> object:
 def _release_to_dict(release: Release) -> dict[str, Any]:
     return {
         "id": release.id,
+        "based_on": release.based_on,
         "product": release.product,
         "build": release.build,
         "server": release.server,

@@ -275,6 +275,9 @@ class Guard(ReprStrEnum):
     # both, on a refused renegotiation
     REFUSED_FATAL = "refusal is fatal for this stack"
     REFUSED_ABORT = "refusal aborts the connection"
+    RENEGOTIATING = "a renegotiation is under way"
+    # client, starting
+    OFFERS_TLS13 = "TLS 1.3 offered"
     # client, on ServerHello
     VERSION_NOT_OFFERED = "version not offered"
     SH_TLS13 = "TLS 1.3"
@@ -442,21 +445,25 @@ def _client_hello_rows(state: State, *, renegotiation: bool) -> tuple[Transition
                 rule="RFC8446-2",
             ),
         ]
+    if renegotiation:
+        # Only a renegotiation can resume here: the initial handshake has no session yet.
+        rows.append(
+            _T(
+                state=state,
+                event=EV.R_CLIENT_HELLO,
+                guard=G.TLS12_RESUME,
+                emits=(
+                    _E(O.SERVER_HELLO),
+                    _E(O.TICKET_12, C.TICKET_12_RESUMED),
+                    _E(O.CHANGE_CIPHER_SPEC),
+                    _E(O.FINISHED),
+                ),
+                effects=effects,
+                next=S.S12_ABBR_WAIT_CCS,
+                rule="RFC5246-7.3-abbreviated",
+            )
+        )
     rows += [
-        _T(
-            state=state,
-            event=EV.R_CLIENT_HELLO,
-            guard=G.TLS12_RESUME,
-            emits=(
-                _E(O.SERVER_HELLO),
-                _E(O.TICKET_12, C.TICKET_12_RESUMED),
-                _E(O.CHANGE_CIPHER_SPEC),
-                _E(O.FINISHED),
-            ),
-            effects=effects,
-            next=S.S12_ABBR_WAIT_CCS,
-            rule="RFC5246-7.3-abbreviated",
-        ),
         _T(
             state=state,
             event=EV.R_CLIENT_HELLO,
@@ -528,7 +535,9 @@ def _ignore_ccs_13(state: State) -> Transition:
     return _T(state=state, event=EV.R_CHANGE_CIPHER_SPEC, next=state, rule="RFC8446-D.4")
 
 
-def _refused_renegotiation_rows(state: State, back_to: State) -> tuple[Transition, ...]:
+def _refused_renegotiation_rows(
+    state: State, back_to: State, *, only_renegotiating: bool = False
+) -> tuple[Transition, ...]:
     """The renegotiation we asked for was refused with a warning (R-TLS-1)."""
     return (
         _T(
@@ -550,7 +559,13 @@ def _refused_renegotiation_rows(state: State, back_to: State) -> tuple[Transitio
             error=HandshakeRefused,
             rule="R-REQ-2.tls12-refused",
         ),
-        _T(state=state, event=EV.R_ALERT_NO_RENEGOTIATION, next=back_to, rule="R-TLS-1"),
+        _T(
+            state=state,
+            event=EV.R_ALERT_NO_RENEGOTIATION,
+            guard=G.RENEGOTIATING if only_renegotiating else G.ALWAYS,
+            next=back_to,
+            rule="R-TLS-1",
+        ),
     )
 
 
@@ -825,9 +840,17 @@ CLIENT_TABLE: tuple[Transition, ...] = (
     _T(
         state=S.START,
         event=EV.START,
+        guard=G.OFFERS_TLS13,
         emits=(_E(O.CLIENT_HELLO),),
         next=S.C_WAIT_SH,
         rule="RFC8446-4.1.1",
+    ),
+    _T(
+        state=S.START,
+        event=EV.START,
+        emits=(_E(O.CLIENT_HELLO),),
+        next=S.C_WAIT_SH,
+        rule="RFC5246-7.4.1.2",
     ),
     # --- ServerHello: which protocol did the server pick? -----------------------------
     _T(
@@ -864,7 +887,8 @@ CLIENT_TABLE: tuple[Transition, ...] = (
         next=S.C12_WAIT_CERT,
         rule="RFC5246-7.3",
     ),
-    *_refused_renegotiation_rows(S.C_WAIT_SH, S.C12_CONNECTED),
+    # Back to the old connection only if there is one (a refused renegotiation).
+    *_refused_renegotiation_rows(S.C_WAIT_SH, S.C12_CONNECTED, only_renegotiating=True),
     # --- TLS ≤ 1.2 full handshake ------------------------------------------------------
     _T(state=S.C12_WAIT_CERT, event=EV.R_CERTIFICATE, next=S.C12_WAIT_SKE, rule="RFC5246-7.3"),
     _T(
@@ -1169,6 +1193,7 @@ class TlsConnection:
         self._pending_cert: CertState | None = None
         self._pending_cert_request = False
         self._answering_hello_request = False
+        self._offered_versions: tuple[TlsVersion, ...] = ()
         self.pha_context = 0
         self.write_protected = False
         self.error: TlsError | None = None
@@ -1369,10 +1394,14 @@ class TlsConnection:
         answer = cfg.renegotiation
         if self.alpn == "h2" and cfg.renegotiation_h2 is not None:
             answer = cfg.renegotiation_h2
-        if answer is RenegotiationAnswer.ACCEPT and not (
-            cfg.secure_renegotiation and self.peer_secure_renegotiation
+        if (
+            answer is RenegotiationAnswer.ACCEPT
+            and cfg.secure_renegotiation
+            and not self.peer_secure_renegotiation
         ):
-            # RFC 5746 §4.2: a client that cannot renegotiate securely refuses.
+            # RFC 5746 §4.2: a client that speaks RFC 5746 refuses to renegotiate with a
+            # server that does not.  A legacy client (no RFC 5746) renegotiates as it always
+            # did; whether the server lets it is the server's choice (R-TLS-2).
             answer = RenegotiationAnswer.REFUSE
         return answer
 
@@ -1431,8 +1460,12 @@ class TlsConnection:
                 return not self.peer_offered_pha and self.personality.pha_requires_client_offer
         else:
             cfg_c = self._client()
+            if guard is Guard.OFFERS_TLS13:
+                return TlsVersion.TLS13 in cfg_c.versions
             if guard is Guard.VERSION_NOT_OFFERED:
-                return m is not None and m.version not in cfg_c.versions
+                # Checked against the ClientHello just sent: a renegotiation offers only
+                # the version in use (RFC 5246 §7.4.1.2, E.1).
+                return m is not None and m.version not in self._offered_versions
             if guard is Guard.SH_TLS13:
                 return m is not None and m.version is TlsVersion.TLS13
             if guard is Guard.SH_RESUMED:
@@ -1454,6 +1487,8 @@ class TlsConnection:
                     return False
                 fatal = self._refusal_level() is AlertLevel.FATAL
                 return fatal == (guard is Guard.RENEG_REFUSE_FATAL)
+        if guard is Guard.RENEGOTIATING:
+            return self.renegotiating
         if guard is Guard.REFUSED_FATAL:
             return self.personality.on_refused_renegotiation is OnRefusedRenegotiation.FATAL_ALERT
         if guard is Guard.REFUSED_ABORT:
@@ -1521,6 +1556,8 @@ class TlsConnection:
         elif effect is Effect.NOTE_CERT_REQUEST:
             self._pending_cert_request = True
             if self.state is State.C13_CONNECTED:
+                # The reply echoes the request's certificate_request_context (RFC 8446 §4.4.2).
+                self.pha_context = m.context if m is not None else 0
                 how = CertRequestedHow.POST_HANDSHAKE
             elif self.renegotiating:
                 how = CertRequestedHow.RENEGOTIATION
@@ -1566,6 +1603,7 @@ class TlsConnection:
             compat = cfg.middlebox_compat
             if compat is None:
                 compat = self.personality.middlebox_compat
+            self._offered_versions = versions
             return [
                 self._msg(
                     Kind.CLIENT_HELLO,

@@ -10,7 +10,6 @@ The one that matters most here is ``client_cert_negotiation`` (``NEGOTIATE_CLIEN
 
 from __future__ import annotations
 
-import enum
 import ipaddress
 import re
 from collections.abc import Mapping
@@ -18,6 +17,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from httpsys_sim._enum import ReprFlag
 from httpsys_sim.errors import InputError
 
 __all__ = [
@@ -38,7 +38,7 @@ BindingKind = Literal["ipport", "hostnameport", "ccs"]
 """How a binding is selected: ``ipport=``, ``hostnameport=`` (SNI) or ``ccs=`` (R-BIND-1, S5)."""
 
 
-class HttpSysFlag(enum.IntFlag):
+class HttpSysFlag(ReprFlag):
     """``HTTP_SERVICE_CONFIG_SSL_FLAG_*``: the bits of a binding's ``DefaultFlags`` (R-BIND-1, S6).
 
     Values from the Windows SDK metadata (``http.h``), as also published in the
@@ -80,7 +80,7 @@ class HttpSysFlag(enum.IntFlag):
     ENABLE_CACHE_CLIENT_HELLO = 0x8000
 
 
-class CertCheckMode(enum.IntFlag):
+class CertCheckMode(ReprFlag):
     """Bits of ``DefaultCertCheckMode`` (R-BIND-1, S5 S6)."""
 
     #: 0x00001 — ``verifyclientcertrevocation=disable``.

@@ -10,12 +10,12 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import attrs
 
+from httpsys_sim._enum import ReprFlag, ReprStrEnum
 from httpsys_sim.errors import InputError
 from httpsys_sim.windows.binding import BindingKind, SslBinding
 
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 
-class AccessSslFlag(enum.IntFlag):
+class AccessSslFlag(ReprFlag):
     """``access/@sslFlags`` bits (R-IIS-1; names S8, values ``HttpAccessSslFlags`` S9)."""
 
     #: ``None`` — no SSL requirement, no client certificate (the stock value, R-IIS-4).
@@ -137,7 +137,7 @@ def access_flag_names(flags: AccessSslFlag) -> tuple[str, ...]:
     return tuple(name for name, flag in ACCESS_FLAG_NAMES.items() if flag and flags & flag == flag)
 
 
-class CertPolicy(str, enum.Enum):
+class CertPolicy(ReprStrEnum):
     """The client-certificate choice on IIS Manager's "SSL Settings" page (R-IIS-1, R-IIS-2)."""
 
     #: "Ignore": neither SslNegotiateCert nor SslRequireCert.
@@ -164,7 +164,7 @@ def cert_policy(flags: AccessSslFlag) -> CertPolicy:
     return CertPolicy.IGNORE
 
 
-class SiteBindingSslFlag(enum.IntFlag):
+class SiteBindingSslFlag(ReprFlag):
     """Numeric ``sslFlags`` of a site's https ``<binding>`` (R-IIS-3; S11, names S12)."""
 
     #: 0 — an ``IP:port`` binding.
@@ -198,7 +198,7 @@ _SITE_FLAG_FIELDS: Final[tuple[tuple[SiteBindingSslFlag, str], ...]] = (
 )
 
 
-class Host(str, enum.Enum):
+class Host(ReprStrEnum):
     """Which web server reads the configuration (R-IIS-4)."""
 
     #: Full IIS (W3SVC / WAS): manages its http.sys bindings itself.

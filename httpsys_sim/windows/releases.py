@@ -59,6 +59,8 @@ class Release:
     note: str | None = None
     #: A user-defined release (:meth:`custom`), not from the catalogue.
     user_defined: bool = False
+    #: For a user-defined release: the catalogue release it started from.
+    based_on: str | None = None
 
     @property
     def tls_versions(self) -> tuple[TlsVersion, ...]:
@@ -107,7 +109,9 @@ class Release:
             "note": f"user-defined, based on {base.id}",
         }
         fields.update(policy)
-        return attrs.evolve(base, id=id, user_defined=True, **fields)
+        root = base.based_on or base.id
+        fields["rules"] = tuple(dict.fromkeys(fields["rules"]))
+        return attrs.evolve(base, id=id, user_defined=True, based_on=root, **fields)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description (used by ``httpsys-sim releases``)."""
@@ -126,6 +130,7 @@ class Release:
             "rules": list(self.rules),
             "note": self.note,
             "user_defined": self.user_defined,
+            "based_on": self.based_on,
         }
 
     def _repr_html_(self) -> str:
