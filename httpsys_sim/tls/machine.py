@@ -1366,8 +1366,14 @@ class TlsConnection:
         return self.config
 
     def _negotiated(self, hello: Message) -> TlsVersion | None:
-        """Server: the highest version both ends enable (R-PIPE-3)."""
+        """Server: the highest version both ends enable (R-PIPE-3).
+
+        A renegotiation keeps the version in use: a ClientHello that does not offer it
+        finds no common version (RFC 5246 §7.4.1.2, Appendix E.1).
+        """
         offered = set(hello.versions)
+        if self.handshakes > 0 and self.version is not None:
+            return self.version if self.version in offered else None
         for v in self._server().versions:
             if v in offered:
                 return v
