@@ -275,7 +275,6 @@ class _Run:
                 "user's choice, not a documented release",
                 "R-REL-5",
                 key=True,
-                decisive=True,
             )
         if int(s.site_binding_ssl_flags):
             if s.host is Host.IIS_EXPRESS:
@@ -724,6 +723,20 @@ class _Run:
                     "post-handshake CertificateRequest: the certificate would then reach IIS",
                     refusal.rule,
                 )
+        if release.user_defined:
+            other = (
+                "a reset (as Windows 11 before 24H2)"
+                if release.late_demand_tls13 is LateDemandPolicy.NOT_SUPPORTED
+                else "500.0 with 0x80070032 (as Windows 11 24H2)"
+            )
+            self.doubt(
+                OutcomeKind.HTTP_RESPONSE
+                if release.late_demand_tls13 is not LateDemandPolicy.NOT_SUPPORTED
+                else OutcomeKind.CONNECTION_RESET,
+                f"{release.product} is user-defined: a real build might answer with {other}",
+                "R-REL-5",
+            )
+            self.decisive.append("R-REL-5")
         rule = release.late_demand_rule
         if release.late_demand_tls13 is LateDemandPolicy.NOT_SUPPORTED:
             self.step(

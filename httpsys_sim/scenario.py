@@ -94,9 +94,12 @@ class ServerSetup:
 
     #: The Windows release (a catalogue id, product name or build is accepted and resolved).
     release: Release = attrs.field(factory=lambda: get_release(_SEED_RELEASE), converter=_release)
-    host: Host = Host.IIS_EXPRESS
-    #: The http.sys SSL binding that serves the site (R-BIND-1).
-    binding: SslBinding = attrs.field(factory=iis_express_binding)
+    host: Host = attrs.field(default=Host.IIS_EXPRESS, converter=Host)
+    #: The http.sys SSL binding that serves the site (R-BIND-1); by default the one the
+    #: host uses (:func:`default_binding`).
+    binding: SslBinding = attrs.field(
+        default=attrs.Factory(lambda self: default_binding(self.host), takes_self=True)
+    )
     #: ``<access sslFlags>`` in effect for the requested path (R-IIS-1).
     access_ssl_flags: AccessSslFlag = attrs.field(
         default=AccessSslFlag.SSL_NEGOTIATE_CERT, converter=_flags
