@@ -9,9 +9,12 @@ certificate — across Windows releases, TLS and HTTP versions, and clients — 
 
 from __future__ import annotations
 
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
 from httpsys_sim.clients import CLIENTS, ClientProfile, H11RetryPolicy, get_client
-from httpsys_sim.compare import Comparison, compare
-from httpsys_sim.diagnose import Diagnosis, Finding, diagnose
 from httpsys_sim.engine import simulate
 from httpsys_sim.errors import HttpsysSimError, InputError
 from httpsys_sim.fixes import Fix
@@ -39,7 +42,47 @@ from httpsys_sim.windows.iis import AccessSslFlag, CertPolicy, Host, SiteBinding
 from httpsys_sim.windows.releases import RELEASES, LateDemandPolicy, Release, get_release
 from httpsys_sim.windows.schannel import SchannelSettings
 
+if TYPE_CHECKING:  # pragma: no cover - what the lazy names below resolve to
+    from httpsys_sim.compare import Comparison, compare
+    from httpsys_sim.diagnose import Diagnosis, Finding, diagnose
+
 __version__ = "0.1.0"
+
+#: Names loaded on first use, to keep ``import httpsys_sim`` fast (the readers behind
+#: ``diagnose`` pull in the XML parser).  name → module that defines it.
+_LAZY = {
+    "compare": "httpsys_sim.compare",
+    "Comparison": "httpsys_sim.compare",
+    "diagnose": "httpsys_sim.diagnose",
+    "Diagnosis": "httpsys_sim.diagnose",
+    "Finding": "httpsys_sim.diagnose",
+}
+#: Functions that share their name with their module (``hs.matrix`` is the function).
+_FUNCTIONS_NAMED_LIKE_MODULES = frozenset({"compare", "diagnose", "matrix"})
+
+
+class _Package(types.ModuleType):
+    """The package module: loads :data:`_LAZY` names on first use, and keeps
+    ``hs.compare`` / ``hs.diagnose`` / ``hs.matrix`` the functions even after their
+    modules are imported (the import system sets a submodule as an attribute)."""
+
+    def __getattr__(self, name: str) -> Any:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        types.ModuleType.__setattr__(self, name, value)
+        return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _FUNCTIONS_NAMED_LIKE_MODULES and isinstance(value, types.ModuleType):
+            if name in _LAZY:
+                self.__dict__.pop(name, None)  # resolved again, lazily, as the function
+            return
+        types.ModuleType.__setattr__(self, name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "CLIENTS",

@@ -139,3 +139,30 @@ def test_cli_formats(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["matrix", "--format", fmt, "--releases", "server-2022,server-2025"]) == 0
     out = capsys.readouterr().out
     assert "server-2025" in out
+
+
+def test_package_functions_stay_functions_after_their_modules_load() -> None:
+    """``hs.matrix``, ``hs.diagnose`` and ``hs.compare`` are the functions (contract §3),
+    even once ``httpsys_sim.matrix`` / ``.diagnose`` / ``.compare`` are imported."""
+    import importlib
+
+    for name in ("matrix", "diagnose", "compare"):
+        importlib.import_module(f"httpsys_sim.{name}")
+        assert callable(getattr(hs, name)), name
+    assert hs.Diagnosis.__name__ == "Diagnosis"
+    assert hs.Comparison.__name__ == "Comparison"
+
+
+def test_import_does_not_load_the_readers() -> None:
+    """The XML readers behind diagnose load on first use, keeping the import fast."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, httpsys_sim; "
+        "print('httpsys_sim.readers.appconfig' in sys.modules, 'defusedxml' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.split() == ["False", "False"]
