@@ -13,6 +13,8 @@ policy fields, never from build-number tests.  Every step cites a rule of the ca
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -34,7 +36,7 @@ from httpsys_sim.result import (
     weakest,
 )
 from httpsys_sim.rules import get_rule
-from httpsys_sim.scenario import Scenario
+from httpsys_sim.scenario import CLIENT_OVERRIDES, Scenario
 from httpsys_sim.tls.errors import HandshakeRefused
 from httpsys_sim.tls.machine import (
     CertRequest,
@@ -99,22 +101,7 @@ def effective_client(scenario: Scenario) -> ClientCaps:
     max_tls = TlsVersion.parse(str(_val(p.max_tls, c.max_tls.value if c.max_tls else None)))
     min_tls = TlsVersion.parse(str(_val(p.min_tls, c.min_tls.value if c.min_tls else None)))
     versions = tuple(v for v in _ALL_VERSIONS if min_tls.rank <= v.rank <= max_tls.rank)
-    overridden = frozenset(
-        name
-        for name in (
-            "max_tls",
-            "min_tls",
-            "alpn",
-            "http3",
-            "offers_pha",
-            "renegotiation_http11",
-            "renegotiation_h2",
-            "refusal_level",
-            "secure_renegotiation",
-            "on_http_1_1_required",
-        )
-        if getattr(c, name) is not None
-    )
+    overridden = frozenset(name for name in CLIENT_OVERRIDES if getattr(c, name) is not None)
     level = c.refusal_level
     if level is None:
         level = AlertLevel.FATAL if p.refusal_level.value.value == "fatal" else AlertLevel.WARNING
@@ -362,17 +349,9 @@ class _Run:
                 key=True,
                 decisive=True,
             )
-            return (
-                HttpResponse(rule="R-IIS-5", status=403, substatus=4, win32_status=5),
-                IisLogLine(status=403, substatus=4, win32_status=5),
-                False,
-            )
+            return self._answer(403, 4, 5, "R-IIS-5")
         self.step("iis", "IIS", "no Ssl flag: served over plain HTTP", "R-IIS-1", key=True)
-        return (
-            HttpResponse(rule="R-IIS-1", status=200),
-            IisLogLine(status=200, substatus=0, win32_status=0),
-            False,
-        )
+        return self._answer(200, 0, 0, "R-IIS-1")
 
     # --- one connection -----------------------------------------------------------------
     def _server_alpn(self, quic: bool) -> tuple[str, ...]:
@@ -765,17 +744,7 @@ class _Run:
                 )
             self.httperr = None
             record("response")
-            return (
-                HttpResponse(
-                    rule="R-REQ-2.tls13-not-supported",
-                    status=500,
-                    substatus=0,
-                    win32_status=50,
-                    module="IIS Web Core",
-                ),
-                IisLogLine(status=500, substatus=0, win32_status=50),
-                False,
-            )
+            return self._answer(500, 0, 50, "R-REQ-2.tls13-not-supported", module="IIS Web Core")
         if self.caps.offers_pha:
             self.step(
                 "tls",
@@ -823,11 +792,7 @@ class _Run:
                 decisive=True,
             )
             record("response", CertRequestedHow.NONE)
-            return (
-                HttpResponse(rule="R-REQ-2.tls12-body", status=413, substatus=0, win32_status=0),
-                IisLogLine(status=413, substatus=0, win32_status=0),
-                False,
-            )
+            return self._answer(413, 0, 0, "R-REQ-2.tls12-body")
         self.step(
             "tls",
             "http.sys",
@@ -929,106 +894,70 @@ class _Run:
     def _validate(
         self, cert: CertState | None, *, need: bool = True
     ) -> tuple[Outcome, IisLogLine | None, bool]:
-        if need and cert is not CertState.NONE:
-            self.iis_certificate = cert
+        """IIS's verdict on the certificate it received (R-IIS-5), or on none."""
         if not need:
             self.step("iis", "IIS", "serves the request: 200", "R-IIS-1", key=True)
-            return (
-                HttpResponse(rule="R-IIS-1", status=200),
-                IisLogLine(status=200, substatus=0, win32_status=0),
-                False,
-            )
-        require = self.policy in (CertPolicy.REQUIRE, CertPolicy.REQUIRE_ONLY)
-        rule = "R-IIS-5"
+            return self._answer(200, 0, 0, "R-IIS-1")
         if cert is None or cert is CertState.NONE:
-            if require:
-                self.step(
-                    "iis",
-                    "IIS",
-                    "no client certificate and SslRequireCert: 403.7",
-                    rule,
-                    key=True,
-                    decisive=True,
-                )
-                return (
-                    self._response(403, 7, 5, rule),
-                    IisLogLine(status=403, substatus=7, win32_status=5),
-                    False,
-                )
-            self.step(
-                "iis",
-                "IIS",
-                "no client certificate; SslNegotiateCert only accepts one: 200",
-                rule,
-                key=True,
-            )
-            return (
-                self._response(200, 0, 0, rule),
-                IisLogLine(status=200, substatus=0, win32_status=0),
-                False,
-            )
-        if cert is CertState.VALID:
-            self.step(
-                "iis",
-                "IIS",
-                "the client certificate is valid: 200, the application sees it",
-                rule,
-                key=True,
-            )
-            return (
-                self._response(200, 0, 0, rule),
-                IisLogLine(status=200, substatus=0, win32_status=0),
-                True,
-            )
-        under = "R-IIS-5.accept-invalid" if not require else rule
-        if cert is CertState.UNTRUSTED:
-            self.step(
-                "iis",
-                "IIS",
-                "the certificate chains to an untrusted root: 403.16",
-                under,
-                key=True,
-                decisive=True,
-            )
-            return (
-                self._response(403, 16, 0x800B0109, under),
-                IisLogLine(status=403, substatus=16, win32_status=0x800B0109),
-                False,
-            )
-        if cert is CertState.EXPIRED:
-            self.step(
-                "iis", "IIS", "the certificate has expired: 403.17", under, key=True, decisive=True
-            )
-            return (
-                self._response(403, 17, 0x800B0101, under),
-                IisLogLine(status=403, substatus=17, win32_status=0x800B0101),
-                False,
-            )
-        if not self.binding.verify_client_cert_revocation:
-            self.step(
-                "iis",
-                "http.sys",
-                "revocation checking is off on the binding: the revoked certificate passes (200)",
-                "R-BIND-1",
-                key=True,
-                decisive=True,
-            )
-            return (
-                self._response(200, 0, 0, "R-BIND-1"),
-                IisLogLine(status=200, substatus=0, win32_status=0),
-                True,
-            )
-        self.step(
-            "iis", "IIS", "the certificate is revoked: 403.13", under, key=True, decisive=True
-        )
+            if self.policy in (CertPolicy.REQUIRE, CertPolicy.REQUIRE_ONLY):
+                text = "no client certificate and SslRequireCert: 403.7"
+                self.step("iis", "IIS", text, "R-IIS-5", key=True, decisive=True)
+                return self._answer(403, 7, 5, "R-IIS-5")
+            text = "no client certificate; SslNegotiateCert only accepts one: 200"
+            self.step("iis", "IIS", text, "R-IIS-5", key=True)
+            return self._answer(200, 0, 0, "R-IIS-5")
+        self.iis_certificate = cert
+        if cert is CertState.REVOKED and not self.binding.verify_client_cert_revocation:
+            text = "revocation checking is off on the binding: the revoked certificate passes (200)"
+            self.step("iis", "http.sys", text, "R-BIND-1", key=True, decisive=True)
+            return self._answer(200, 0, 0, "R-BIND-1", reached=True)
+        status, substatus, win32, text = _VERDICTS[cert]
+        rule = "R-IIS-5"
+        if status != 200 and self.policy is CertPolicy.ACCEPT:
+            rule = "R-IIS-5.accept-invalid"  # Accept does not serve a bad certificate
+        self.step("iis", "IIS", text, rule, key=True, decisive=status != 200)
+        return self._answer(status, substatus, win32, rule, reached=status == 200)
+
+    @staticmethod
+    def _answer(
+        status: int,
+        substatus: int,
+        win32: int,
+        rule: str,
+        *,
+        reached: bool = False,
+        module: str | None = None,
+    ) -> tuple[Outcome, IisLogLine | None, bool]:
+        """An IIS response, its W3C log line (R-IIS-6), and whether the app saw a cert."""
         return (
-            self._response(403, 13, 0x80092010, under),
-            IisLogLine(status=403, substatus=13, win32_status=0x80092010),
-            False,
+            HttpResponse(
+                rule=rule, status=status, substatus=substatus, win32_status=win32, module=module
+            ),
+            IisLogLine(status=status, substatus=substatus, win32_status=win32),
+            reached,
         )
 
-    def _response(self, status: int, substatus: int, win32: int, rule: str) -> HttpResponse:
-        return HttpResponse(rule=rule, status=status, substatus=substatus, win32_status=win32)
+
+#: R-IIS-5 / R-IIS-6: IIS's answer to a certificate it received — status, sub-status, the
+#: win32 status it logs (the HRESULT for certificate errors), and the story line.
+_VERDICTS: Mapping[CertState, tuple[int, int, int, str]] = MappingProxyType(
+    {
+        CertState.VALID: (
+            200,
+            0,
+            0,
+            "the client certificate is valid: 200, the application sees it",
+        ),
+        CertState.UNTRUSTED: (
+            403,
+            16,
+            0x800B0109,  # CERT_E_UNTRUSTEDROOT
+            "the certificate chains to an untrusted root: 403.16",
+        ),
+        CertState.EXPIRED: (403, 17, 0x800B0101, "the certificate has expired: 403.17"),
+        CertState.REVOKED: (403, 13, 0x80092010, "the certificate is revoked: 403.13"),
+    }
+)
 
 
 def simulate(scenario: Scenario) -> Result:

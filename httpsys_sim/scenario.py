@@ -34,7 +34,14 @@ from httpsys_sim.windows.iis import (
 from httpsys_sim.windows.releases import RELEASES, LateDemandPolicy, Release, get_release
 from httpsys_sim.windows.schannel import SchannelSettings
 
-__all__ = ["ClientSetup", "Request", "Scenario", "ServerSetup", "default_binding"]
+__all__ = [
+    "CLIENT_OVERRIDES",
+    "ClientSetup",
+    "Request",
+    "Scenario",
+    "ServerSetup",
+    "default_binding",
+]
 
 _SEED_RELEASE = "win11-24h2"
 _NO_SITE_FLAGS = SiteBindingSslFlag(0)
@@ -210,7 +217,7 @@ class Scenario:
         if s.release.user_defined:
             release = _release_to_dict(s.release)
         client: dict[str, Any] = {"profile": c.profile, "certificate": c.certificate.value}
-        for name in _CLIENT_OVERRIDES:
+        for name in CLIENT_OVERRIDES:
             value = getattr(c, name)
             if value is not None:
                 client[name] = _plain(value)
@@ -262,7 +269,8 @@ class Scenario:
         )
 
 
-_CLIENT_OVERRIDES = (
+#: The :class:`ClientSetup` fields that override a profile's capabilities.
+CLIENT_OVERRIDES = (
     "max_tls",
     "min_tls",
     "alpn",
