@@ -196,7 +196,14 @@ def badge_html(result: Result) -> str:
     )
 
 
-_CAT_EMOJI = {"ok": "🟢", "denied": "🟡", "error": "🟠", "reset": "🔴", "protocol": "🟣"}
+_CAT_EMOJI = {
+    "ok": "🟢",
+    "nocert": "🟩",
+    "denied": "🔵",
+    "error": "🟠",
+    "reset": "🔴",
+    "protocol": "🟣",
+}
 
 
 def _conf_html(level: Confidence) -> str:
@@ -284,7 +291,8 @@ _NOTES: Mapping[str, tuple[str, str]] = {
     "late": ("#fff8c5", "#d4a72c"),
     "retry": ("#ddf4ff", "#54aeff"),
     "ok": ("#dafbe1", "#1a7f37"),
-    "denied": ("#fff8c5", "#9a6700"),
+    "nocert": ("#dafbe1", "#4ac26b"),
+    "denied": ("#ddf4ff", "#0969da"),
     "error": ("#fff1e5", "#bc4c00"),
     "reset": ("#ffebe9", "#cf222e"),
     "protocol": ("#fbefff", "#8250df"),
