@@ -244,8 +244,12 @@ class Event(ReprStrEnum):
             if message.description is AlertDescription.NO_RENEGOTIATION:
                 return cls.R_ALERT_NO_RENEGOTIATION
             return cls.R_ALERT_WARNING
-        return cls("R " + message.kind.value)
+        return _RECEIVED_BY_KIND[message.kind]
 
+
+_RECEIVED_BY_KIND: Mapping[Kind, Event] = MappingProxyType(
+    {kind: Event("R " + kind.value) for kind in Kind if kind is not Kind.ALERT}
+)
 
 COMMANDS = tuple(e for e in Event if e.is_command)
 RECEIVED = tuple(e for e in Event if not e.is_command)

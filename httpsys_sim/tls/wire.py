@@ -50,7 +50,8 @@ class Wire:
         if not messages:
             return
         conn = self.end(sender)
-        rules = [e.rule for e in conn.transcript if e.direction == "W"][-len(messages) :]
+        # The connection logged what it just wrote last, one entry per message.
+        rules = [e.rule for e in conn.transcript[-len(messages) :]]
         for message, rule in zip(messages, rules, strict=True):
             self._queue.append((sender, message, rule))
 
