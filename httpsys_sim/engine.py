@@ -915,6 +915,17 @@ class _Run:
         rule = "R-IIS-5"
         if status != 200 and self.policy is CertPolicy.ACCEPT:
             rule = "R-IIS-5.accept-invalid"  # Accept does not serve a bad certificate
+            if cert is not CertState.UNTRUSTED:
+                # Reported for untrusted certificates only; revoked/expired are our reading.
+                rule = "R-IIS-5.accept-expired-revoked"
+                self.doubt(
+                    OutcomeKind.HTTP_RESPONSE,
+                    f"under Accept, IIS might serve the request as if the {cert.value} "
+                    "certificate were absent (200)",
+                    rule,
+                    status=200,
+                    substatus=0,
+                )
         self.step("iis", "IIS", text, rule, key=True, decisive=status != 200)
         return self._answer(status, substatus, win32, rule, reached=status == 200)
 

@@ -810,6 +810,22 @@ _IIS_RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        id="R-IIS-5.accept-expired-revoked",
+        title="Accept with an expired or revoked certificate is refused (403.17 / 403.13)",
+        statement=(
+            "Under Accept (SslNegotiateCert only), the model refuses an expired certificate "
+            "with 403.17 and a revoked one with 403.13, as IIS is reported to refuse an "
+            "untrusted one with 403.16 (R-IIS-5.accept-invalid)."
+        ),
+        confidence=_I,
+        sources=("S14", "S34"),
+        section="behaviour §3",
+        notes=("Only the untrusted case is reported (S34); these two follow it by analogy.",),
+        alternatives=(
+            "IIS serves the request as if no certificate had been sent (200 without it).",
+        ),
+    ),
+    Rule(
         id="R-IIS-6",
         title="W3C and HTTPERR log fields per outcome",
         statement=(

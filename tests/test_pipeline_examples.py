@@ -727,12 +727,13 @@ def test_certificate_validation(
     assert [c.cert_requested.value for c in result.connections] == ["handshake"]
     if expected == (403, 16, 2148204809):
         assert o.hresult == "0x800B0109"
-    if flags == ACCEPT and certificate in (
-        hs.CertState.UNTRUSTED,
-        hs.CertState.EXPIRED,
-        hs.CertState.REVOKED,
-    ):
-        assert o.rule == "R-IIS-5.accept-invalid"
+    if flags == ACCEPT and certificate is hs.CertState.UNTRUSTED:
+        assert o.rule == "R-IIS-5.accept-invalid"  # reported (S34)
+    if flags == ACCEPT and certificate in (hs.CertState.EXPIRED, hs.CertState.REVOKED):
+        # Our reading by analogy: inferred, with "served as if absent" as the alternative.
+        assert o.rule == "R-IIS-5.accept-expired-revoked"
+        assert o.confidence is hs.Confidence.INFERRED
+        assert [a.status for a in o.alternatives] == [200]
     assert result.fixes() == ()
 
 
