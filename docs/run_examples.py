@@ -36,9 +36,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 
-_BLOCK = re.compile(r"^```(pycon|console)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-_PINNED_MERMAID = re.compile(
-    r"^<!-- mermaid: (.+?) -->\n```mermaid\n.*?^```$", re.MULTILINE | re.DOTALL
+#: A ```pycon or ```console block of a hand-written page (kind, body).
+BLOCK = re.compile(r"^```(pycon|console)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+#: A Mermaid block pinned to a command by a ``<!-- mermaid: COMMAND -->`` comment.
+PINNED_MERMAID = re.compile(
+    r"^<!-- mermaid: (.+?) -->\n```mermaid\n(.*?)^```$", re.MULTILINE | re.DOTALL
 )
 
 
@@ -121,8 +123,8 @@ def refresh(text: str) -> str:
             body = run_shell(command).rstrip("\n")
             return f"<!-- mermaid: {command} -->\n```mermaid\n{body}\n```"
 
-        text = _BLOCK.sub(block, text)
-        return _PINNED_MERMAID.sub(mermaid, text)
+        text = BLOCK.sub(block, text)
+        return PINNED_MERMAID.sub(mermaid, text)
     finally:
         os.chdir(old_cwd)
 

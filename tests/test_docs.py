@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import doctest
 import importlib.util
-import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -35,10 +33,9 @@ GENERATOR = DOCS / "generate.py"
 RULES_MD = DOCS / "reference" / "rules.md"
 
 
-@pytest.fixture(scope="module")
-def generator() -> ModuleType:
-    """``docs/generate.py``, imported from the repository's docs folder."""
-    spec = importlib.util.spec_from_file_location("httpsys_sim_docs_generate", GENERATOR)
+def _load(path: Path, name: str) -> ModuleType:
+    """A script of the repository's docs folder, imported as a module."""
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -48,6 +45,16 @@ def generator() -> ModuleType:
     finally:
         sys.modules.pop(spec.name, None)
     return module
+
+
+#: ``docs/run_examples.py``: how the pasted examples are run (shared with the test).
+EXAMPLES = _load(DOCS / "run_examples.py", "httpsys_sim_docs_run_examples")
+
+
+@pytest.fixture(scope="module")
+def generator() -> ModuleType:
+    """``docs/generate.py``, imported from the repository's docs folder."""
+    return _load(GENERATOR, "httpsys_sim_docs_generate")
 
 
 def test_generated_pages_match_the_code(generator: ModuleType) -> None:
@@ -193,11 +200,6 @@ def test_link_checker_sees_links() -> None:
 # Examples in the hand-written pages
 # --------------------------------------------------------------------------------------------
 
-_BLOCK = re.compile(r"^```(pycon|console)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-_PINNED_MERMAID = re.compile(
-    r"^<!-- mermaid: (.+?) -->\n```mermaid\n(.*?)^```$", re.MULTILINE | re.DOTALL
-)
-
 
 def _hand_written() -> list[Path]:
     return sorted(p for p in DOCS.glob("*.md"))
@@ -207,34 +209,13 @@ def _blocks(path: Path, kind: str) -> list[tuple[int, str]]:
     text = path.read_text(encoding="utf-8")
     return [
         (text.count("\n", 0, m.start()) + 2, m.group(2))
-        for m in _BLOCK.finditer(text)
+        for m in EXAMPLES.BLOCK.finditer(text)
         if m.group(1) == kind
     ]
 
 
-def _shell_env() -> dict[str, str]:
-    """The tests' own interpreter's scripts (``httpsys-sim``) first; fixed width, no colour."""
-    env = dict(os.environ)
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    env["COLUMNS"] = "100"
-    env.pop("NO_COLOR", None)
-    return env
-
-
 def _run(command: str) -> str:
-    done = subprocess.run(
-        command,
-        shell=True,
-        cwd=ROOT,
-        env=_shell_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
-    return done.stdout
+    return EXAMPLES.run_shell(command)
 
 
 def _lines(text: str) -> list[str]:
@@ -296,11 +277,11 @@ def test_console_examples(path: Path) -> None:
 @_needs_shell
 @pytest.mark.parametrize(
     "path",
-    [p for p in _hand_written() if _PINNED_MERMAID.search(p.read_text(encoding="utf-8"))],
+    [p for p in _hand_written() if EXAMPLES.PINNED_MERMAID.search(p.read_text(encoding="utf-8"))],
     ids=lambda p: p.name,
 )
 def test_pinned_mermaid_blocks(path: Path) -> None:
-    for match in _PINNED_MERMAID.finditer(path.read_text(encoding="utf-8")):
+    for match in EXAMPLES.PINNED_MERMAID.finditer(path.read_text(encoding="utf-8")):
         command, shown = match.group(1), match.group(2)
         assert _lines(_run(command)) == _lines(shown), (
             f"{path.name}: the Mermaid block after `{command}` is out of date "
