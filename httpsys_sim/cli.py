@@ -69,6 +69,12 @@ def _write(text: str, out: str | None = None) -> None:
     sys.stdout.write(text)
 
 
+def _emit(args: argparse.Namespace, formats: dict[str, Callable[[], str]]) -> int:
+    """Render the chosen ``--format`` and write it to ``--output`` or stdout."""
+    _write(formats[args.format](), args.output)
+    return EXIT_OK
+
+
 # --- simulate ---------------------------------------------------------------------------
 
 
@@ -148,14 +154,15 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     scenario = _scenario_from_args(args)
     assert isinstance(scenario, Scenario)
     result = simulate(scenario)
-    render: dict[str, Callable[[], str]] = {
-        "text": lambda: result_text(result),
-        "json": result.to_json,
-        "markdown": lambda: result_markdown(result),
-        "mermaid": lambda: result_mermaid(result),
-    }
-    _write(render[args.format](), args.output)
-    return EXIT_OK
+    return _emit(
+        args,
+        {
+            "text": lambda: result_text(result),
+            "json": result.to_json,
+            "markdown": lambda: result_markdown(result),
+            "mermaid": lambda: result_mermaid(result),
+        },
+    )
 
 
 # --- matrix -------------------------------------------------------------------------------
@@ -181,15 +188,16 @@ def _cmd_matrix(args: argparse.Namespace) -> int:
         clients=_split(args.clients),
         certificates=_split(args.certificates),
     )
-    render: dict[str, Callable[[], str]] = {
-        "text": lambda: table.to_text(colour=not args.output and wants_colour(sys.stdout)),
-        "markdown": table.to_markdown,
-        "csv": table.to_csv,
-        "json": table.to_json,
-        "html": table.to_html,
-    }
-    _write(render[args.format](), args.output)
-    return EXIT_OK
+    return _emit(
+        args,
+        {
+            "text": lambda: table.to_text(colour=not args.output and wants_colour(sys.stdout)),
+            "markdown": table.to_markdown,
+            "csv": table.to_csv,
+            "json": table.to_json,
+            "html": table.to_html,
+        },
+    )
 
 
 # --- tls -------------------------------------------------------------------------------------
@@ -204,13 +212,14 @@ def _cmd_tls(args: argparse.Namespace) -> int:
     else:
         scenario = TlsScenario.example()
     transcript = run_tls(scenario)
-    render: dict[str, Callable[[], str]] = {
-        "json": transcript.to_json,
-        "text": transcript.to_text,
-        "mermaid": transcript.to_mermaid,
-    }
-    _write(render[args.format](), args.output)
-    return EXIT_OK
+    return _emit(
+        args,
+        {
+            "json": transcript.to_json,
+            "text": transcript.to_text,
+            "mermaid": transcript.to_mermaid,
+        },
+    )
 
 
 # --- catalogues --------------------------------------------------------------------------------
@@ -315,13 +324,14 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
         certificate=args.certificate,
         read=_read_input,
     )
-    render: dict[str, Callable[[], str]] = {
-        "text": report.to_text,
-        "json": report.to_json,
-        "markdown": report.to_markdown,
-    }
-    _write(render[args.format](), args.output)
-    return EXIT_OK
+    return _emit(
+        args,
+        {
+            "text": report.to_text,
+            "json": report.to_json,
+            "markdown": report.to_markdown,
+        },
+    )
 
 
 def _cmd_diagram(args: argparse.Namespace) -> int:
