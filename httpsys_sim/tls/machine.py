@@ -14,7 +14,7 @@ The machines know nothing about Windows: what differs between stacks lives in a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 
 import attrs
@@ -199,6 +199,13 @@ class State(ReprStrEnum):
 
 CONNECTED_STATES = frozenset({State.C12_CONNECTED, State.C13_CONNECTED})
 CONNECTED_STATES |= {State.S12_CONNECTED, State.S13_CONNECTED}
+
+# Members the inner loop compares against, bound once (an enum member lookup on the class
+# costs far more than a module global).
+_CLOSED = State.CLOSED
+_CCS = Kind.CHANGE_CIPHER_SPEC
+_TLS13 = TlsVersion.TLS13
+_HELLOS = frozenset({Kind.CLIENT_HELLO, Kind.SERVER_HELLO})
 
 
 class Event(ReprStrEnum):
@@ -1202,8 +1209,12 @@ class TlsConnection:
         self.write_protected = False
         self.error: TlsError | None = None
         self.refusals: list[LocalProtocolError] = []
-        self.transcript: list[TraceEntry] = []
+        #: The transcript as plain tuples ``(direction, message, rule, state_before,
+        #: state_after)``, appended as the connection runs; :attr:`transcript` builds
+        #: :class:`TraceEntry` values from it.
+        self.records: list[tuple[str, Message, str, State, State]] = []
         self._index = _SERVER_INDEX if role is Role.SERVER else _CLIENT_INDEX
+        self._compiled = _SERVER_COMPILED if role is Role.SERVER else _CLIENT_COMPILED
 
     # --- construction -------------------------------------------------------------
     @classmethod
@@ -1215,6 +1226,14 @@ class TlsConnection:
     def server(cls, config: ServerConfig) -> TlsConnection:
         """A server end."""
         return cls(Role.SERVER, config)
+
+    @property
+    def transcript(self) -> list[TraceEntry]:
+        """This end's transcript: every message it wrote (``W``) or read (``R``), in order."""
+        return [
+            TraceEntry(direction=d, message=m, rule=r, state_before=b, state_after=a)
+            for d, m, r, b, a in self.records
+        ]
 
     @property
     def closed(self) -> bool:
@@ -1250,7 +1269,8 @@ class TlsConnection:
 
     def receive(self, message: Message) -> list[Message]:
         """Consume one message from the peer; return what to send back."""
-        return self._handle(Event.of(message), message)
+        event = _RECEIVED_BY_KIND.get(message.kind)
+        return self._handle(Event.of(message) if event is None else event, message)
 
     # --- the engine ---------------------------------------------------------------
     def rows(self, event: Event) -> tuple[Transition, ...]:
@@ -1258,54 +1278,41 @@ class TlsConnection:
         return self._index.get((self.state, event), ())
 
     def _handle(self, event: Event, message: Message | None) -> list[Message]:
-        if self.closed:
+        before = self.state
+        if before is _CLOSED:
             raise ConnectionClosedError(
                 f"{self.role.value}: {event.value} after the connection ended",
                 rule="RFC8446-6.2",
                 peer_observes="nothing",
             )
-        rows = self.rows(event)
-        row = next((r for r in rows if self._guard(r.guard, message)), None)
-        if row is None:
+        for compiled in self._compiled.get((before, event), ()):
+            guard = compiled[0]
+            if guard is None or guard(self, message):
+                break
+        else:
             return self._illegal(event, message)
-        if row.refuse is not None:
-            refusal = LocalProtocolError(row.refuse, rule=row.rule, peer_observes="nothing")
+        _, effects, emits, done, after, rule, special, row = compiled
+        if special and row.refuse is not None:
+            refusal = LocalProtocolError(row.refuse, rule=rule, peer_observes="nothing")
             self.refusals.append(refusal)
             raise refusal
-        before = self.state
+        records = self.records
         if message is not None:
-            self.transcript.append(
-                TraceEntry(
-                    direction="R",
-                    message=message,
-                    rule=row.rule,
-                    state_before=before,
-                    state_after=row.next,
-                )
-            )
+            records.append(("R", message, rule, before, after))
         # Effects apply before the row writes, except HANDSHAKE_DONE: what a row writes
         # at the end of a handshake still belongs to that handshake.
-        for effect in row.effects:
-            if effect is not Effect.HANDSHAKE_DONE:
-                self._apply(effect, message)
+        for effect in effects:
+            effect(self, message)
         out: list[Message] = []
-        for item in row.emits:
-            if self._cond(item.when):
-                out.extend(self._build(item.out))
-        if Effect.HANDSHAKE_DONE in row.effects:
-            self._apply(Effect.HANDSHAKE_DONE, message)
-        self.state = row.next
+        for when, build in emits:
+            if when is None or self._cond(when):
+                out += build(self)
+        if done:
+            _e_handshake_done(self, message)
+        self.state = after
         for m in out:
-            self.transcript.append(
-                TraceEntry(
-                    direction="W",
-                    message=m,
-                    rule=row.rule,
-                    state_before=before,
-                    state_after=row.next,
-                )
-            )
-        if row.error is not None:
+            records.append(("W", m, rule, before, after))
+        if special and row.error is not None:
             self.error = self._make_error(row, out, message)
         return out
 
@@ -1318,20 +1325,12 @@ class TlsConnection:
             )
         before = self.state
         rule = "R-TLS-4" if self._renegotiation_after_tls13(event) else "RFC8446-6.2"
-        self.transcript.append(
-            TraceEntry(
-                direction="R", message=message, rule=rule, state_before=before, state_after=S.CLOSED
-            )
-        )
+        self.records.append(("R", message, rule, before, S.CLOSED))
         reply = alert(
             AlertLevel.FATAL, AlertDescription.UNEXPECTED_MESSAGE, encrypted=self._enc(Kind.ALERT)
         )
         self.state = State.CLOSED
-        self.transcript.append(
-            TraceEntry(
-                direction="W", message=reply, rule=rule, state_before=before, state_after=S.CLOSED
-            )
-        )
+        self.records.append(("W", reply, rule, before, S.CLOSED))
         self.error = RemoteProtocolError(
             f"{self.role.value} received {message.label()} in state {before.value}",
             rule=rule,
@@ -1424,86 +1423,12 @@ class TlsConnection:
         return cert in _VERIFY_ALERT
 
     def _guard(self, guard: Guard, m: Message | None) -> bool:
+        """Does ``guard`` hold for this end now (``m``: the message being read)?"""
         if guard is Guard.ALWAYS:
             return True
-        if self.role is Role.SERVER:
-            cfg = self._server()
-            if guard is Guard.NO_COMMON_VERSION:
-                return m is not None and self._negotiated(m) is None
-            if guard in (Guard.TLS13_CERT_REQUEST, Guard.TLS13):
-                assert m is not None
-                if self._negotiated(m) is not TlsVersion.TLS13:
-                    return False
-                return guard is Guard.TLS13 or self._cert_request_now()
-            if guard in (Guard.TLS12_RESUME, Guard.TLS12_CERT_REQUEST, Guard.TLS12):
-                assert m is not None
-                if self._negotiated(m) in (None, TlsVersion.TLS13):
-                    return False
-                if guard is Guard.TLS12_RESUME:
-                    return self._resume_allowed(m)
-                return guard is Guard.TLS12 or self._cert_request_now()
-            if guard is Guard.CLIENT_RENEGOTIATION_REFUSED:
-                allowed = cfg.allow_client_renegotiation
-                if allowed is None:
-                    allowed = self.personality.allow_client_renegotiation
-                return not allowed or not self._secure_reneg_ok()
-            if guard is Guard.CERT_MISSING_FATAL:
-                assert m is not None
-                return (
-                    m.empty_certificate
-                    and cfg.cert_request is CertRequest.REQUIRED
-                    and self.personality.fail_on_missing_cert
-                )
-            if guard is Guard.CERT_BAD_FATAL:
-                assert m is not None
-                return self._cert_bad(m.cert) and self.personality.verify_alerts
-            if guard is Guard.CERT_EMPTY:
-                assert m is not None
-                return m.empty_certificate
-            if guard is Guard.RENEGOTIATION_DISABLED:
-                return not cfg.renegotiation_enabled
-            if guard is Guard.PEER_NOT_SECURE_RENEGOTIATION:
-                return not self._secure_reneg_ok()
-            if guard is Guard.PHA_UNSUPPORTED:
-                return not self.personality.pha_server
-            if guard is Guard.PEER_DID_NOT_OFFER_PHA:
-                return not self.peer_offered_pha and self.personality.pha_requires_client_offer
-        else:
-            cfg_c = self._client()
-            if guard is Guard.OFFERS_TLS13:
-                return TlsVersion.TLS13 in cfg_c.versions
-            if guard is Guard.VERSION_NOT_OFFERED:
-                # Checked against the ClientHello just sent: a renegotiation offers only
-                # the version in use (RFC 5246 §7.4.1.2, E.1).
-                return m is not None and m.version not in self._offered_versions
-            if guard is Guard.SH_TLS13:
-                return m is not None and m.version is TlsVersion.TLS13
-            if guard is Guard.SH_RESUMED:
-                return m is not None and m.resumed
-            if guard is Guard.SH_TLS12:
-                return True
-            if guard is Guard.CERT_REQUESTED_WITH_CERT:
-                return self._cert_was_requested() and self._has_cert()
-            if guard is Guard.CERT_REQUESTED_NO_CERT:
-                return self._cert_was_requested() and not self._has_cert()
-            if guard is Guard.PHA_OFFERED_WITH_CERT:
-                return cfg_c.post_handshake_auth and self._has_cert()
-            if guard is Guard.PHA_OFFERED_NO_CERT:
-                return cfg_c.post_handshake_auth and not self._has_cert()
-            if guard is Guard.RENEG_ACCEPT:
-                return self._renegotiation_answer() is RenegotiationAnswer.ACCEPT
-            if guard in (Guard.RENEG_REFUSE_FATAL, Guard.RENEG_REFUSE_WARNING):
-                if self._renegotiation_answer() is not RenegotiationAnswer.REFUSE:
-                    return False
-                fatal = self._refusal_level() is AlertLevel.FATAL
-                return fatal == (guard is Guard.RENEG_REFUSE_FATAL)
-        if guard is Guard.RENEGOTIATING:
-            return self.renegotiating
-        if guard is Guard.REFUSED_FATAL:
-            return self.personality.on_refused_renegotiation is OnRefusedRenegotiation.FATAL_ALERT
-        if guard is Guard.REFUSED_ABORT:
-            return self.personality.on_refused_renegotiation is OnRefusedRenegotiation.ABORT
-        return False
+        table = _SERVER_GUARDS if self.role is Role.SERVER else _CLIENT_GUARDS
+        check = table.get(guard)
+        return check is not None and check(self, m)
 
     def _secure_reneg_ok(self) -> bool:
         cfg = self._server()
@@ -1536,156 +1461,493 @@ class TlsConnection:
         raise AssertionError(cond)  # pragma: no cover
 
     def _apply(self, effect: Effect, m: Message | None) -> None:
-        if effect is Effect.NEGOTIATE:
-            assert m is not None
-            self.version = self._negotiated(m)
-            self.peer_offered_pha = m.post_handshake_auth
-            self.peer_secure_renegotiation = m.secure_renegotiation
-            self.peer_compat_session_id = m.compat_session_id
-            self.alpn = next((p for p in self._server().alpn if p in m.alpn), None)
-            self.resumed = self._resume_allowed(m) and self.version is not TlsVersion.TLS13
-            if self._cert_request_now() and not self.resumed:
-                how = (
-                    CertRequestedHow.RENEGOTIATION
-                    if self.handshakes > 0
-                    else CertRequestedHow.HANDSHAKE
-                )
-                self.cert_requested = how
-        elif effect is Effect.ACCEPT_SERVER_HELLO:
-            assert m is not None
-            self.version = m.version
-            self.alpn = m.selected_alpn
-            self.resumed = m.resumed
-            self.peer_secure_renegotiation = m.secure_renegotiation
-            self._pending_cert_request = False
-            if m.version is TlsVersion.TLS13:
-                self.write_protected = True
-        elif effect is Effect.BEGIN_RENEGOTIATION:
-            self.renegotiating = True
-            self._answering_hello_request = m is not None and m.kind is Kind.HELLO_REQUEST
-        elif effect is Effect.NOTE_CERT_REQUEST:
-            self._pending_cert_request = True
-            if self.state is State.C13_CONNECTED:
-                # The reply echoes the request's certificate_request_context (RFC 8446 §4.4.2).
-                self.pha_context = m.context if m is not None else 0
-                how = CertRequestedHow.POST_HANDSHAKE
-            elif self.renegotiating:
-                how = CertRequestedHow.RENEGOTIATION
-            else:
-                how = CertRequestedHow.HANDSHAKE
-            self.cert_requested = how
-        elif effect is Effect.RECORD_EMPTY_CERT:
-            self._pending_cert = None
-        elif effect is Effect.RECORD_PEER_CERT:
-            assert m is not None
-            self._pending_cert = m.cert
-        elif effect is Effect.CERT_VERIFIED:
-            self.peer_certificate = self._pending_cert
-        elif effect is Effect.HANDSHAKE_DONE:
-            self.handshakes += 1
-            self.renegotiating = False
-            self._pending_cert_request = False
-        elif effect is Effect.NEXT_PHA_CONTEXT:
-            self.pha_context += 1
-            self.cert_requested = CertRequestedHow.POST_HANDSHAKE
-        elif effect in (Effect.CLOSE, Effect.FAIL):
-            pass
+        """Remember what ``effect`` says (``m``: the message being read)."""
+        _EFFECTS[effect](self, m)
 
     def _enc(self, kind: Kind) -> bool:
         """Is a message of ``kind`` written now encrypted?"""
-        if kind is Kind.CHANGE_CIPHER_SPEC:
+        if kind is _CCS:
             # TLS 1.3's compatibility CCS is never protected; TLS 1.2's is, under the old
             # keys, when it belongs to a renegotiation (RFC 5246 §7.4.1, R-TLS-7).
-            return self.version is not TlsVersion.TLS13 and self.write_protected
-        if self.version is TlsVersion.TLS13:
-            return kind not in (Kind.CLIENT_HELLO, Kind.SERVER_HELLO) or self.write_protected
+            return self.version is not _TLS13 and self.write_protected
+        if self.version is _TLS13:
+            return kind not in _HELLOS or self.write_protected
         return self.write_protected
 
     def _msg(self, kind: Kind, **fields: object) -> Message:
         return Message(kind=kind, encrypted=self._enc(kind), **fields)  # type: ignore[arg-type]
 
+    def _plain(self, kind: Kind) -> Message:
+        """A message of ``kind`` with no parameters (one shared value per kind and keys)."""
+        return _PLAIN[kind][self._enc(kind)]
+
     def _build(self, out: Out) -> list[Message]:
-        if out is Out.CLIENT_HELLO:
-            cfg = self._client()
-            versions = cfg.versions
-            if self.renegotiating and self.version is not None:
-                versions = (self.version,)
-            compat = cfg.middlebox_compat
-            if compat is None:
-                compat = self.personality.middlebox_compat
-            self._offered_versions = versions
-            return [
-                self._msg(
-                    Kind.CLIENT_HELLO,
-                    versions=versions,
-                    alpn=cfg.alpn,
-                    post_handshake_auth=cfg.post_handshake_auth and TlsVersion.TLS13 in versions,
-                    secure_renegotiation=cfg.secure_renegotiation,
-                    session_offered=self._answering_hello_request
-                    and self.personality.client_offers_session_on_renegotiation,
-                    compat_session_id=compat and TlsVersion.TLS13 in versions,
-                    renegotiation=self.renegotiating,
-                )
-            ]
-        if out is Out.SERVER_HELLO:
-            msg = self._msg(
-                Kind.SERVER_HELLO,
-                version=self.version,
-                selected_alpn=self.alpn,
-                resumed=self.resumed,
-                secure_renegotiation=self.peer_secure_renegotiation,
-            )
-            if self.version is TlsVersion.TLS13:
-                self.write_protected = True
-            return [msg]
-        if out is Out.CHANGE_CIPHER_SPEC:
-            msg = self._msg(Kind.CHANGE_CIPHER_SPEC)
-            self.write_protected = True
-            return [msg]
-        if out is Out.SERVER_CERTIFICATE:
-            return [self._msg(Kind.CERTIFICATE, cert=CertState.VALID)]
-        if out is Out.CLIENT_CERTIFICATE:
-            cert = self._client().certificate
-            context = self.pha_context if self.state is State.C13_CONNECTED else 0
-            return [self._msg(Kind.CERTIFICATE, cert=cert, context=context)]
-        if out is Out.CERTIFICATE_REQUEST:
-            context = self.pha_context if self.state is State.S13_CONNECTED else 0
-            return [self._msg(Kind.CERTIFICATE_REQUEST, context=context)]
-        if out is Out.TICKETS_13:
-            return [
-                self._msg(Kind.NEW_SESSION_TICKET) for _ in range(self.personality.tls13_tickets)
-            ]
-        if out is Out.TICKETS_AFTER_PHA:
-            n = self.personality.tickets_after_pha
-            return [self._msg(Kind.NEW_SESSION_TICKET) for _ in range(n)]
-        if out is Out.TICKET_12:
-            return [self._msg(Kind.NEW_SESSION_TICKET)]
-        if out is Out.ALERT_UNEXPECTED_MESSAGE:
-            return [self._alert(AlertLevel.FATAL, AlertDescription.UNEXPECTED_MESSAGE)]
-        if out is Out.ALERT_PROTOCOL_VERSION:
-            return [self._alert(AlertLevel.FATAL, AlertDescription.PROTOCOL_VERSION)]
-        if out is Out.ALERT_HANDSHAKE_FAILURE:
-            return [self._alert(AlertLevel.FATAL, AlertDescription.HANDSHAKE_FAILURE)]
-        if out is Out.ALERT_CERTIFICATE_REQUIRED:
-            return [self._alert(AlertLevel.FATAL, AlertDescription.CERTIFICATE_REQUIRED)]
-        if out is Out.ALERT_BAD_CERTIFICATE:
-            bad = self._pending_cert
-            desc = _VERIFY_ALERT.get(bad, _BAD) if bad is not None else _BAD
-            return [self._alert(AlertLevel.FATAL, desc)]
-        if out is Out.ALERT_NO_RENEGOTIATION:
-            return [self._alert(self._refusal_level(), AlertDescription.NO_RENEGOTIATION)]
-        if out is Out.ALERT_CLOSE_NOTIFY:
-            return [self._alert(AlertLevel.WARNING, AlertDescription.CLOSE_NOTIFY)]
-        simple = {
-            Out.HELLO_REQUEST: Kind.HELLO_REQUEST,
-            Out.ENCRYPTED_EXTENSIONS: Kind.ENCRYPTED_EXTENSIONS,
-            Out.SERVER_KEY_EXCHANGE: Kind.SERVER_KEY_EXCHANGE,
-            Out.SERVER_HELLO_DONE: Kind.SERVER_HELLO_DONE,
-            Out.CERTIFICATE_VERIFY: Kind.CERTIFICATE_VERIFY,
-            Out.CLIENT_KEY_EXCHANGE: Kind.CLIENT_KEY_EXCHANGE,
-            Out.FINISHED: Kind.FINISHED,
-        }
-        return [self._msg(simple[out])]
+        """The messages ``out`` stands for, written now."""
+        return _BUILDERS[out](self)
 
     def _alert(self, level: AlertLevel, description: AlertDescription) -> Message:
         return alert(level, description, encrypted=self._enc(Kind.ALERT))
+
+
+# --------------------------------------------------------------------------------------
+# Guards, one small function each, looked up per role (the same name can mean different
+# things to each end: ``TLS 1.3`` is the negotiated version for the server and the
+# ServerHello's version for the client).
+# --------------------------------------------------------------------------------------
+
+_GuardCheck = Callable[[TlsConnection, "Message | None"], bool]
+
+
+def _msg_of(m: Message | None) -> Message:
+    assert m is not None
+    return m
+
+
+def _g_no_common_version(c: TlsConnection, m: Message | None) -> bool:
+    return m is not None and c._negotiated(m) is None
+
+
+def _g_tls13(c: TlsConnection, m: Message | None) -> bool:
+    return c._negotiated(_msg_of(m)) is TlsVersion.TLS13
+
+
+def _g_tls13_cert_request(c: TlsConnection, m: Message | None) -> bool:
+    return _g_tls13(c, m) and c._cert_request_now()
+
+
+def _g_tls12(c: TlsConnection, m: Message | None) -> bool:
+    return c._negotiated(_msg_of(m)) not in (None, TlsVersion.TLS13)
+
+
+def _g_tls12_resume(c: TlsConnection, m: Message | None) -> bool:
+    return _g_tls12(c, m) and c._resume_allowed(_msg_of(m))
+
+
+def _g_tls12_cert_request(c: TlsConnection, m: Message | None) -> bool:
+    return _g_tls12(c, m) and c._cert_request_now()
+
+
+def _g_client_renegotiation_refused(c: TlsConnection, m: Message | None) -> bool:
+    allowed = c._server().allow_client_renegotiation
+    if allowed is None:
+        allowed = c.personality.allow_client_renegotiation
+    return not allowed or not c._secure_reneg_ok()
+
+
+def _g_cert_missing_fatal(c: TlsConnection, m: Message | None) -> bool:
+    return (
+        _msg_of(m).empty_certificate
+        and c._server().cert_request is CertRequest.REQUIRED
+        and c.personality.fail_on_missing_cert
+    )
+
+
+def _g_cert_bad_fatal(c: TlsConnection, m: Message | None) -> bool:
+    return c._cert_bad(_msg_of(m).cert) and c.personality.verify_alerts
+
+
+def _g_cert_empty(c: TlsConnection, m: Message | None) -> bool:
+    return _msg_of(m).empty_certificate
+
+
+def _g_renegotiation_disabled(c: TlsConnection, m: Message | None) -> bool:
+    return not c._server().renegotiation_enabled
+
+
+def _g_peer_not_secure_renegotiation(c: TlsConnection, m: Message | None) -> bool:
+    return not c._secure_reneg_ok()
+
+
+def _g_pha_unsupported(c: TlsConnection, m: Message | None) -> bool:
+    return not c.personality.pha_server
+
+
+def _g_peer_did_not_offer_pha(c: TlsConnection, m: Message | None) -> bool:
+    return not c.peer_offered_pha and c.personality.pha_requires_client_offer
+
+
+def _g_offers_tls13(c: TlsConnection, m: Message | None) -> bool:
+    return TlsVersion.TLS13 in c._client().versions
+
+
+def _g_version_not_offered(c: TlsConnection, m: Message | None) -> bool:
+    # Checked against the ClientHello just sent: a renegotiation offers only the version
+    # in use (RFC 5246 §7.4.1.2, E.1).
+    return m is not None and m.version not in c._offered_versions
+
+
+def _g_sh_tls13(c: TlsConnection, m: Message | None) -> bool:
+    return m is not None and m.version is TlsVersion.TLS13
+
+
+def _g_sh_resumed(c: TlsConnection, m: Message | None) -> bool:
+    return m is not None and m.resumed
+
+
+def _g_true(c: TlsConnection, m: Message | None) -> bool:
+    return True
+
+
+def _g_cert_requested_with_cert(c: TlsConnection, m: Message | None) -> bool:
+    return c._cert_was_requested() and c._has_cert()
+
+
+def _g_cert_requested_no_cert(c: TlsConnection, m: Message | None) -> bool:
+    return c._cert_was_requested() and not c._has_cert()
+
+
+def _g_pha_offered_with_cert(c: TlsConnection, m: Message | None) -> bool:
+    return c._client().post_handshake_auth and c._has_cert()
+
+
+def _g_pha_offered_no_cert(c: TlsConnection, m: Message | None) -> bool:
+    return c._client().post_handshake_auth and not c._has_cert()
+
+
+def _g_reneg_accept(c: TlsConnection, m: Message | None) -> bool:
+    return c._renegotiation_answer() is RenegotiationAnswer.ACCEPT
+
+
+def _g_reneg_refuse(fatal: bool) -> _GuardCheck:
+    def check(c: TlsConnection, m: Message | None) -> bool:
+        if c._renegotiation_answer() is not RenegotiationAnswer.REFUSE:
+            return False
+        return (c._refusal_level() is AlertLevel.FATAL) == fatal
+
+    return check
+
+
+def _g_renegotiating(c: TlsConnection, m: Message | None) -> bool:
+    return c.renegotiating
+
+
+def _g_refused_fatal(c: TlsConnection, m: Message | None) -> bool:
+    return c.personality.on_refused_renegotiation is OnRefusedRenegotiation.FATAL_ALERT
+
+
+def _g_refused_abort(c: TlsConnection, m: Message | None) -> bool:
+    return c.personality.on_refused_renegotiation is OnRefusedRenegotiation.ABORT
+
+
+_COMMON_GUARDS: dict[Guard, _GuardCheck] = {
+    Guard.RENEGOTIATING: _g_renegotiating,
+    Guard.REFUSED_FATAL: _g_refused_fatal,
+    Guard.REFUSED_ABORT: _g_refused_abort,
+}
+_SERVER_GUARDS: Mapping[Guard, _GuardCheck] = MappingProxyType(
+    {
+        **_COMMON_GUARDS,
+        Guard.NO_COMMON_VERSION: _g_no_common_version,
+        Guard.TLS13_CERT_REQUEST: _g_tls13_cert_request,
+        Guard.TLS13: _g_tls13,
+        Guard.TLS12_RESUME: _g_tls12_resume,
+        Guard.TLS12_CERT_REQUEST: _g_tls12_cert_request,
+        Guard.TLS12: _g_tls12,
+        Guard.CLIENT_RENEGOTIATION_REFUSED: _g_client_renegotiation_refused,
+        Guard.CERT_MISSING_FATAL: _g_cert_missing_fatal,
+        Guard.CERT_BAD_FATAL: _g_cert_bad_fatal,
+        Guard.CERT_EMPTY: _g_cert_empty,
+        Guard.RENEGOTIATION_DISABLED: _g_renegotiation_disabled,
+        Guard.PEER_NOT_SECURE_RENEGOTIATION: _g_peer_not_secure_renegotiation,
+        Guard.PHA_UNSUPPORTED: _g_pha_unsupported,
+        Guard.PEER_DID_NOT_OFFER_PHA: _g_peer_did_not_offer_pha,
+    }
+)
+_CLIENT_GUARDS: Mapping[Guard, _GuardCheck] = MappingProxyType(
+    {
+        **_COMMON_GUARDS,
+        Guard.OFFERS_TLS13: _g_offers_tls13,
+        Guard.VERSION_NOT_OFFERED: _g_version_not_offered,
+        Guard.SH_TLS13: _g_sh_tls13,
+        Guard.SH_RESUMED: _g_sh_resumed,
+        Guard.SH_TLS12: _g_true,
+        Guard.CERT_REQUESTED_WITH_CERT: _g_cert_requested_with_cert,
+        Guard.CERT_REQUESTED_NO_CERT: _g_cert_requested_no_cert,
+        Guard.PHA_OFFERED_WITH_CERT: _g_pha_offered_with_cert,
+        Guard.PHA_OFFERED_NO_CERT: _g_pha_offered_no_cert,
+        Guard.RENEG_ACCEPT: _g_reneg_accept,
+        Guard.RENEG_REFUSE_FATAL: _g_reneg_refuse(fatal=True),
+        Guard.RENEG_REFUSE_WARNING: _g_reneg_refuse(fatal=False),
+    }
+)
+
+
+# --------------------------------------------------------------------------------------
+# Effects, one small function each
+# --------------------------------------------------------------------------------------
+
+_EffectFn = Callable[[TlsConnection, "Message | None"], None]
+
+
+def _e_negotiate(c: TlsConnection, m: Message | None) -> None:
+    m = _msg_of(m)
+    c.version = c._negotiated(m)
+    c.peer_offered_pha = m.post_handshake_auth
+    c.peer_secure_renegotiation = m.secure_renegotiation
+    c.peer_compat_session_id = m.compat_session_id
+    c.alpn = next((p for p in c._server().alpn if p in m.alpn), None)
+    c.resumed = c._resume_allowed(m) and c.version is not TlsVersion.TLS13
+    if c._cert_request_now() and not c.resumed:
+        how = CertRequestedHow.RENEGOTIATION if c.handshakes > 0 else CertRequestedHow.HANDSHAKE
+        c.cert_requested = how
+
+
+def _e_accept_server_hello(c: TlsConnection, m: Message | None) -> None:
+    m = _msg_of(m)
+    c.version = m.version
+    c.alpn = m.selected_alpn
+    c.resumed = m.resumed
+    c.peer_secure_renegotiation = m.secure_renegotiation
+    c._pending_cert_request = False
+    if m.version is TlsVersion.TLS13:
+        c.write_protected = True
+
+
+def _e_begin_renegotiation(c: TlsConnection, m: Message | None) -> None:
+    c.renegotiating = True
+    c._answering_hello_request = m is not None and m.kind is Kind.HELLO_REQUEST
+
+
+def _e_note_cert_request(c: TlsConnection, m: Message | None) -> None:
+    c._pending_cert_request = True
+    if c.state is State.C13_CONNECTED:
+        # The reply echoes the request's certificate_request_context (RFC 8446 §4.4.2).
+        c.pha_context = m.context if m is not None else 0
+        how = CertRequestedHow.POST_HANDSHAKE
+    elif c.renegotiating:
+        how = CertRequestedHow.RENEGOTIATION
+    else:
+        how = CertRequestedHow.HANDSHAKE
+    c.cert_requested = how
+
+
+def _e_record_empty_cert(c: TlsConnection, m: Message | None) -> None:
+    c._pending_cert = None
+
+
+def _e_record_peer_cert(c: TlsConnection, m: Message | None) -> None:
+    c._pending_cert = _msg_of(m).cert
+
+
+def _e_cert_verified(c: TlsConnection, m: Message | None) -> None:
+    c.peer_certificate = c._pending_cert
+
+
+def _e_handshake_done(c: TlsConnection, m: Message | None) -> None:
+    c.handshakes += 1
+    c.renegotiating = False
+    c._pending_cert_request = False
+
+
+def _e_next_pha_context(c: TlsConnection, m: Message | None) -> None:
+    c.pha_context += 1
+    c.cert_requested = CertRequestedHow.POST_HANDSHAKE
+
+
+def _e_nothing(c: TlsConnection, m: Message | None) -> None:
+    """``close`` and ``fail``: the row's next state and error say it all."""
+
+
+_EFFECTS: Mapping[Effect, _EffectFn] = MappingProxyType(
+    {
+        Effect.NEGOTIATE: _e_negotiate,
+        Effect.ACCEPT_SERVER_HELLO: _e_accept_server_hello,
+        Effect.BEGIN_RENEGOTIATION: _e_begin_renegotiation,
+        Effect.NOTE_CERT_REQUEST: _e_note_cert_request,
+        Effect.RECORD_EMPTY_CERT: _e_record_empty_cert,
+        Effect.RECORD_PEER_CERT: _e_record_peer_cert,
+        Effect.CERT_VERIFIED: _e_cert_verified,
+        Effect.HANDSHAKE_DONE: _e_handshake_done,
+        Effect.NEXT_PHA_CONTEXT: _e_next_pha_context,
+        Effect.CLOSE: _e_nothing,
+        Effect.FAIL: _e_nothing,
+    }
+)
+assert set(_EFFECTS) == set(Effect), "every Effect has a function"
+
+
+# --------------------------------------------------------------------------------------
+# What each ``Out`` writes
+# --------------------------------------------------------------------------------------
+
+#: Parameterless messages, one value per kind and encryption (messages are frozen values).
+_PLAIN: Mapping[Kind, tuple[Message, Message]] = MappingProxyType(
+    {k: (Message(kind=k), Message(kind=k, encrypted=True)) for k in Kind}
+)
+_SERVER_CERT = (
+    Message(kind=Kind.CERTIFICATE, cert=CertState.VALID),
+    Message(kind=Kind.CERTIFICATE, cert=CertState.VALID, encrypted=True),
+)
+
+_Builder = Callable[[TlsConnection], list[Message]]
+
+
+def _b_client_hello(c: TlsConnection) -> list[Message]:
+    cfg = c._client()
+    versions = cfg.versions
+    if c.renegotiating and c.version is not None:
+        versions = (c.version,)
+    compat = cfg.middlebox_compat
+    if compat is None:
+        compat = c.personality.middlebox_compat
+    c._offered_versions = versions
+    return [
+        c._msg(
+            Kind.CLIENT_HELLO,
+            versions=versions,
+            alpn=cfg.alpn,
+            post_handshake_auth=cfg.post_handshake_auth and TlsVersion.TLS13 in versions,
+            secure_renegotiation=cfg.secure_renegotiation,
+            session_offered=c._answering_hello_request
+            and c.personality.client_offers_session_on_renegotiation,
+            compat_session_id=compat and TlsVersion.TLS13 in versions,
+            renegotiation=c.renegotiating,
+        )
+    ]
+
+
+def _b_server_hello(c: TlsConnection) -> list[Message]:
+    msg = c._msg(
+        Kind.SERVER_HELLO,
+        version=c.version,
+        selected_alpn=c.alpn,
+        resumed=c.resumed,
+        secure_renegotiation=c.peer_secure_renegotiation,
+    )
+    if c.version is TlsVersion.TLS13:
+        c.write_protected = True
+    return [msg]
+
+
+def _b_change_cipher_spec(c: TlsConnection) -> list[Message]:
+    msg = c._plain(Kind.CHANGE_CIPHER_SPEC)
+    c.write_protected = True
+    return [msg]
+
+
+def _b_server_certificate(c: TlsConnection) -> list[Message]:
+    return [_SERVER_CERT[c._enc(Kind.CERTIFICATE)]]
+
+
+def _b_client_certificate(c: TlsConnection) -> list[Message]:
+    cert = c._client().certificate
+    context = c.pha_context if c.state is State.C13_CONNECTED else 0
+    return [c._msg(Kind.CERTIFICATE, cert=cert, context=context)]
+
+
+def _b_certificate_request(c: TlsConnection) -> list[Message]:
+    if c.state is State.S13_CONNECTED and c.pha_context:
+        return [c._msg(Kind.CERTIFICATE_REQUEST, context=c.pha_context)]
+    return [c._plain(Kind.CERTIFICATE_REQUEST)]
+
+
+def _b_tickets_13(c: TlsConnection) -> list[Message]:
+    return [c._plain(Kind.NEW_SESSION_TICKET)] * c.personality.tls13_tickets
+
+
+def _b_tickets_after_pha(c: TlsConnection) -> list[Message]:
+    return [c._plain(Kind.NEW_SESSION_TICKET)] * c.personality.tickets_after_pha
+
+
+def _b_alert(level: AlertLevel, description: AlertDescription) -> _Builder:
+    def build(c: TlsConnection) -> list[Message]:
+        return [c._alert(level, description)]
+
+    return build
+
+
+def _b_bad_certificate(c: TlsConnection) -> list[Message]:
+    bad = c._pending_cert
+    desc = _VERIFY_ALERT.get(bad, _BAD) if bad is not None else _BAD
+    return [c._alert(AlertLevel.FATAL, desc)]
+
+
+def _b_no_renegotiation(c: TlsConnection) -> list[Message]:
+    return [c._alert(c._refusal_level(), AlertDescription.NO_RENEGOTIATION)]
+
+
+def _b_plain(kind: Kind) -> _Builder:
+    def build(c: TlsConnection) -> list[Message]:
+        return [c._plain(kind)]
+
+    return build
+
+
+_BUILDERS: Mapping[Out, _Builder] = MappingProxyType(
+    {
+        Out.CLIENT_HELLO: _b_client_hello,
+        Out.SERVER_HELLO: _b_server_hello,
+        Out.CHANGE_CIPHER_SPEC: _b_change_cipher_spec,
+        Out.SERVER_CERTIFICATE: _b_server_certificate,
+        Out.CLIENT_CERTIFICATE: _b_client_certificate,
+        Out.CERTIFICATE_REQUEST: _b_certificate_request,
+        Out.TICKETS_13: _b_tickets_13,
+        Out.TICKETS_AFTER_PHA: _b_tickets_after_pha,
+        Out.TICKET_12: _b_plain(Kind.NEW_SESSION_TICKET),
+        Out.ALERT_UNEXPECTED_MESSAGE: _b_alert(
+            AlertLevel.FATAL, AlertDescription.UNEXPECTED_MESSAGE
+        ),
+        Out.ALERT_PROTOCOL_VERSION: _b_alert(AlertLevel.FATAL, AlertDescription.PROTOCOL_VERSION),
+        Out.ALERT_HANDSHAKE_FAILURE: _b_alert(AlertLevel.FATAL, AlertDescription.HANDSHAKE_FAILURE),
+        Out.ALERT_CERTIFICATE_REQUIRED: _b_alert(
+            AlertLevel.FATAL, AlertDescription.CERTIFICATE_REQUIRED
+        ),
+        Out.ALERT_BAD_CERTIFICATE: _b_bad_certificate,
+        Out.ALERT_NO_RENEGOTIATION: _b_no_renegotiation,
+        Out.ALERT_CLOSE_NOTIFY: _b_alert(AlertLevel.WARNING, AlertDescription.CLOSE_NOTIFY),
+        Out.HELLO_REQUEST: _b_plain(Kind.HELLO_REQUEST),
+        Out.ENCRYPTED_EXTENSIONS: _b_plain(Kind.ENCRYPTED_EXTENSIONS),
+        Out.SERVER_KEY_EXCHANGE: _b_plain(Kind.SERVER_KEY_EXCHANGE),
+        Out.SERVER_HELLO_DONE: _b_plain(Kind.SERVER_HELLO_DONE),
+        Out.CERTIFICATE_VERIFY: _b_plain(Kind.CERTIFICATE_VERIFY),
+        Out.CLIENT_KEY_EXCHANGE: _b_plain(Kind.CLIENT_KEY_EXCHANGE),
+        Out.FINISHED: _b_plain(Kind.FINISHED),
+    }
+)
+assert set(_BUILDERS) == set(Out), "every Out has a builder"
+
+
+# --------------------------------------------------------------------------------------
+# The tables, pre-split for the engine's inner loop
+# --------------------------------------------------------------------------------------
+
+#: The same rows in another shape: the guard check (``None``: always), the effects applied
+#: before the row writes, what it writes as ``(condition or None, builder)``, whether it ends
+#: a handshake, the next state, the rule, whether it refuses or fails, and the row itself.
+_Compiled = tuple[
+    "_GuardCheck | None",
+    tuple["_EffectFn", ...],
+    tuple[tuple["Cond | None", "_Builder"], ...],
+    bool,
+    State,
+    str,
+    bool,
+    Transition,
+]
+
+
+def _compile(
+    index: Mapping[tuple[State, Event], tuple[Transition, ...]],
+    guards: Mapping[Guard, _GuardCheck],
+) -> Mapping[tuple[State, Event], tuple[_Compiled, ...]]:
+    def one(row: Transition) -> _Compiled:
+        return (
+            None if row.guard is Guard.ALWAYS else guards.get(row.guard, _g_false),
+            tuple(_EFFECTS[e] for e in row.effects if e is not Effect.HANDSHAKE_DONE),
+            tuple((None if e.when is Cond.ALWAYS else e.when, _BUILDERS[e.out]) for e in row.emits),
+            Effect.HANDSHAKE_DONE in row.effects,
+            row.next,
+            row.rule,
+            row.refuse is not None or row.error is not None,
+            row,
+        )
+
+    return MappingProxyType({key: tuple(one(r) for r in rows) for key, rows in index.items()})
+
+
+def _g_false(c: TlsConnection, m: Message | None) -> bool:
+    return False
+
+
+_SERVER_COMPILED = _compile(_SERVER_INDEX, _SERVER_GUARDS)
+_CLIENT_COMPILED = _compile(_CLIENT_INDEX, _CLIENT_GUARDS)

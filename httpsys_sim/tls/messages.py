@@ -8,6 +8,9 @@ what, when, and whether it travels encrypted.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 import attrs
 
 from httpsys_sim._enum import ReprStrEnum
@@ -100,9 +103,25 @@ class Message:
                 f"alert {self.level.name.lower()}:{self.description.name.lower()}"
                 f"({int(self.description)})"
             )
-        return str(self.kind.value)
+        return _LABELS[self.kind]
+
+
+#: Transcript names of the non-alert kinds (``Kind.value``, looked up without the enum).
+_LABELS: Mapping[Kind, str] = MappingProxyType({k: str(k.value) for k in Kind})
+
+#: Every alert, once per level, description and encryption (messages are frozen values).
+_ALERTS: Mapping[tuple[AlertLevel, AlertDescription, bool], Message] = MappingProxyType(
+    {
+        (level, description, encrypted): Message(
+            kind=Kind.ALERT, level=level, description=description, encrypted=encrypted
+        )
+        for level in AlertLevel
+        for description in AlertDescription
+        for encrypted in (False, True)
+    }
+)
 
 
 def alert(level: AlertLevel, description: AlertDescription, *, encrypted: bool = False) -> Message:
     """An alert message."""
-    return Message(kind=Kind.ALERT, level=level, description=description, encrypted=encrypted)
+    return _ALERTS[level, description, bool(encrypted)]

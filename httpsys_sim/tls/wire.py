@@ -12,7 +12,7 @@ from collections import deque
 import attrs
 
 from httpsys_sim.tls.errors import LocalProtocolError
-from httpsys_sim.tls.machine import Role, TlsConnection
+from httpsys_sim.tls.machine import Role, State, TlsConnection
 from httpsys_sim.tls.messages import Message
 
 __all__ = ["MAX_MESSAGES", "Wire", "WireEvent"]
@@ -20,8 +20,10 @@ __all__ = ["MAX_MESSAGES", "Wire", "WireEvent"]
 #: Upper bound on messages one pump may carry (a guard against a table that loops).
 MAX_MESSAGES = 500
 
+_CLIENT, _SERVER, _CLOSED = Role.CLIENT, Role.SERVER, State.CLOSED
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen
 class WireEvent:
     """One message on the wire: who sent it, and whether the other end read it."""
 
@@ -38,8 +40,19 @@ class Wire:
     def __init__(self, client: TlsConnection, server: TlsConnection) -> None:
         self.client = client
         self.server = server
-        self.log: list[WireEvent] = []
+        #: The log as plain tuples ``(sender, message, delivered, rule)``, appended as
+        #: messages travel; :attr:`log` builds :class:`WireEvent` values from it.
+        self.records: list[tuple[Role, Message, bool, str]] = []
         self._queue: deque[tuple[Role, Message, str]] = deque()
+
+    @property
+    def log(self) -> list[WireEvent]:
+        """Every message that travelled, in order, and whether the other end read it."""
+        return list(self.events())
+
+    def events(self) -> tuple[WireEvent, ...]:
+        """:attr:`log` as a tuple."""
+        return tuple([WireEvent(s, m, d, r) for s, m, d, r in self.records])
 
     def end(self, role: Role) -> TlsConnection:
         """The connection that plays ``role``."""
@@ -50,10 +63,10 @@ class Wire:
         if not messages:
             return
         conn = self.end(sender)
-        # The connection logged what it just wrote last, one entry per message.
-        rules = [e.rule for e in conn.transcript[-len(messages) :]]
-        for message, rule in zip(messages, rules, strict=True):
-            self._queue.append((sender, message, rule))
+        # The connection logged what it just wrote last, one record per message.
+        written = conn.records[-len(messages) :]
+        for message, record in zip(messages, written, strict=True):
+            self._queue.append((sender, message, record[2]))
 
     def command(self, role: Role, name: str) -> LocalProtocolError | None:
         """Run a local command (``start``, ``renegotiate``, …) on ``role`` and pump.
@@ -72,17 +85,23 @@ class Wire:
     def pump(self) -> None:
         """Deliver queued messages, and the answers they provoke, until the wire is quiet."""
         carried = 0
-        while self._queue:
+        queue = self._queue
+        records = self.records
+        while queue:
             carried += 1
             if carried > MAX_MESSAGES:  # pragma: no cover - would be a table bug
                 raise AssertionError("TLS wire did not go quiet")
-            sender, message, rule = self._queue.popleft()
-            receiver_role = Role.SERVER if sender is Role.CLIENT else Role.CLIENT
-            receiver = self.end(receiver_role)
-            if receiver.closed:
-                self.log.append(
-                    WireEvent(sender=sender, message=message, delivered=False, rule=rule)
-                )
+            sender, message, rule = queue.popleft()
+            if sender is _CLIENT:
+                receiver_role, receiver = _SERVER, self.server
+            else:
+                receiver_role, receiver = _CLIENT, self.client
+            if receiver.state is _CLOSED:
+                records.append((sender, message, False, rule))
                 continue
-            self.log.append(WireEvent(sender=sender, message=message, delivered=True, rule=rule))
-            self.send(receiver_role, receiver.receive(message))
+            records.append((sender, message, True, rule))
+            out = receiver.receive(message)
+            if out:
+                # Everything one input provokes is written by one row: one rule for all.
+                answer_rule = receiver.records[-1][2]
+                queue.extend([(receiver_role, m, answer_rule) for m in out])
