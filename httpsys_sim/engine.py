@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from httpsys_sim.clients import ClientProfile, Fact, H11RetryPolicy, get_client
+from httpsys_sim.clients import CLIENTS, ClientProfile, Fact, H11RetryPolicy, get_client
 from httpsys_sim.result import (
     Alternative,
     ConnectionRecord,
@@ -36,7 +36,7 @@ from httpsys_sim.result import (
     weakest,
 )
 from httpsys_sim.rules import get_rule
-from httpsys_sim.scenario import CLIENT_OVERRIDES, Scenario
+from httpsys_sim.scenario import CLIENT_OVERRIDES, ClientSetup, Scenario
 from httpsys_sim.tls.errors import HandshakeRefused
 from httpsys_sim.tls.machine import (
     CertRequest,
@@ -69,6 +69,10 @@ __all__ = ["ClientCaps", "effective_binding", "effective_client", "server_versio
 #: Connections a client opens at most for one request (first try + protocol fallbacks).
 MAX_CONNECTIONS = 4
 
+#: Layers whose steps belong to a connection.
+_CONNECTION_LAYERS = frozenset({"tls", "http", "tcp"})
+_CLIENT = Role.CLIENT
+
 _ALL_VERSIONS = (TlsVersion.TLS13, TlsVersion.TLS12, TlsVersion.TLS11, TlsVersion.TLS10)
 
 
@@ -97,6 +101,13 @@ def _val(fact: Fact[Any], override: Any) -> Any:
 def effective_client(scenario: Scenario) -> ClientCaps:
     """The client's capabilities for ``scenario`` (profile + per-scenario overrides)."""
     c = scenario.client
+    if not any(getattr(c, name) is not None for name in CLIENT_OVERRIDES):
+        # No overrides: the profile's own capabilities, worked out once per catalogue entry.
+        return _PROFILE_CAPS[c.profile]
+    return _client_caps(c)
+
+
+def _client_caps(c: ClientSetup) -> ClientCaps:
     p = get_client(c.profile)
     max_tls = TlsVersion.parse(str(_val(p.max_tls, c.max_tls.value if c.max_tls else None)))
     min_tls = TlsVersion.parse(str(_val(p.min_tls, c.min_tls.value if c.min_tls else None)))
@@ -123,6 +134,12 @@ def effective_client(scenario: Scenario) -> ClientCaps:
         middlebox_compat=bool(p.middlebox_compat.value),
         overridden=overridden,
     )
+
+
+#: Every catalogue profile's capabilities without overrides (profiles are constants).
+_PROFILE_CAPS: Mapping[str, ClientCaps] = MappingProxyType(
+    {profile_id: _client_caps(ClientSetup(profile=profile_id)) for profile_id in CLIENTS}
+)
 
 
 def effective_binding(scenario: Scenario) -> SslBinding:
@@ -191,16 +208,8 @@ class _Run:
         key: bool = False,
         decisive: bool = False,
     ) -> None:
-        self.steps.append(
-            Step(
-                layer=layer,
-                actor=actor,
-                event=event,
-                rule=rule,
-                connection=len(self.connections) if layer in ("tls", "http", "tcp") else None,
-                key=key,
-            )
-        )
+        connection = len(self.connections) if layer in _CONNECTION_LAYERS else None
+        self.steps.append(Step(layer, actor, event, rule, connection, key))
         if decisive:
             self.decisive.append(rule)
 
@@ -249,7 +258,7 @@ class _Run:
             "config",
             "Windows",
             f"{r.product} (build {r.build}): TLS "
-            + "/".join(v.value for v in r.tls_versions)
+            + "/".join(r.tls_versions)  # str enums join as their values
             + " on by default; late certificate demand over TLS 1.3: "
             + r.late_demand_tls13.value,
             "R-REL-1",
@@ -450,22 +459,19 @@ class _Run:
         return self._http(index, transport, protocol, wire, client, server)
 
     def _tls_steps(self, wire: Wire, start: int) -> None:
-        for event in wire.log[start:]:
-            label = event.message.label()
-            lock = "encrypted" if event.message.encrypted else "in the clear"
-            actor = "client" if event.sender is Role.CLIENT else "http.sys"
-            note = "" if event.delivered else " (never read: the other end had gone)"
-            self.steps.append(
-                Step(
-                    layer="tls",
-                    actor=actor,
-                    event=f"{label} ({lock}){note}",
-                    rule=event.rule,
-                    connection=len(self.connections),
-                    message=label,
-                    encrypted=event.message.encrypted,
-                    delivered=event.delivered,
-                )
+        connection = len(self.connections)
+        steps = self.steps
+        for sender, message, delivered, rule in wire.records[start:]:
+            label = message.label()
+            encrypted = message.encrypted
+            lock = "encrypted" if encrypted else "in the clear"
+            note = "" if delivered else " (never read: the other end had gone)"
+            actor = "client" if sender is _CLIENT else "http.sys"
+            event = f"{label} ({lock}){note}"
+            # Positional: layer, actor, event, rule, connection, key, message, encrypted,
+            # delivered (the hottest constructor of the pipeline).
+            steps.append(
+                Step("tls", actor, event, rule, connection, False, label, encrypted, delivered)
             )
 
     def _record(
@@ -510,7 +516,7 @@ class _Run:
                 None,
                 CertRequestedHow.NONE,
                 "no_common_protocol",
-                tuple(wire.log),
+                wire.events(),
             )
             return (
                 NoCommonProtocol(
@@ -525,7 +531,7 @@ class _Run:
         rule = err.rule if err is not None else "RFC8446-6.2"
         self.step("tls", "http.sys", f"handshake failed: {err}", rule, key=True, decisive=True)
         self._record(
-            index, transport, None, None, server.cert_requested, "tls_alert", tuple(wire.log)
+            index, transport, None, None, server.cert_requested, "tls_alert", wire.events()
         )
         alert = err.peer_observes if err is not None else "alert"
         return (
@@ -569,7 +575,7 @@ class _Run:
                 protocol,
                 server.cert_requested if how is None else how,
                 end,
-                tuple(wire.log),
+                wire.events(),
             )
 
         if self.policy is CertPolicy.IGNORE:
@@ -682,7 +688,7 @@ class _Run:
 
     def _late_tls13(self, wire: Wire, record: Any) -> tuple[Outcome, IisLogLine | None, bool]:
         release = self.scenario.server.release
-        before = len(wire.log)
+        before = len(wire.records)
         refusal = wire.command(Role.SERVER, "request_certificate")
         self._tls_steps(wire, before)
         if refusal is not None:
@@ -801,7 +807,7 @@ class _Run:
             "R-REQ-2.tls12-reneg",
             key=True,
         )
-        before = len(wire.log)
+        before = len(wire.records)
         refusal = wire.command(Role.SERVER, "renegotiate")
         self._tls_steps(wire, before)
         if refusal is not None:

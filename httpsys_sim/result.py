@@ -298,7 +298,7 @@ class Timeout(Outcome):
         return f"no answer; timed out after {self.seconds} s"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen
 class Step:
     """One thing that happened, with the rule that says so."""
 

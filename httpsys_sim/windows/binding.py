@@ -116,6 +116,8 @@ _FLAG_FIELDS: Final[tuple[tuple[HttpSysFlag, str], ...]] = (
     (HttpSysFlag.ENABLE_CACHE_CLIENT_HELLO, "enable_cache_client_hello"),
 )
 _FLAG_FIELD_NAMES: Final = frozenset(name for _, name in _FLAG_FIELDS)
+#: The same pairs with plain ints (flag arithmetic on enum members is slow).
+_FLAG_INTS: Final = tuple((int(flag), name) for flag, name in _FLAG_FIELDS)
 _CHECK_MODE_FIELD_NAMES: Final = frozenset(
     {
         "verify_client_cert_revocation",
@@ -369,11 +371,11 @@ class SslBinding:
     @property
     def default_flags(self) -> HttpSysFlag:
         """The binding's ``DefaultFlags`` value (R-BIND-1, S6)."""
-        flags = HttpSysFlag(0)
-        for flag, name in _FLAG_FIELDS:
+        value = 0
+        for flag, name in _FLAG_INTS:
             if getattr(self, name):
-                flags |= flag
-        return flags
+                value |= flag
+        return HttpSysFlag(value)
 
     @property
     def cert_check_mode(self) -> CertCheckMode:

@@ -132,9 +132,15 @@ def parse_access_ssl_flags(
     return flags
 
 
+_ACCESS_FLAG_INTS = tuple((name, int(flag)) for name, flag in ACCESS_FLAG_NAMES.items())
+_NEGOTIATE = int(AccessSslFlag.SSL_NEGOTIATE_CERT)
+_REQUIRE = int(AccessSslFlag.SSL_REQUIRE_CERT)
+
+
 def access_flag_names(flags: AccessSslFlag) -> tuple[str, ...]:
     """The IIS names of ``flags`` in IIS's order (``()`` for ``None``)."""
-    return tuple(name for name, flag in ACCESS_FLAG_NAMES.items() if flag and flags & flag == flag)
+    value = int(flags)
+    return tuple(name for name, flag in _ACCESS_FLAG_INTS if flag and value & flag == flag)
 
 
 class CertPolicy(ReprStrEnum):
@@ -153,8 +159,9 @@ class CertPolicy(ReprStrEnum):
 
 def cert_policy(flags: AccessSslFlag) -> CertPolicy:
     """Which :class:`CertPolicy` ``flags`` amount to (R-IIS-1, R-IIS-2)."""
-    negotiate = bool(flags & AccessSslFlag.SSL_NEGOTIATE_CERT)
-    require = bool(flags & AccessSslFlag.SSL_REQUIRE_CERT)
+    value = int(flags)
+    negotiate = bool(value & _NEGOTIATE)
+    require = bool(value & _REQUIRE)
     if negotiate and require:
         return CertPolicy.REQUIRE
     if negotiate:
