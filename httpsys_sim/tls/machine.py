@@ -1867,8 +1867,15 @@ def _b_no_renegotiation(c: TlsConnection) -> list[Message]:
 
 
 def _b_plain(kind: Kind) -> _Builder:
+    # ``_enc`` specialised for one kind that is neither a hello nor a ChangeCipherSpec:
+    # always encrypted under TLS 1.3, otherwise once the writer switched keys.
+    assert kind not in _HELLOS and kind is not _CCS
+    plain, encrypted = _PLAIN[kind]
+
     def build(c: TlsConnection) -> list[Message]:
-        return [c._plain(kind)]
+        if c.write_protected or c.version is _TLS13:
+            return [encrypted]
+        return [plain]
 
     return build
 
