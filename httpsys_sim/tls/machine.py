@@ -1422,14 +1422,6 @@ class TlsConnection:
     def _cert_bad(self, cert: CertState | None) -> bool:
         return cert in _VERIFY_ALERT
 
-    def _guard(self, guard: Guard, m: Message | None) -> bool:
-        """Does ``guard`` hold for this end now (``m``: the message being read)?"""
-        if guard is Guard.ALWAYS:
-            return True
-        table = _SERVER_GUARDS if self.role is Role.SERVER else _CLIENT_GUARDS
-        check = table.get(guard)
-        return check is not None and check(self, m)
-
     def _secure_reneg_ok(self) -> bool:
         cfg = self._server()
         return self.peer_secure_renegotiation or cfg.allow_insecure_renegotiation
@@ -1460,10 +1452,6 @@ class TlsConnection:
             return self.personality.tls12_ticket_on_resumption
         raise AssertionError(cond)  # pragma: no cover
 
-    def _apply(self, effect: Effect, m: Message | None) -> None:
-        """Remember what ``effect`` says (``m``: the message being read)."""
-        _EFFECTS[effect](self, m)
-
     def _enc(self, kind: Kind) -> bool:
         """Is a message of ``kind`` written now encrypted?"""
         if kind is _CCS:
@@ -1480,10 +1468,6 @@ class TlsConnection:
     def _plain(self, kind: Kind) -> Message:
         """A message of ``kind`` with no parameters (one shared value per kind and keys)."""
         return _PLAIN[kind][self._enc(kind)]
-
-    def _build(self, out: Out) -> list[Message]:
-        """The messages ``out`` stands for, written now."""
-        return _BUILDERS[out](self)
 
     def _alert(self, level: AlertLevel, description: AlertDescription) -> Message:
         return alert(level, description, encrypted=self._enc(Kind.ALERT))
@@ -1869,7 +1853,8 @@ def _b_no_renegotiation(c: TlsConnection) -> list[Message]:
 def _b_plain(kind: Kind) -> _Builder:
     # ``_enc`` specialised for one kind that is neither a hello nor a ChangeCipherSpec:
     # always encrypted under TLS 1.3, otherwise once the writer switched keys.
-    assert kind not in _HELLOS and kind is not _CCS
+    assert kind not in _HELLOS
+    assert kind is not _CCS
     plain, encrypted = _PLAIN[kind]
 
     def build(c: TlsConnection) -> list[Message]:
@@ -1939,7 +1924,7 @@ def _compile(
 ) -> Mapping[tuple[State, Event], tuple[_Compiled, ...]]:
     def one(row: Transition) -> _Compiled:
         return (
-            None if row.guard is Guard.ALWAYS else guards.get(row.guard, _g_false),
+            None if row.guard is Guard.ALWAYS else guards[row.guard],
             tuple(_EFFECTS[e] for e in row.effects if e is not Effect.HANDSHAKE_DONE),
             tuple((None if e.when is Cond.ALWAYS else e.when, _BUILDERS[e.out]) for e in row.emits),
             Effect.HANDSHAKE_DONE in row.effects,
@@ -1949,11 +1934,9 @@ def _compile(
             row,
         )
 
+    missing = {r.guard for rows in index.values() for r in rows} - {Guard.ALWAYS, *guards}
+    assert not missing, f"guards without a check for this role: {missing}"
     return MappingProxyType({key: tuple(one(r) for r in rows) for key, rows in index.items()})
-
-
-def _g_false(c: TlsConnection, m: Message | None) -> bool:
-    return False
 
 
 _SERVER_COMPILED = _compile(_SERVER_INDEX, _SERVER_GUARDS)
