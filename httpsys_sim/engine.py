@@ -225,6 +225,8 @@ class _Run:
 
     def _finish(self, outcome: Outcome) -> Outcome:
         confidence = weakest(*(get_rule(r).confidence for r in {outcome.rule, *self.decisive}))
+        if confidence is outcome.confidence and not self.alternatives:
+            return outcome  # already right: no copy
         return attrs.evolve(outcome, confidence=confidence, alternatives=tuple(self.alternatives))
 
     # --- the pipeline -------------------------------------------------------------------
