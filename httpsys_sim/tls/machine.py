@@ -1613,11 +1613,13 @@ def _g_refused_abort(c: TlsConnection, m: Message | None) -> bool:
     return c.personality.on_refused_renegotiation is OnRefusedRenegotiation.ABORT
 
 
-_COMMON_GUARDS: dict[Guard, _GuardCheck] = {
-    Guard.RENEGOTIATING: _g_renegotiating,
-    Guard.REFUSED_FATAL: _g_refused_fatal,
-    Guard.REFUSED_ABORT: _g_refused_abort,
-}
+_COMMON_GUARDS: Mapping[Guard, _GuardCheck] = MappingProxyType(
+    {
+        Guard.RENEGOTIATING: _g_renegotiating,
+        Guard.REFUSED_FATAL: _g_refused_fatal,
+        Guard.REFUSED_ABORT: _g_refused_abort,
+    }
+)
 _SERVER_GUARDS: Mapping[Guard, _GuardCheck] = MappingProxyType(
     {
         **_COMMON_GUARDS,

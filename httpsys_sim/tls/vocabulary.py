@@ -224,7 +224,8 @@ for _desc in AlertDescription:
     _REF.setdefault(_desc, "RFC 5246 §7.2.2; RFC 8446 §6.2")
 
 #: RFC number and section of every code point above.
-REFERENCES: Mapping[enum.Enum, str] = MappingProxyType(_REF)
+REFERENCES: Mapping[enum.Enum, str] = MappingProxyType(dict(_REF))
+del _REF, _desc  # the read-only copy above is the only one left
 
 
 def reference(member: enum.Enum) -> str:
