@@ -12,6 +12,8 @@ from __future__ import annotations
 import importlib
 import sys
 import types
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from httpsys_sim.clients import CLIENTS, ClientProfile, H11RetryPolicy, get_client
@@ -50,13 +52,15 @@ __version__ = "0.1.0"
 
 #: Names loaded on first use, to keep ``import httpsys_sim`` fast (the readers behind
 #: ``diagnose`` pull in the XML parser).  name → module that defines it.
-_LAZY = {
-    "compare": "httpsys_sim.compare",
-    "Comparison": "httpsys_sim.compare",
-    "diagnose": "httpsys_sim.diagnose",
-    "Diagnosis": "httpsys_sim.diagnose",
-    "Finding": "httpsys_sim.diagnose",
-}
+_LAZY: Mapping[str, str] = MappingProxyType(
+    {
+        "compare": "httpsys_sim.compare",
+        "Comparison": "httpsys_sim.compare",
+        "diagnose": "httpsys_sim.diagnose",
+        "Diagnosis": "httpsys_sim.diagnose",
+        "Finding": "httpsys_sim.diagnose",
+    }
+)
 #: Functions that share their name with their module (``hs.matrix`` is the function).
 _FUNCTIONS_NAMED_LIKE_MODULES = frozenset({"compare", "diagnose", "matrix"})
 

@@ -356,7 +356,7 @@ def _differences(a: Scenario, b: Scenario) -> tuple[tuple[str, Any, Any], ...]:
     return tuple((k, fa.get(k), fb.get(k)) for k in keys if fa.get(k) != fb.get(k))
 
 
-_BARE = {"server.release", "client.profile", "client.certificate", "server.host"}
+_BARE = frozenset({"server.release", "client.profile", "client.certificate", "server.host"})
 
 
 def _auto_labels(diffs: Sequence[tuple[str, Any, Any]]) -> tuple[str, str]:

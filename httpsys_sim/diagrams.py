@@ -8,7 +8,8 @@ readable; :data:`~httpsys_sim.tls.machine.CLIENT_TABLE` and ``SERVER_TABLE`` hol
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 
 from httpsys_sim.errors import InputError
 from httpsys_sim.tls.machine import (
@@ -21,19 +22,23 @@ from httpsys_sim.tls.machine import (
 
 __all__ = ["MACHINES", "machine_rows", "state_machine_diagram"]
 
-_GENERIC = {Event.R_ALERT_FATAL, Event.R_ALERT_CLOSE_NOTIFY, Event.CLOSE, Event.R_ALERT_WARNING}
-_RENEG_WAITS = {State.S12_RENEG_WAIT_CH, State.C_WAIT_SH}
+_GENERIC = frozenset(
+    {Event.R_ALERT_FATAL, Event.R_ALERT_CLOSE_NOTIFY, Event.CLOSE, Event.R_ALERT_WARNING}
+)
+_RENEG_WAITS = frozenset({State.S12_RENEG_WAIT_CH, State.C_WAIT_SH})
 
 #: Diagram names → (table, state-name prefixes kept).
-MACHINES: dict[str, tuple[tuple[Transition, ...], tuple[str, ...]]] = {
-    "tls12-client": (CLIENT_TABLE, ("START", "C_WAIT", "C12", "CLOSED")),
-    "tls12-server": (SERVER_TABLE, ("START", "S12", "CLOSED")),
-    "tls13-client": (CLIENT_TABLE, ("START", "C_WAIT", "C13", "CLOSED")),
-    "tls13-server": (SERVER_TABLE, ("START", "S13", "CLOSED")),
-    "client": (CLIENT_TABLE, ("",)),
-    "server": (SERVER_TABLE, ("",)),
-}
-_ALIASES = {"tls12": "tls12-server", "tls13": "tls13-server"}
+MACHINES: Mapping[str, tuple[tuple[Transition, ...], tuple[str, ...]]] = MappingProxyType(
+    {
+        "tls12-client": (CLIENT_TABLE, ("START", "C_WAIT", "C12", "CLOSED")),
+        "tls12-server": (SERVER_TABLE, ("START", "S12", "CLOSED")),
+        "tls13-client": (CLIENT_TABLE, ("START", "C_WAIT", "C13", "CLOSED")),
+        "tls13-server": (SERVER_TABLE, ("START", "S13", "CLOSED")),
+        "client": (CLIENT_TABLE, ("",)),
+        "server": (SERVER_TABLE, ("",)),
+    }
+)
+_ALIASES: Mapping[str, str] = MappingProxyType({"tls12": "tls12-server", "tls13": "tls13-server"})
 
 
 def _generic(row: Transition) -> bool:

@@ -18,6 +18,7 @@ import html
 import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -99,11 +100,13 @@ def _safe_url(url: str | None) -> str | None:
 # Shared pieces
 # --------------------------------------------------------------------------------------------
 
-_CONF_COLOURS = {
-    Confidence.DOCUMENTED: "#1a7f37",
-    Confidence.REPORTED: "#0969da",
-    Confidence.INFERRED: "#9a6700",
-}
+_CONF_COLOURS = MappingProxyType(
+    {
+        Confidence.DOCUMENTED: "#1a7f37",
+        Confidence.REPORTED: "#0969da",
+        Confidence.INFERRED: "#9a6700",
+    }
+)
 
 _MONO = "ui-monospace,SFMono-Regular,Consolas,'Liberation Mono',monospace"
 
@@ -196,14 +199,16 @@ def badge_html(result: Result) -> str:
     )
 
 
-_CAT_EMOJI = {
-    "ok": "🟢",
-    "nocert": "🟩",
-    "denied": "🔵",
-    "error": "🟠",
-    "reset": "🔴",
-    "protocol": "🟣",
-}
+_CAT_EMOJI = MappingProxyType(
+    {
+        "ok": "🟢",
+        "nocert": "🟩",
+        "denied": "🔵",
+        "error": "🟠",
+        "reset": "🔴",
+        "protocol": "🟣",
+    }
+)
 
 
 def _conf_html(level: Confidence) -> str:
@@ -272,31 +277,38 @@ _LINE = 15
 _FONT = "system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"
 
 #: Arrow styles: stroke, label background (or ``None``), dashed, stroke width.
-_ARROWS: Mapping[str, tuple[str, str | None, bool, float]] = {
-    "clear": ("#57606a", None, False, 1.2),
-    "encrypted": ("#0969da", "#ddf4ff", False, 1.4),
-    "exposed": ("#bc4c00", "#fff1e5", False, 1.8),
-    "alert": ("#8250df", "#fbefff", False, 1.6),
-    "http": ("#1f2328", None, False, 1.6),
-    "call": ("#9a6700", "#fff8c5", True, 1.4),
-    "h2err": ("#8250df", "#fbefff", True, 1.8),
-    "reset": ("#cf222e", "#ffebe9", True, 2.4),
-    **{f"resp-{name}": (colour, None, False, 2.4) for name, (colour, _, _) in CATEGORIES.items()},
-}
+_ARROWS: Mapping[str, tuple[str, str | None, bool, float]] = MappingProxyType(
+    {
+        "clear": ("#57606a", None, False, 1.2),
+        "encrypted": ("#0969da", "#ddf4ff", False, 1.4),
+        "exposed": ("#bc4c00", "#fff1e5", False, 1.8),
+        "alert": ("#8250df", "#fbefff", False, 1.6),
+        "http": ("#1f2328", None, False, 1.6),
+        "call": ("#9a6700", "#fff8c5", True, 1.4),
+        "h2err": ("#8250df", "#fbefff", True, 1.8),
+        "reset": ("#cf222e", "#ffebe9", True, 2.4),
+        **{
+            f"resp-{name}": (colour, None, False, 2.4)
+            for name, (colour, _, _) in CATEGORIES.items()
+        },
+    }
+)
 
 #: Note styles: fill, border.
-_NOTES: Mapping[str, tuple[str, str]] = {
-    "info": ("#f6f8fa", "#d0d7de"),
-    "key": ("#f6f8fa", "#57606a"),
-    "late": ("#fff8c5", "#d4a72c"),
-    "retry": ("#ddf4ff", "#54aeff"),
-    "ok": ("#dafbe1", "#1a7f37"),
-    "nocert": ("#dafbe1", "#4ac26b"),
-    "denied": ("#ddf4ff", "#0969da"),
-    "error": ("#fff1e5", "#bc4c00"),
-    "reset": ("#ffebe9", "#cf222e"),
-    "protocol": ("#fbefff", "#8250df"),
-}
+_NOTES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "info": ("#f6f8fa", "#d0d7de"),
+        "key": ("#f6f8fa", "#57606a"),
+        "late": ("#fff8c5", "#d4a72c"),
+        "retry": ("#ddf4ff", "#54aeff"),
+        "ok": ("#dafbe1", "#1a7f37"),
+        "nocert": ("#dafbe1", "#4ac26b"),
+        "denied": ("#ddf4ff", "#0969da"),
+        "error": ("#fff1e5", "#bc4c00"),
+        "reset": ("#ffebe9", "#cf222e"),
+        "protocol": ("#fbefff", "#8250df"),
+    }
+)
 
 
 @attrs.frozen
@@ -1025,12 +1037,14 @@ def matrix_html(m: Matrix) -> str:
 # Release, client profile, rule
 # --------------------------------------------------------------------------------------------
 
-_LATE_KIND = {"reset": "reset", "not_supported": "error", "n/a": "ok"}
-_LATE_TEXT = {
-    "reset": "connection reset",
-    "not_supported": "ERROR_NOT_SUPPORTED → IIS 500.0",
-    "n/a": "n/a (TLS 1.2 renegotiation)",
-}
+_LATE_KIND = MappingProxyType({"reset": "reset", "not_supported": "error", "n/a": "ok"})
+_LATE_TEXT = MappingProxyType(
+    {
+        "reset": "connection reset",
+        "not_supported": "ERROR_NOT_SUPPORTED → IIS 500.0",
+        "n/a": "n/a (TLS 1.2 renegotiation)",
+    }
+)
 
 
 def _release_rows(r: Release) -> list[tuple[str, str]]:

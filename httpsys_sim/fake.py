@@ -55,6 +55,7 @@ from __future__ import annotations
 import errno as _errno
 import re
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeAlias, overload
 
 import attrs
@@ -147,12 +148,14 @@ WIN32_MESSAGES: Final = {
     WSAECONNRESET: "An existing connection was forcibly closed by the remote host.",
 }
 
-_CERT_FLAGS: Final = {
-    CertState.VALID: 0,
-    CertState.UNTRUSTED: CERT_E_UNTRUSTEDROOT,
-    CertState.EXPIRED: CERT_E_EXPIRED,
-    CertState.REVOKED: CRYPT_E_REVOKED,
-}
+_CERT_FLAGS: Final = MappingProxyType(
+    {
+        CertState.VALID: 0,
+        CertState.UNTRUSTED: CERT_E_UNTRUSTEDROOT,
+        CertState.EXPIRED: CERT_E_EXPIRED,
+        CertState.REVOKED: CRYPT_E_REVOKED,
+    }
+)
 
 
 def _errno_of(winerror: int) -> int:
@@ -372,12 +375,14 @@ class BrowserError(ClientError):
 
 #: Chromium ``net::Error`` codes of the names the client profiles use
 #: (``net/base/net_error_list.h``).
-CHROMIUM_NET_ERRORS: Final = {
-    "ERR_TIMED_OUT": -7,
-    "ERR_CONNECTION_RESET": -101,
-    "ERR_SSL_PROTOCOL_ERROR": -107,
-    "ERR_HTTP_1_1_REQUIRED": -365,
-}
+CHROMIUM_NET_ERRORS: Final = MappingProxyType(
+    {
+        "ERR_TIMED_OUT": -7,
+        "ERR_CONNECTION_RESET": -101,
+        "ERR_SSL_PROTOCOL_ERROR": -107,
+        "ERR_HTTP_1_1_REQUIRED": -365,
+    }
+)
 
 
 class ChromiumNetError(BrowserError):

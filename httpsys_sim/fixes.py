@@ -8,7 +8,8 @@ host or client, or that would not help there, is never offered.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -276,11 +277,13 @@ def _upload(
     )
 
 
-_CLIENT_FIXES = {
-    "go": ("tls.Config{Renegotiation: tls.RenegotiateOnceAsClient}", "R-CLI-6"),
-    "dotnet-windows": ("SslClientAuthenticationOptions.AllowRenegotiation = true", "R-CLI-9"),
-    "dotnet-linux": ("SslClientAuthenticationOptions.AllowRenegotiation = true", "R-CLI-9"),
-}
+_CLIENT_FIXES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "go": ("tls.Config{Renegotiation: tls.RenegotiateOnceAsClient}", "R-CLI-6"),
+        "dotnet-windows": ("SslClientAuthenticationOptions.AllowRenegotiation = true", "R-CLI-9"),
+        "dotnet-linux": ("SslClientAuthenticationOptions.AllowRenegotiation = true", "R-CLI-9"),
+    }
+)
 
 
 def _client_renegotiation(

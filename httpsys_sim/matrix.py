@@ -12,6 +12,7 @@ import io
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, TextIO
 
 import attrs
@@ -29,14 +30,20 @@ from httpsys_sim.windows.releases import RELEASES, Release, get_release
 __all__ = ["Matrix", "category", "cell_text", "matrix"]
 
 #: Cell categories, the colour each gets, and what they mean (the legend).
-CATEGORIES: Mapping[str, tuple[str, str, str]] = {
-    "ok": ("#1a7f37", "32", "200: served (with the certificate when the client had one)"),
-    "nocert": ("#4ac26b", "36", "200*: served, but the client's certificate never reached IIS"),
-    "denied": ("#0969da", "33", "403.x: IIS decided on the certificate (missing, untrusted, …)"),
-    "error": ("#bc4c00", "35", "500.0 / 413: the certificate could not be fetched"),
-    "reset": ("#cf222e", "31", "connection reset: no HTTP answer at all"),
-    "protocol": ("#8250df", "34", "TLS alert, HTTP/2 error, no common protocol, timeout"),
-}
+CATEGORIES: Mapping[str, tuple[str, str, str]] = MappingProxyType(
+    {
+        "ok": ("#1a7f37", "32", "200: served (with the certificate when the client had one)"),
+        "nocert": ("#4ac26b", "36", "200*: served, but the client's certificate never reached IIS"),
+        "denied": (
+            "#0969da",
+            "33",
+            "403.x: IIS decided on the certificate (missing, untrusted, …)",
+        ),
+        "error": ("#bc4c00", "35", "500.0 / 413: the certificate could not be fetched"),
+        "reset": ("#cf222e", "31", "connection reset: no HTTP answer at all"),
+        "protocol": ("#8250df", "34", "TLS alert, HTTP/2 error, no common protocol, timeout"),
+    }
+)
 
 
 def category(result: Result) -> str:

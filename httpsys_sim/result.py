@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -64,7 +65,9 @@ def hresult_of(win32_status: int) -> str | None:
     return f"0x{value:08X}"
 
 
-_ORDER = {Confidence.DOCUMENTED: 0, Confidence.REPORTED: 1, Confidence.INFERRED: 2}
+_ORDER = MappingProxyType(
+    {Confidence.DOCUMENTED: 0, Confidence.REPORTED: 1, Confidence.INFERRED: 2}
+)
 
 
 def weakest(*levels: Confidence) -> Confidence:
@@ -159,21 +162,25 @@ class Outcome:
         }
 
 
-_REASONS = {
-    200: "OK",
-    403: "Forbidden",
-    413: "Request Entity Too Large",
-    500: "Internal Server Error",
-}
+_REASONS = MappingProxyType(
+    {
+        200: "OK",
+        403: "Forbidden",
+        413: "Request Entity Too Large",
+        500: "Internal Server Error",
+    }
+)
 
-_SUB_TEXT = {
-    (403, 4): "SSL required",
-    (403, 7): "client certificate required",
-    (403, 13): "client certificate revoked",
-    (403, 16): "client certificate untrusted or invalid",
-    (403, 17): "client certificate expired or not yet valid",
-    (500, 0): "module IIS Web Core, ERROR_NOT_SUPPORTED",
-}
+_SUB_TEXT = MappingProxyType(
+    {
+        (403, 4): "SSL required",
+        (403, 7): "client certificate required",
+        (403, 13): "client certificate revoked",
+        (403, 16): "client certificate untrusted or invalid",
+        (403, 17): "client certificate expired or not yet valid",
+        (500, 0): "module IIS Web Core, ERROR_NOT_SUPPORTED",
+    }
+)
 
 
 @attrs.frozen(kw_only=True)

@@ -32,7 +32,8 @@ rest of the package does not import it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Final, TypeVar
 
 import attrs
@@ -97,29 +98,33 @@ RELEASE_ORDER: Final[tuple[str, ...]] = (
 
 #: The :class:`SslBinding` switches that change what the pipeline does (R-BIND-1), with
 #: netsh's default (what shrinking goes back to).
-BINDING_SWITCHES: Final[dict[str, bool]] = {
-    "client_cert_negotiation": False,
-    "disable_tls13": False,
-    "disable_tls12": False,
-    "disable_legacy_tls": False,
-    "disable_http2": False,
-    "disable_quic": False,
-    "reject": False,
-    "verify_client_cert_revocation": True,
-}
+BINDING_SWITCHES: Final[Mapping[str, bool]] = MappingProxyType(
+    {
+        "client_cert_negotiation": False,
+        "disable_tls13": False,
+        "disable_tls12": False,
+        "disable_legacy_tls": False,
+        "disable_http2": False,
+        "disable_quic": False,
+        "reject": False,
+        "verify_client_cert_revocation": True,
+    }
+)
 
 #: Relative weight of each switch among a binding's deviations; switches that end every
 #: connection before anything interesting happens (``reject``, ``disable_tls12``) are rarer.
-_SWITCH_WEIGHTS: Final[dict[str, int]] = {
-    "client_cert_negotiation": 6,
-    "disable_tls13": 5,
-    "disable_http2": 3,
-    "disable_legacy_tls": 2,
-    "verify_client_cert_revocation": 2,
-    "disable_quic": 2,
-    "disable_tls12": 1,
-    "reject": 1,
-}
+_SWITCH_WEIGHTS: Final[Mapping[str, int]] = MappingProxyType(
+    {
+        "client_cert_negotiation": 6,
+        "disable_tls13": 5,
+        "disable_http2": 3,
+        "disable_legacy_tls": 2,
+        "verify_client_cert_revocation": 2,
+        "disable_quic": 2,
+        "disable_tls12": 1,
+        "reject": 1,
+    }
+)
 
 _CLIENT_ORDER: Final[tuple[str, ...]] = ("edge", *(c for c in CLIENTS if c != "edge"))
 

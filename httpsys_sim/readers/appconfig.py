@@ -16,6 +16,7 @@ import codecs
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from types import MappingProxyType
 from typing import Final
 from xml.etree.ElementTree import ParseError
 
@@ -53,17 +54,19 @@ _DECLARED_ENCODING: Final = re.compile(
 )
 
 #: Names of the site binding ``sslFlags`` bits as the IIS schema spells them (S12).
-_SITE_FLAG_NAMES: Final = {
-    "none": SiteBindingSslFlag.NONE,
-    "sni": SiteBindingSslFlag.SNI,
-    "centralcertstore": SiteBindingSslFlag.CENTRAL_CERT_STORE,
-    "disablehttp2": SiteBindingSslFlag.DISABLE_HTTP2,
-    "disableocspstp": SiteBindingSslFlag.DISABLE_OCSP_STAPLING,
-    "disablequic": SiteBindingSslFlag.DISABLE_QUIC,
-    "disabletls13": SiteBindingSslFlag.DISABLE_TLS13,
-    "disablelegacytls": SiteBindingSslFlag.DISABLE_LEGACY_TLS,
-    "negotiateclientcert": SiteBindingSslFlag.NEGOTIATE_CLIENT_CERT,
-}
+_SITE_FLAG_NAMES: Final = MappingProxyType(
+    {
+        "none": SiteBindingSslFlag.NONE,
+        "sni": SiteBindingSslFlag.SNI,
+        "centralcertstore": SiteBindingSslFlag.CENTRAL_CERT_STORE,
+        "disablehttp2": SiteBindingSslFlag.DISABLE_HTTP2,
+        "disableocspstp": SiteBindingSslFlag.DISABLE_OCSP_STAPLING,
+        "disablequic": SiteBindingSslFlag.DISABLE_QUIC,
+        "disabletls13": SiteBindingSslFlag.DISABLE_TLS13,
+        "disablelegacytls": SiteBindingSslFlag.DISABLE_LEGACY_TLS,
+        "negotiateclientcert": SiteBindingSslFlag.NEGOTIATE_CLIENT_CERT,
+    }
+)
 
 #: Environment variables only IIS Express's configuration uses (R-IIS-4, S13).
 _IIS_EXPRESS_MARKERS: Final = ("%iis_user_home%", "%iis_bin%", "%iis_sites_home%")

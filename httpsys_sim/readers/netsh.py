@@ -12,8 +12,9 @@ non-English Windows is refused with a clear message rather than misread.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
@@ -57,7 +58,9 @@ def _norm_label(label: str) -> str:
     return _TLS_SPACE.sub("tls", " ".join(label.split()).casefold())
 
 
-_BOOL_WORDS: Final = {"enabled": True, "disabled": False, "set": True, "not set": False}
+_BOOL_WORDS: Final = MappingProxyType(
+    {"enabled": True, "disabled": False, "set": True, "not set": False}
+)
 
 
 def _parse_bool(value: str) -> bool:
@@ -86,43 +89,47 @@ def _parse_zero_none(value: str) -> int | None:
 
 
 #: Normalised English label → (:class:`SslBinding` field, value parser) (R-BIND-2, S5 S7).
-NETSH_LABELS: Final[dict[str, tuple[str, Callable[[str], Any]]]] = {
-    "certificate hash": ("certificate_hash", _parse_text),
-    "application id": ("app_id", _parse_text),
-    "certificate store name": ("cert_store", _parse_text),
-    "verify client certificate revocation": ("verify_client_cert_revocation", _parse_bool),
-    "verify revocation using cached client certificate only": (
-        "verify_revocation_with_cached_cert_only",
-        _parse_bool,
-    ),
-    "usage check": ("usage_check", _parse_bool),
-    "revocation freshness time": ("revocation_freshness_time", _parse_zero_none),
-    "url retrieval timeout": ("url_retrieval_timeout", _parse_zero_none),
-    "ctl identifier": ("ctl_identifier", _parse_text),
-    "ctl store name": ("ctl_store_name", _parse_text),
-    "ds mapper usage": ("ds_mapper_usage", _parse_bool),
-    "negotiate client certificate": ("client_cert_negotiation", _parse_bool),
-    "reject connections": ("reject", _parse_bool),
-    "disable http2": ("disable_http2", _parse_bool),
-    "disable quic": ("disable_quic", _parse_bool),
-    "disable tls1.2": ("disable_tls12", _parse_bool),
-    "disable tls1.3": ("disable_tls13", _parse_bool),
-    "disable tls1.3 over tcp": ("disable_tls13", _parse_bool),
-    "disable ocsp stapling": ("disable_ocsp_stapling", _parse_bool),
-    "enable token binding": ("enable_token_binding", _parse_bool),
-    "log extended events": ("log_extended_events", _parse_bool),
-    "disable legacy tls versions": ("disable_legacy_tls", _parse_bool),
-    "enable session ticket": ("enable_session_ticket", _parse_bool),
-    "disable session id": ("disable_session_id", _parse_bool),
-    "enable caching client hello": ("enable_cache_client_hello", _parse_bool),
-}
+NETSH_LABELS: Final[Mapping[str, tuple[str, Callable[[str], Any]]]] = MappingProxyType(
+    {
+        "certificate hash": ("certificate_hash", _parse_text),
+        "application id": ("app_id", _parse_text),
+        "certificate store name": ("cert_store", _parse_text),
+        "verify client certificate revocation": ("verify_client_cert_revocation", _parse_bool),
+        "verify revocation using cached client certificate only": (
+            "verify_revocation_with_cached_cert_only",
+            _parse_bool,
+        ),
+        "usage check": ("usage_check", _parse_bool),
+        "revocation freshness time": ("revocation_freshness_time", _parse_zero_none),
+        "url retrieval timeout": ("url_retrieval_timeout", _parse_zero_none),
+        "ctl identifier": ("ctl_identifier", _parse_text),
+        "ctl store name": ("ctl_store_name", _parse_text),
+        "ds mapper usage": ("ds_mapper_usage", _parse_bool),
+        "negotiate client certificate": ("client_cert_negotiation", _parse_bool),
+        "reject connections": ("reject", _parse_bool),
+        "disable http2": ("disable_http2", _parse_bool),
+        "disable quic": ("disable_quic", _parse_bool),
+        "disable tls1.2": ("disable_tls12", _parse_bool),
+        "disable tls1.3": ("disable_tls13", _parse_bool),
+        "disable tls1.3 over tcp": ("disable_tls13", _parse_bool),
+        "disable ocsp stapling": ("disable_ocsp_stapling", _parse_bool),
+        "enable token binding": ("enable_token_binding", _parse_bool),
+        "log extended events": ("log_extended_events", _parse_bool),
+        "disable legacy tls versions": ("disable_legacy_tls", _parse_bool),
+        "enable session ticket": ("enable_session_ticket", _parse_bool),
+        "disable session id": ("disable_session_id", _parse_bool),
+        "enable caching client hello": ("enable_cache_client_hello", _parse_bool),
+    }
+)
 
 #: Block-opening label → binding kind.
-_BLOCK_STARTS: Final[dict[str, BindingKind]] = {
-    "ip:port": "ipport",
-    "hostname:port": "hostnameport",
-    "central certificate store": "ccs",
-}
+_BLOCK_STARTS: Final[Mapping[str, BindingKind]] = MappingProxyType(
+    {
+        "ip:port": "ipport",
+        "hostname:port": "hostnameport",
+        "central certificate store": "ccs",
+    }
+)
 
 #: Labels every build since Windows Vista prints in each block; a block without one of them
 #: was cut short or edited, and guessing its defaults could give a wrong answer.
@@ -141,12 +148,14 @@ _REQUIRED: Final = (
 _REQUIRED_WITH_CERT: Final = ("certificate hash", "certificate store name")
 
 #: Labels of an ``Extended Properties:`` sub-block with numeric values.
-_EXTENDED_LABELS: Final = {
-    "propertyid": "PropertyId",
-    "receive window": "Receive Window",
-    "max settings per frame": "Max Settings Per Frame",
-    "max settings per minute": "Max Settings Per Minute",
-}
+_EXTENDED_LABELS: Final = MappingProxyType(
+    {
+        "propertyid": "PropertyId",
+        "receive window": "Receive Window",
+        "max settings per frame": "Max Settings Per Frame",
+        "max settings per minute": "Max Settings Per Minute",
+    }
+)
 
 
 @attrs.frozen(kw_only=True)

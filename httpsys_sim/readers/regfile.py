@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import MappingProxyType
 from typing import Final
 
 import attrs
@@ -29,36 +30,44 @@ from httpsys_sim.windows.schannel import SchannelSettings
 
 __all__ = ["RegValue", "SchannelExport", "parse_schannel_reg", "read_file"]
 
-_HEADERS: Final = {"windows registry editor version 5.00": "5.00", "regedit4": "4"}
-_ROOTS: Final = {"hkey_local_machine": "HKLM", "hklm": "HKLM"}
+_HEADERS: Final = MappingProxyType(
+    {"windows registry editor version 5.00": "5.00", "regedit4": "4"}
+)
+_ROOTS: Final = MappingProxyType({"hkey_local_machine": "HKLM", "hklm": "HKLM"})
 _HEX_TYPE: Final = re.compile(r"hex(?:\(([0-9a-fA-F]{1,8})\))?:", re.ASCII)
 _HEX_BYTE: Final = re.compile(r"[0-9a-fA-F]{2}", re.ASCII)
 _DWORD: Final = re.compile(r"dword:([0-9a-fA-F]{1,8})", re.ASCII)
 _CONTROL_SET: Final = re.compile(r"(?:currentcontrolset|controlset\d{3})")
 
 #: Schannel value → :class:`SchannelSettings` field (S25).
-_SCHANNEL_VALUES: Final = {
-    "disablerenegoonserver": "disable_reneg_on_server",
-    "disablerenegoonclient": "disable_reneg_on_client",
-    "allowinsecurerenegoclients": "allow_insecure_reneg_clients",
-    "allowinsecurerenegoservers": "allow_insecure_reneg_servers",
-    "usescsvfortls": "use_scsv_for_tls",
-}
+_SCHANNEL_VALUES: Final = MappingProxyType(
+    {
+        "disablerenegoonserver": "disable_reneg_on_server",
+        "disablerenegoonclient": "disable_reneg_on_client",
+        "allowinsecurerenegoclients": "allow_insecure_reneg_clients",
+        "allowinsecurerenegoservers": "allow_insecure_reneg_servers",
+        "usescsvfortls": "use_scsv_for_tls",
+    }
+)
 #: Protocol subkey → :data:`~httpsys_sim.windows.schannel.PROTOCOL_VERSIONS` name (S3).
-_PROTOCOL_KEYS: Final = {
-    "ssl 2.0": "ssl2",
-    "ssl 3.0": "ssl3",
-    "tls 1.0": "1.0",
-    "tls 1.1": "1.1",
-    "tls 1.2": "1.2",
-    "tls 1.3": "1.3",
-}
+_PROTOCOL_KEYS: Final = MappingProxyType(
+    {
+        "ssl 2.0": "ssl2",
+        "ssl 3.0": "ssl3",
+        "tls 1.0": "1.0",
+        "tls 1.1": "1.1",
+        "tls 1.2": "1.2",
+        "tls 1.3": "1.3",
+    }
+)
 #: http.sys binding store subkey → how its child key names the endpoint.
-_BINDING_STORES: Final = {
-    "sslbindinginfo": ("ipport", "SslBindingInfo"),
-    "sslsnibindinginfo": ("hostnameport", "SslSniBindingInfo"),
-    "sslccsbindinginfo": ("ccs", "SslCcsBindingInfo"),
-}
+_BINDING_STORES: Final = MappingProxyType(
+    {
+        "sslbindinginfo": ("ipport", "SslBindingInfo"),
+        "sslsnibindinginfo": ("hostnameport", "SslSniBindingInfo"),
+        "sslccsbindinginfo": ("ccs", "SslCcsBindingInfo"),
+    }
+)
 
 
 @attrs.frozen(kw_only=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, Final, Literal
 
 import attrs
@@ -130,40 +131,46 @@ _CHECK_MODE_FIELD_NAMES: Final = frozenset(
 #: netsh ``add|update sslcert`` parameter → :class:`SslBinding` field: the parameters of
 #: ``netsh-http.md`` (S5), in its order except ``certhash`` before ``appid`` (as Microsoft's
 #: examples write them).  The selectors are in :data:`NETSH_SELECTORS`.
-NETSH_PARAMETERS: Final[Mapping[str, str]] = {
-    "certhash": "certificate_hash",
-    "appid": "app_id",
-    "certstorename": "cert_store",
-    "verifyclientcertrevocation": "verify_client_cert_revocation",
-    "verifyrevocationwithcachedclientcertonly": "verify_revocation_with_cached_cert_only",
-    "usagecheck": "usage_check",
-    "revocationfreshnesstime": "revocation_freshness_time",
-    "urlretrievaltimeout": "url_retrieval_timeout",
-    "sslctlidentifier": "ctl_identifier",
-    "sslctlstorename": "ctl_store_name",
-    "dsmapperusage": "ds_mapper_usage",
-    "clientcertnegotiation": "client_cert_negotiation",
-    "reject": "reject",
-    "disablehttp2": "disable_http2",
-    "disablequic": "disable_quic",
-    "disablelegacytls": "disable_legacy_tls",
-    "disabletls12": "disable_tls12",
-    "disabletls13": "disable_tls13",
-    "disableocspstapling": "disable_ocsp_stapling",
-    "enabletokenbinding": "enable_token_binding",
-    "logextendedevents": "log_extended_events",
-    "enablesessionticket": "enable_session_ticket",
-    "disablesessionid": "disable_session_id",
-}
+NETSH_PARAMETERS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "certhash": "certificate_hash",
+        "appid": "app_id",
+        "certstorename": "cert_store",
+        "verifyclientcertrevocation": "verify_client_cert_revocation",
+        "verifyrevocationwithcachedclientcertonly": "verify_revocation_with_cached_cert_only",
+        "usagecheck": "usage_check",
+        "revocationfreshnesstime": "revocation_freshness_time",
+        "urlretrievaltimeout": "url_retrieval_timeout",
+        "sslctlidentifier": "ctl_identifier",
+        "sslctlstorename": "ctl_store_name",
+        "dsmapperusage": "ds_mapper_usage",
+        "clientcertnegotiation": "client_cert_negotiation",
+        "reject": "reject",
+        "disablehttp2": "disable_http2",
+        "disablequic": "disable_quic",
+        "disablelegacytls": "disable_legacy_tls",
+        "disabletls12": "disable_tls12",
+        "disabletls13": "disable_tls13",
+        "disableocspstapling": "disable_ocsp_stapling",
+        "enabletokenbinding": "enable_token_binding",
+        "logextendedevents": "log_extended_events",
+        "enablesessionticket": "enable_session_ticket",
+        "disablesessionid": "disable_session_id",
+    }
+)
 
 #: netsh selector parameter → :data:`BindingKind` (R-BIND-1, S5).
-NETSH_SELECTORS: Final[Mapping[str, BindingKind]] = {
-    "ipport": "ipport",
-    "hostnameport": "hostnameport",
-    "ccs": "ccs",
-}
+NETSH_SELECTORS: Final[Mapping[str, BindingKind]] = MappingProxyType(
+    {
+        "ipport": "ipport",
+        "hostnameport": "hostnameport",
+        "ccs": "ccs",
+    }
+)
 
-_FIELD_TO_NETSH: Final = {field: param for param, field in NETSH_PARAMETERS.items()}
+_FIELD_TO_NETSH: Final = MappingProxyType(
+    {field: param for param, field in NETSH_PARAMETERS.items()}
+)
 
 #: AppID IIS Express registers its 44300–44399 bindings with (R-IIS-4, S32).
 IIS_EXPRESS_APP_ID: Final = "{214124cd-d05b-4309-9af9-9caa44b2b74a}"
@@ -572,7 +579,9 @@ def _mode_from_kwargs(kwargs: dict[str, Any]) -> int:
     return int(mode)
 
 
-_FIELD_DEFAULTS: Final[Mapping[str, Any]] = {f.name: f.default for f in attrs.fields(SslBinding)}
+_FIELD_DEFAULTS: Final[Mapping[str, Any]] = MappingProxyType(
+    {f.name: f.default for f in attrs.fields(SslBinding)}
+)
 
 
 def iis_express_binding(port: int = 44300) -> SslBinding:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
@@ -52,15 +53,19 @@ class AccessSslFlag(ReprFlag):
 
 
 #: IIS spelling of each flag name → value (R-IIS-1, S8); IIS reads them case-insensitively.
-ACCESS_FLAG_NAMES: Final[Mapping[str, AccessSslFlag]] = {
-    "None": AccessSslFlag.NONE,
-    "Ssl": AccessSslFlag.SSL,
-    "SslNegotiateCert": AccessSslFlag.SSL_NEGOTIATE_CERT,
-    "SslRequireCert": AccessSslFlag.SSL_REQUIRE_CERT,
-    "SslMapCert": AccessSslFlag.SSL_MAP_CERT,
-    "Ssl128": AccessSslFlag.SSL128,
-}
-_NAMES_FOLDED: Final = {name.casefold(): flag for name, flag in ACCESS_FLAG_NAMES.items()}
+ACCESS_FLAG_NAMES: Final[Mapping[str, AccessSslFlag]] = MappingProxyType(
+    {
+        "None": AccessSslFlag.NONE,
+        "Ssl": AccessSslFlag.SSL,
+        "SslNegotiateCert": AccessSslFlag.SSL_NEGOTIATE_CERT,
+        "SslRequireCert": AccessSslFlag.SSL_REQUIRE_CERT,
+        "SslMapCert": AccessSslFlag.SSL_MAP_CERT,
+        "Ssl128": AccessSslFlag.SSL128,
+    }
+)
+_NAMES_FOLDED: Final = MappingProxyType(
+    {name.casefold(): flag for name, flag in ACCESS_FLAG_NAMES.items()}
+)
 _ALL_ACCESS: Final = sum(int(f) for f in AccessSslFlag)
 
 #: Default ``serverRuntime/@uploadReadAheadSize`` in bytes: a body larger than this cannot be
