@@ -72,6 +72,15 @@ MAX_CONNECTIONS = 4
 #: Layers whose steps belong to a connection.
 _CONNECTION_LAYERS = frozenset({"tls", "http", "tcp"})
 _CLIENT = Role.CLIENT
+#: What a TLS wire step adds to the message's label: ``(encrypted, delivered)`` → text.
+_WIRE_NOTES: Mapping[tuple[bool, bool], str] = MappingProxyType(
+    {
+        (True, True): " (encrypted)",
+        (False, True): " (in the clear)",
+        (True, False): " (encrypted) (never read: the other end had gone)",
+        (False, False): " (in the clear) (never read: the other end had gone)",
+    }
+)
 
 _ALL_VERSIONS = (TlsVersion.TLS13, TlsVersion.TLS12, TlsVersion.TLS11, TlsVersion.TLS10)
 _VERSION_BY_NAME: Mapping[str, TlsVersion] = MappingProxyType({v.value: v for v in _ALL_VERSIONS})
@@ -471,14 +480,20 @@ class _Run:
         for sender, message, delivered, rule in wire.records[start:]:
             label = message.label()
             encrypted = message.encrypted
-            lock = "encrypted" if encrypted else "in the clear"
-            note = "" if delivered else " (never read: the other end had gone)"
-            actor = "client" if sender is _CLIENT else "http.sys"
-            event = f"{label} ({lock}){note}"
             # Positional: layer, actor, event, rule, connection, key, message, encrypted,
             # delivered (the hottest constructor of the pipeline).
             steps.append(
-                Step("tls", actor, event, rule, connection, False, label, encrypted, delivered)
+                Step(
+                    "tls",
+                    "client" if sender is _CLIENT else "http.sys",
+                    label + _WIRE_NOTES[encrypted, delivered],
+                    rule,
+                    connection,
+                    False,
+                    label,
+                    encrypted,
+                    delivered,
+                )
             )
 
     def _record(

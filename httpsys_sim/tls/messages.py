@@ -96,7 +96,7 @@ class Message:
 
     def label(self) -> str:
         """The transcript name: ``client_hello`` or ``alert fatal:unexpected_message(10)``."""
-        if self.kind is Kind.ALERT:
+        if self.kind is _ALERT:
             assert self.level is not None
             assert self.description is not None
             return (
@@ -105,6 +105,8 @@ class Message:
             )
         return _LABELS[self.kind]
 
+
+_ALERT = Kind.ALERT
 
 #: Transcript names of the non-alert kinds (``Kind.value``, looked up without the enum).
 _LABELS: Mapping[Kind, str] = MappingProxyType({k: str(k.value) for k in Kind})
