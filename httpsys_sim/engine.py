@@ -83,7 +83,6 @@ _WIRE_NOTES: Mapping[tuple[bool, bool], str] = MappingProxyType(
 )
 
 _ALL_VERSIONS = (TlsVersion.TLS13, TlsVersion.TLS12, TlsVersion.TLS11, TlsVersion.TLS10)
-_VERSION_BY_NAME: Mapping[str, TlsVersion] = MappingProxyType({v.value: v for v in _ALL_VERSIONS})
 
 
 @attrs.frozen(kw_only=True)
@@ -167,12 +166,8 @@ def server_versions(scenario: Scenario, binding: SslBinding) -> tuple[TlsVersion
     """TLS versions http.sys will negotiate: release defaults, Schannel registry, binding."""
     release = scenario.server.release
     enabled = set(release.tls_versions)
-    # Registry Enabled values per protocol ("1.3" → True/False); usually none are set.
-    # SSL 2.0 / 3.0 entries change nothing: no client here offers them.
-    for name, explicit in scenario.server.schannel.server_protocols:
-        version = _VERSION_BY_NAME.get(name)
-        if version is None:
-            continue
+    for version in _ALL_VERSIONS:
+        explicit = scenario.server.schannel.server_protocol_enabled(version)
         if explicit is True and (version is not TlsVersion.TLS13 or release.tls13):
             enabled.add(version)
         elif explicit is False:

@@ -1269,8 +1269,7 @@ class TlsConnection:
 
     def receive(self, message: Message) -> list[Message]:
         """Consume one message from the peer; return what to send back."""
-        event = _RECEIVED_BY_KIND.get(message.kind)
-        return self._handle(Event.of(message) if event is None else event, message)
+        return self._handle(Event.of(message), message)
 
     # --- the engine ---------------------------------------------------------------
     def rows(self, event: Event) -> tuple[Transition, ...]:
@@ -1853,16 +1852,8 @@ def _b_no_renegotiation(c: TlsConnection) -> list[Message]:
 
 
 def _b_plain(kind: Kind) -> _Builder:
-    # ``_enc`` specialised for one kind that is neither a hello nor a ChangeCipherSpec:
-    # always encrypted under TLS 1.3, otherwise once the writer switched keys.
-    assert kind not in _HELLOS
-    assert kind is not _CCS
-    plain, encrypted = _PLAIN[kind]
-
     def build(c: TlsConnection) -> list[Message]:
-        if c.write_protected or c.version is _TLS13:
-            return [encrypted]
-        return [plain]
+        return [c._plain(kind)]
 
     return build
 

@@ -12,7 +12,7 @@ from collections import deque
 import attrs
 
 from httpsys_sim.tls.errors import LocalProtocolError
-from httpsys_sim.tls.machine import _RECEIVED_BY_KIND, Event, Role, State, TlsConnection
+from httpsys_sim.tls.machine import Role, State, TlsConnection
 from httpsys_sim.tls.messages import Message
 
 __all__ = ["MAX_MESSAGES", "Wire", "WireEvent"]
@@ -100,10 +100,4 @@ class Wire:
                 records.append((sender, message, False, rule))
                 continue
             records.append((sender, message, True, rule))
-            # What ``receiver.receive(message)`` does, without the extra call per message.
-            event = _RECEIVED_BY_KIND.get(message.kind) or Event.of(message)
-            out = receiver._handle(event, message)
-            if out:
-                # Everything one input provokes is written by one row: one rule for all.
-                answer_rule = receiver.records[-1][2]
-                queue.extend([(receiver_role, m, answer_rule) for m in out])
+            self.send(receiver_role, receiver.receive(message))
