@@ -12,8 +12,8 @@ times a loop that does nothing but the work no design keeping that detail can av
 * per connection: two ends (a slotted object with a state and a transcript);
 * per message: one ``(state, event)`` row lookup, one Python call on the receiving end that
   returns its reply list, a record on that end's transcript and one on the wire log;
-* per step: one frozen :class:`~httpsys_sim.result.Step` (the real class);
-* per scenario: one :class:`~httpsys_sim.result.Result` (the real class).
+* per step: one frozen :class:`~httpsys_sim.core._result.Step` (the real class);
+* per scenario: one :class:`~httpsys_sim.core._result.Result` (the real class).
 
 No guards, no effects, no pipeline decisions, no text: a floor, not a design.  Its ratio
 (``floor_ratio``) bounds from above what any rewrite keeping the model's granularity could
@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT.parent))
 import run  # noqa: E402  (benchmarks/run.py: the same scenarios and handshake)
 
 import httpsys_sim as hs  # noqa: E402
-from httpsys_sim.result import ConnectionReset, Result, Step  # noqa: E402
+from httpsys_sim.core._result import ConnectionReset, Result, Step  # noqa: E402
 
 
 class _End:

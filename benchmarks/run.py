@@ -37,7 +37,7 @@ CERTS = ROOT / "certs"
 sys.path.insert(0, str(ROOT.parent))
 
 import httpsys_sim as hs  # noqa: E402
-from httpsys_sim.matrix import matrix  # noqa: E402
+from httpsys_sim.analysis._matrix import matrix  # noqa: E402
 
 _FLAGS = ("Ssl,SslNegotiateCert", "Ssl,SslNegotiateCert,SslRequireCert", "SslRequireCert", "None")
 

@@ -32,14 +32,16 @@ REFERENCE = ROOT / "docs" / "reference"
 if str(ROOT) not in sys.path:  # document the working tree, not some installed copy
     sys.path.insert(0, str(ROOT))
 
-from httpsys_sim import cli, diagrams, render  # noqa: E402
-from httpsys_sim.clients import CLIENTS, ClientProfile, Fact  # noqa: E402
-from httpsys_sim.engine import simulate  # noqa: E402
-from httpsys_sim.matrix import CATEGORIES, matrix  # noqa: E402
-from httpsys_sim.rules import RULES, SOURCES, Confidence, Rule  # noqa: E402
-from httpsys_sim.scenario import Scenario  # noqa: E402
+from httpsys_sim import cli  # noqa: E402
+from httpsys_sim.views import _diagrams as diagrams  # noqa: E402
+from httpsys_sim.views import _text as render  # noqa: E402
+from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, Fact  # noqa: E402
+from httpsys_sim.core._engine import simulate  # noqa: E402
+from httpsys_sim.analysis._matrix import CATEGORIES, matrix  # noqa: E402
+from httpsys_sim.catalogue._rules import RULES, SOURCES, Confidence, Rule  # noqa: E402
+from httpsys_sim.core._scenario import Scenario  # noqa: E402
 from httpsys_sim.tls.machine import CLIENT_TABLE, SERVER_TABLE, Guard, Transition  # noqa: E402
-from httpsys_sim.windows.releases import RELEASES, LateDemandPolicy, Release  # noqa: E402
+from httpsys_sim.windows._releases import RELEASES, LateDemandPolicy, Release  # noqa: E402
 
 #: Terminal width argparse formats ``--help`` for (it reads ``COLUMNS``).
 CLI_COLUMNS = 100
@@ -587,7 +589,7 @@ def page_state_machines() -> str:
         "leaves the connection usable.",
     )
     lines += [
-        "The diagrams are drawn by `httpsys_sim.diagrams.state_machine_diagram` (also "
+        "The diagrams are drawn by `httpsys_sim.views._diagrams.state_machine_diagram` (also "
         "`httpsys-sim diagram --state-machine NAME`). To stay readable they fold the rows every "
         "live state shares — fatal alerts, `close_notify`, `close()` and a stray "
         "`no_renegotiation` warning — into the note on `CLOSED`; the tables below list every "

@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 
 import httpsys_sim as hs
-from httpsys_sim.matrix import matrix, wants_colour
-from httpsys_sim.render import result_text
+from httpsys_sim.analysis._matrix import matrix, wants_colour
+from httpsys_sim.views._text import result_text
 
 CLIENTS = ["edge", "chrome", "firefox", "curl", "python-requests"]
 

@@ -2,7 +2,7 @@
 
 ``handle_admin`` is the code under test: the ``/admin`` page of a service behind HTTP.sys that
 reads the client certificate itself (``HttpReceiveClientCertificate``).  On Windows it would
-get a ``ctypes.WinError``; in these tests :mod:`httpsys_sim.fake` answers instead, the way
+get a ``ctypes.WinError``; in these tests :mod:`httpsys_sim.testing._fake` answers instead, the way
 the simulation says each Windows release answers:
 
 * Windows 11 23H2 / Server 2022 over TLS 1.3 — the connection is reset (``ConnectionResetError``);
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pytest
 
 from httpsys_sim import ConnectionReset, HttpResponse, Release
-from httpsys_sim.fake import (
+from httpsys_sim.testing._fake import (
     CERT_E_UNTRUSTEDROOT,
     ERROR_CONNECTION_ABORTED,
     ERROR_CONNECTION_INVALID,

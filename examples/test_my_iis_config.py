@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from httpsys_sim import Release, Result, Scenario
-from httpsys_sim.testing import SimulateFactory, assert_outcome
+from httpsys_sim.testing._assertions import SimulateFactory, assert_outcome
 
 SITE_FILE = Path(__file__).with_name("my_site.scenario.json")
 

@@ -10,83 +10,118 @@ certificate — across Windows releases, TLS and HTTP versions, and clients — 
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from httpsys_sim.clients import CLIENTS, ClientProfile, H11RetryPolicy, get_client
-from httpsys_sim.engine import simulate
-from httpsys_sim.errors import HttpsysSimError, InputError
-from httpsys_sim.fixes import Fix
-from httpsys_sim.matrix import Matrix, matrix
-from httpsys_sim.result import (
-    Alternative,
-    ConnectionRecord,
-    ConnectionReset,
-    Http2Error,
-    HttpResponse,
-    IisLogLine,
-    NoCommonProtocol,
-    Outcome,
-    OutcomeKind,
-    Result,
-    Step,
-    Timeout,
-    TlsAlert,
-)
-from httpsys_sim.rules import RULES, SOURCES, Confidence, Rule, Source, get_rule
-from httpsys_sim.scenario import ClientSetup, Request, Scenario, ServerSetup
-from httpsys_sim.tls import AlertLevel, CertState, RenegotiationAnswer, TlsVersion
-from httpsys_sim.windows.binding import SslBinding
-from httpsys_sim.windows.iis import AccessSslFlag, CertPolicy, Host, SiteBindingSslFlag
-from httpsys_sim.windows.releases import RELEASES, LateDemandPolicy, Release, get_release
-from httpsys_sim.windows.schannel import SchannelSettings
-
 if TYPE_CHECKING:  # pragma: no cover - what the lazy names below resolve to
-    from httpsys_sim.compare import Comparison, compare
-    from httpsys_sim.diagnose import Diagnosis, Finding, diagnose
+    from httpsys_sim.analysis._compare import Comparison, compare
+    from httpsys_sim.analysis._diagnose import Diagnosis, Finding, diagnose
+    from httpsys_sim.analysis._matrix import Matrix, matrix
+    from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, H11RetryPolicy, get_client
+    from httpsys_sim.catalogue._rules import RULES, SOURCES, Confidence, Rule, Source, get_rule
+    from httpsys_sim.core._engine import simulate
+    from httpsys_sim.core._fixes import Fix
+    from httpsys_sim.core._result import (
+        Alternative,
+        ConnectionRecord,
+        ConnectionReset,
+        Http2Error,
+        HttpResponse,
+        IisLogLine,
+        NoCommonProtocol,
+        Outcome,
+        OutcomeKind,
+        Result,
+        Step,
+        Timeout,
+        TlsAlert,
+    )
+    from httpsys_sim.core._scenario import ClientSetup, Request, Scenario, ServerSetup
+    from httpsys_sim.errors import HttpsysSimError, InputError
+    from httpsys_sim.tls import AlertLevel, CertState, RenegotiationAnswer, TlsVersion
+    from httpsys_sim.windows._binding import SslBinding
+    from httpsys_sim.windows._iis import AccessSslFlag, CertPolicy, Host, SiteBindingSslFlag
+    from httpsys_sim.windows._releases import RELEASES, LateDemandPolicy, Release, get_release
+    from httpsys_sim.windows._schannel import SchannelSettings
 
 __version__ = "0.1.0"
 
-#: Names loaded on first use, to keep ``import httpsys_sim`` fast (the readers behind
-#: ``diagnose`` pull in the XML parser).  name → module that defines it.
+#: Every public name → the module that defines it.  Nothing is imported until a name is first
+#: used (PEP 562), so ``import httpsys_sim.tls`` loads the TLS layer alone and
+#: ``import httpsys_sim`` stays fast.
 _LAZY: Mapping[str, str] = MappingProxyType(
     {
-        "compare": "httpsys_sim.compare",
-        "Comparison": "httpsys_sim.compare",
-        "diagnose": "httpsys_sim.diagnose",
-        "Diagnosis": "httpsys_sim.diagnose",
-        "Finding": "httpsys_sim.diagnose",
+        "Alternative": "httpsys_sim.core._result",
+        "ConnectionRecord": "httpsys_sim.core._result",
+        "ConnectionReset": "httpsys_sim.core._result",
+        "Http2Error": "httpsys_sim.core._result",
+        "HttpResponse": "httpsys_sim.core._result",
+        "IisLogLine": "httpsys_sim.core._result",
+        "NoCommonProtocol": "httpsys_sim.core._result",
+        "Outcome": "httpsys_sim.core._result",
+        "OutcomeKind": "httpsys_sim.core._result",
+        "Result": "httpsys_sim.core._result",
+        "Step": "httpsys_sim.core._result",
+        "Timeout": "httpsys_sim.core._result",
+        "TlsAlert": "httpsys_sim.core._result",
+        "AccessSslFlag": "httpsys_sim.windows._iis",
+        "AlertLevel": "httpsys_sim.tls",
+        "CLIENTS": "httpsys_sim.catalogue._clients",
+        "CertPolicy": "httpsys_sim.windows._iis",
+        "CertState": "httpsys_sim.tls",
+        "ClientProfile": "httpsys_sim.catalogue._clients",
+        "ClientSetup": "httpsys_sim.core._scenario",
+        "Comparison": "httpsys_sim.analysis._compare",
+        "Confidence": "httpsys_sim.catalogue._rules",
+        "Diagnosis": "httpsys_sim.analysis._diagnose",
+        "Finding": "httpsys_sim.analysis._diagnose",
+        "Fix": "httpsys_sim.core._fixes",
+        "H11RetryPolicy": "httpsys_sim.catalogue._clients",
+        "Host": "httpsys_sim.windows._iis",
+        "HttpsysSimError": "httpsys_sim.errors",
+        "InputError": "httpsys_sim.errors",
+        "LateDemandPolicy": "httpsys_sim.windows._releases",
+        "Matrix": "httpsys_sim.analysis._matrix",
+        "RELEASES": "httpsys_sim.windows._releases",
+        "RULES": "httpsys_sim.catalogue._rules",
+        "Release": "httpsys_sim.windows._releases",
+        "RenegotiationAnswer": "httpsys_sim.tls",
+        "Request": "httpsys_sim.core._scenario",
+        "Rule": "httpsys_sim.catalogue._rules",
+        "SOURCES": "httpsys_sim.catalogue._rules",
+        "Scenario": "httpsys_sim.core._scenario",
+        "SchannelSettings": "httpsys_sim.windows._schannel",
+        "ServerSetup": "httpsys_sim.core._scenario",
+        "SiteBindingSslFlag": "httpsys_sim.windows._iis",
+        "Source": "httpsys_sim.catalogue._rules",
+        "SslBinding": "httpsys_sim.windows._binding",
+        "TlsVersion": "httpsys_sim.tls",
+        "compare": "httpsys_sim.analysis._compare",
+        "diagnose": "httpsys_sim.analysis._diagnose",
+        "get_client": "httpsys_sim.catalogue._clients",
+        "get_release": "httpsys_sim.windows._releases",
+        "get_rule": "httpsys_sim.catalogue._rules",
+        "matrix": "httpsys_sim.analysis._matrix",
+        "simulate": "httpsys_sim.core._engine",
     }
 )
-#: Functions that share their name with their module (``hs.matrix`` is the function).
-_FUNCTIONS_NAMED_LIKE_MODULES = frozenset({"compare", "diagnose", "matrix"})
 
 
-class _Package(types.ModuleType):
-    """The package module: loads :data:`_LAZY` names on first use, and keeps
-    ``hs.compare`` / ``hs.diagnose`` / ``hs.matrix`` the functions even after their
-    modules are imported (the import system sets a submodule as an attribute)."""
-
-    def __getattr__(self, name: str) -> Any:
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
-        types.ModuleType.__setattr__(self, name, value)
-        return value
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _FUNCTIONS_NAMED_LIKE_MODULES and isinstance(value, types.ModuleType):
-            if name in _LAZY:
-                self.__dict__.pop(name, None)  # resolved again, lazily, as the function
-            return
-        types.ModuleType.__setattr__(self, name, value)
+def __getattr__(name: str) -> Any:
+    """Load a public name on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 
-sys.modules[__name__].__class__ = _Package
+def __dir__() -> list[str]:
+    """The public names only (``dir(hs)``)."""
+    return sorted(__all__)
+
 
 __all__ = [
     "CLIENTS",

@@ -98,10 +98,10 @@ def _add_scenario_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _scenario_from_args(args: argparse.Namespace) -> object:
-    from httpsys_sim.scenario import ClientSetup, Scenario
+    from httpsys_sim.core._scenario import ClientSetup, Scenario
     from httpsys_sim.tls.messages import CertState
-    from httpsys_sim.windows.iis import Host, parse_access_ssl_flags
-    from httpsys_sim.windows.releases import get_release
+    from httpsys_sim.windows._iis import Host, parse_access_ssl_flags
+    from httpsys_sim.windows._releases import get_release
 
     if getattr(args, "scenario", None):
         data, name = _read_input(args.scenario)
@@ -147,9 +147,9 @@ def _scenario_from_args(args: argparse.Namespace) -> object:
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    from httpsys_sim.engine import simulate
-    from httpsys_sim.render import result_markdown, result_mermaid, result_text
-    from httpsys_sim.scenario import Scenario
+    from httpsys_sim.core._engine import simulate
+    from httpsys_sim.core._scenario import Scenario
+    from httpsys_sim.views._text import result_markdown, result_mermaid, result_text
 
     scenario = _scenario_from_args(args)
     assert isinstance(scenario, Scenario)
@@ -175,8 +175,8 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def _cmd_matrix(args: argparse.Namespace) -> int:
-    from httpsys_sim.matrix import matrix, wants_colour
-    from httpsys_sim.scenario import Scenario
+    from httpsys_sim.analysis._matrix import matrix, wants_colour
+    from httpsys_sim.core._scenario import Scenario
 
     base = Scenario.seed()
     if args.scenario:
@@ -226,8 +226,8 @@ def _cmd_tls(args: argparse.Namespace) -> int:
 
 
 def _cmd_releases(args: argparse.Namespace) -> int:
-    from httpsys_sim.rules import get_rule
-    from httpsys_sim.windows.releases import RELEASES
+    from httpsys_sim.catalogue._rules import get_rule
+    from httpsys_sim.windows._releases import RELEASES
 
     if args.format == "json":
         _write(json.dumps([r.to_dict() for r in RELEASES.values()], indent=2) + "\n")
@@ -251,7 +251,7 @@ def _cmd_releases(args: argparse.Namespace) -> int:
 
 
 def _cmd_clients(args: argparse.Namespace) -> int:
-    from httpsys_sim.clients import CLIENTS
+    from httpsys_sim.catalogue._clients import CLIENTS
 
     if args.format == "json":
         out = []
@@ -287,7 +287,7 @@ def _cmd_clients(args: argparse.Namespace) -> int:
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
-    from httpsys_sim.rules import RULES, SOURCES
+    from httpsys_sim.catalogue._rules import RULES, SOURCES
 
     if args.format == "json":
         data = {
@@ -314,7 +314,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
 
 def _cmd_diagnose(args: argparse.Namespace) -> int:
-    from httpsys_sim.diagnose import diagnose_files
+    from httpsys_sim.analysis._diagnose import diagnose_files
 
     report = diagnose_files(
         netsh=args.netsh,
@@ -335,12 +335,12 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
 
 
 def _cmd_diagram(args: argparse.Namespace) -> int:
-    from httpsys_sim.diagrams import state_machine_diagram
+    from httpsys_sim.views._diagrams import state_machine_diagram
 
     if args.scenario:
-        from httpsys_sim.engine import simulate
-        from httpsys_sim.render import result_mermaid
-        from httpsys_sim.scenario import Scenario
+        from httpsys_sim.core._engine import simulate
+        from httpsys_sim.core._scenario import Scenario
+        from httpsys_sim.views._text import result_mermaid
 
         data, name = _read_input(args.scenario)
         if args.format != "mermaid":

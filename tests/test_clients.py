@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from httpsys_sim.clients import (
+from httpsys_sim.catalogue._clients import (
     CLIENTS,
     AlertLevelChoice,
     ClientProfile,
@@ -16,7 +16,7 @@ from httpsys_sim.clients import (
     get_client,
 )
 from httpsys_sim.errors import InputError
-from httpsys_sim.rules import SOURCES, Confidence
+from httpsys_sim.catalogue._rules import SOURCES, Confidence
 
 EXPECTED_IDS = (
     "chrome",

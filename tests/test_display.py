@@ -1,4 +1,4 @@
-"""Notebook views (httpsys_sim.display): badges, escaping, links, the SVG diagram, fragments."""
+"""Notebook views (httpsys_sim.views._display): badges, escaping, links, the SVG diagram, fragments."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import attrs
 import pytest
 
 import httpsys_sim as hs
-from httpsys_sim import display
-from httpsys_sim.matrix import matrix
+from httpsys_sim.views import _display as display
+from httpsys_sim.analysis._matrix import matrix
 from httpsys_sim.tls import CertRequest, RequestAt, TlsScenario, TlsVersion, run_tls
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -288,7 +288,7 @@ def test_transcript_svg_shows_errors_and_post_handshake_band() -> None:
 
 
 def test_import_stays_lazy() -> None:
-    code = "import sys, httpsys_sim; print('httpsys_sim.display' in sys.modules)"
+    code = "import sys, httpsys_sim; print('httpsys_sim.views._display' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout

@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 from httpsys_sim import RELEASES, ConnectionReset, Http2Error, HttpResponse, NoCommonProtocol
-from httpsys_sim.fake import (
+from httpsys_sim.testing._fake import (
     CERT_E_EXPIRED,
     CERT_E_UNTRUSTEDROOT,
     CRYPT_E_REVOKED,
@@ -36,13 +36,13 @@ from httpsys_sim.fake import (
     Urllib3ProtocolError,
     fake_http_sys,
 )
-from httpsys_sim.result import OutcomeKind
-from httpsys_sim.rules import Confidence
-from httpsys_sim.scenario import Scenario
+from httpsys_sim.core._result import OutcomeKind
+from httpsys_sim.catalogue._rules import Confidence
+from httpsys_sim.core._scenario import Scenario
 from httpsys_sim.tls.machine import CertRequestedHow
 from httpsys_sim.tls.messages import CertState
 from httpsys_sim.tls.vocabulary import TlsVersion
-from httpsys_sim.windows.iis import AccessSslFlag
+from httpsys_sim.windows._iis import AccessSslFlag
 
 # The seed configuration (SslNegotiateCert, no clientcertnegotiation) with Edge, per release:
 # behaviour §1's last column and §7.

@@ -13,7 +13,7 @@ import pytest
 import httpsys_sim as hs
 from httpsys_sim.cli import main
 from httpsys_sim.errors import InputError
-from httpsys_sim.matrix import CATEGORIES, Matrix, category, matrix, wants_colour
+from httpsys_sim.analysis._matrix import CATEGORIES, Matrix, category, matrix, wants_colour
 
 
 @pytest.fixture(scope="module")
@@ -143,11 +143,11 @@ def test_cli_formats(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_package_functions_stay_functions_after_their_modules_load() -> None:
     """``hs.matrix``, ``hs.diagnose`` and ``hs.compare`` are the functions (contract §3),
-    even once ``httpsys_sim.matrix`` / ``.diagnose`` / ``.compare`` are imported."""
+    even once ``httpsys_sim.analysis._matrix`` / ``.diagnose`` / ``.compare`` are imported."""
     import importlib
 
     for name in ("matrix", "diagnose", "compare"):
-        importlib.import_module(f"httpsys_sim.{name}")
+        importlib.import_module(f"httpsys_sim.analysis._{name}")
         assert callable(getattr(hs, name)), name
     assert hs.Diagnosis.__name__ == "Diagnosis"
     assert hs.Comparison.__name__ == "Comparison"
@@ -160,7 +160,7 @@ def test_import_does_not_load_the_readers() -> None:
 
     code = (
         "import sys, httpsys_sim; "
-        "print('httpsys_sim.readers.appconfig' in sys.modules, 'defusedxml' in sys.modules)"
+        "print('httpsys_sim.readers._appconfig' in sys.modules, 'defusedxml' in sys.modules)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60

@@ -1,4 +1,4 @@
-"""Contract §4, properties 3–10, over scenarios drawn with :mod:`httpsys_sim.strategies`.
+"""Contract §4, properties 3–10, over scenarios drawn with :mod:`httpsys_sim.testing.strategies`.
 
 Each test states its property in its docstring, precisely enough to know what varies and
 what is held fixed.  The strategies are the package's own public ones (we eat our own
@@ -19,10 +19,10 @@ from hypothesis import event, find, given, note
 from hypothesis import strategies as st
 
 import httpsys_sim as hs
-from httpsys_sim.clients import H11RetryPolicy
-from httpsys_sim.engine import effective_binding, effective_client, server_versions
-from httpsys_sim.rules import RULES, SOURCES
-from httpsys_sim.strategies import (
+from httpsys_sim.catalogue._clients import H11RetryPolicy
+from httpsys_sim.core._engine import effective_binding, effective_client, server_versions
+from httpsys_sim.catalogue._rules import RULES, SOURCES
+from httpsys_sim.testing.strategies import (
     RELEASE_ORDER,
     access_flags,
     bindings,

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 import httpsys_sim as hs
-from httpsys_sim.engine import effective_binding
-from httpsys_sim.rules import RULES
-from httpsys_sim.scenario import default_binding
-from httpsys_sim.strategies import (
+from httpsys_sim.core._engine import effective_binding
+from httpsys_sim.catalogue._rules import RULES
+from httpsys_sim.core._scenario import default_binding
+from httpsys_sim.testing.strategies import (
     BINDING_SWITCHES,
     access_flags,
     certificates,
@@ -30,7 +30,7 @@ from httpsys_sim.strategies import (
     releases,
     scenarios,
 )
-from httpsys_sim.windows.iis import CertPolicy, cert_policy
+from httpsys_sim.windows._iis import CertPolicy, cert_policy
 
 OUTCOME_TYPES = (
     hs.HttpResponse,

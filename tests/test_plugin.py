@@ -1,4 +1,4 @@
-"""The pytest plugin (markers, parametrization, options, fixtures) and httpsys_sim.testing."""
+"""The pytest plugin (markers, parametrization, options, fixtures) and httpsys_sim.testing._assertions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 import httpsys_sim as hs
-from httpsys_sim.testing import ANY, assert_outcome, build_scenario, failure_report
+from httpsys_sim.testing._assertions import ANY, assert_outcome, build_scenario, failure_report
 
 pytest_plugins = ["pytester"]
 
@@ -260,7 +260,7 @@ def test_assert_outcome_failure_shows_the_explanation(pytester: pytest.Pytester)
         pytester,
         """
         import pytest
-        from httpsys_sim.testing import assert_outcome
+        from httpsys_sim.testing._assertions import assert_outcome
 
         @pytest.mark.httpsys_releases("server-2022")
         def test_seed(httpsys_release, httpsys_simulate):
@@ -294,7 +294,7 @@ def test_assert_outcome_failure_shows_the_explanation(pytester: pytest.Pytester)
 
 
 # --------------------------------------------------------------------------------------------
-# httpsys_sim.testing, directly
+# httpsys_sim.testing._assertions, directly
 # --------------------------------------------------------------------------------------------
 
 
@@ -396,12 +396,12 @@ def test_build_scenario_bases() -> None:
 def test_plugin_and_testing_stay_light() -> None:
     code = (
         "import sys\n"
-        "import httpsys_sim.testing\n"
+        "import httpsys_sim.testing._assertions\n"
         "assert 'pytest' not in sys.modules, 'testing imports pytest'\n"
-        "import httpsys_sim.pytest_plugin\n"
+        "import httpsys_sim.testing._pytest_plugin\n"
         "assert 'hypothesis' not in sys.modules, 'the plugin imports hypothesis'\n"
-        "assert 'httpsys_sim.fake' not in sys.modules\n"
-        "assert 'httpsys_sim.strategies' not in sys.modules\n"
+        "assert 'httpsys_sim.testing._fake' not in sys.modules\n"
+        "assert 'httpsys_sim.testing.strategies' not in sys.modules\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False

@@ -8,8 +8,8 @@ from pathlib import Path
 import attrs
 import pytest
 
-from httpsys_sim import rules
-from httpsys_sim.rules import (
+from httpsys_sim.catalogue import _rules as rules
+from httpsys_sim.catalogue._rules import (
     RULE_ID_PATTERN,
     RULES,
     SOURCES,

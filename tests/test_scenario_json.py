@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 import httpsys_sim as hs
 from httpsys_sim._jsonin import MAX_JSON_BYTES
-from httpsys_sim.clients import H11RetryPolicy
-from httpsys_sim.scenario import default_binding
-from httpsys_sim.strategies import scenarios
+from httpsys_sim.catalogue._clients import H11RetryPolicy
+from httpsys_sim.core._scenario import default_binding
+from httpsys_sim.testing.strategies import scenarios
 from httpsys_sim.tls.machine import RenegotiationAnswer
 from httpsys_sim.tls.vocabulary import AlertLevel
 

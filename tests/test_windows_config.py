@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from httpsys_sim.errors import InputError
-from httpsys_sim.windows.binding import (
+from httpsys_sim.windows._binding import (
     IIS_APP_ID,
     IIS_EXPRESS_APP_ID,
     NETSH_PARAMETERS,
@@ -20,7 +20,7 @@ from httpsys_sim.windows.binding import (
     iis_express_binding,
     infer_kind,
 )
-from httpsys_sim.windows.iis import (
+from httpsys_sim.windows._iis import (
     ACCESS_FLAG_NAMES,
     UPLOAD_READ_AHEAD_DEFAULT,
     AccessSslFlag,
@@ -33,7 +33,7 @@ from httpsys_sim.windows.iis import (
     http_sys_endpoint,
     parse_access_ssl_flags,
 )
-from httpsys_sim.windows.schannel import SchannelSettings
+from httpsys_sim.windows._schannel import SchannelSettings
 
 ALL_FLAGS = sum(int(f) for f in HttpSysFlag)
 ALL_MODES = sum(int(f) for f in CertCheckMode)

@@ -1,11 +1,11 @@
 """Readers of real Windows exports, producing the library's configuration values.
 
-* :func:`~httpsys_sim.readers.netsh.parse_netsh_sslcert` — ``netsh http show sslcert``
-  output → :class:`~httpsys_sim.windows.binding.SslBinding` values (R-BIND-2).
-* :func:`~httpsys_sim.readers.appconfig.parse_application_host_config` —
+* :func:`~httpsys_sim.readers._netsh.parse_netsh_sslcert` — ``netsh http show sslcert``
+  output → :class:`~httpsys_sim.windows._binding.SslBinding` values (R-BIND-2).
+* :func:`~httpsys_sim.readers._appconfig.parse_application_host_config` —
   ``applicationHost.config`` (IIS / IIS Express) → sites, bindings and effective access
   flags (R-IIS-1 … R-IIS-4).
-* :func:`~httpsys_sim.readers.regfile.parse_schannel_reg` — ``.reg`` exports → Schannel
+* :func:`~httpsys_sim.readers._regfile.parse_schannel_reg` — ``.reg`` exports → Schannel
   settings and http.sys ``DefaultFlags`` (R-TLS-2, R-REQ-1).
 
 Each takes ``str | bytes`` and a ``filename`` for messages, and raises only
@@ -14,9 +14,9 @@ Each takes ``str | bytes`` and a ``filename`` for messages, and raises only
 
 from __future__ import annotations
 
-from httpsys_sim.readers.appconfig import AppHostConfig, parse_application_host_config
-from httpsys_sim.readers.netsh import NetshBinding, parse_netsh_sslcert
-from httpsys_sim.readers.regfile import SchannelExport, parse_schannel_reg
+from httpsys_sim.readers._appconfig import AppHostConfig, parse_application_host_config
+from httpsys_sim.readers._netsh import NetshBinding, parse_netsh_sslcert
+from httpsys_sim.readers._regfile import SchannelExport, parse_schannel_reg
 
 __all__ = [
     "AppHostConfig",

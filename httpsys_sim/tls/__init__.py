@@ -1,6 +1,6 @@
 """The sans-IO TLS model: vocabulary, messages, state machines, personalities, transcripts.
 
-It knows nothing about Windows; :mod:`httpsys_sim.engine` drives it with the Schannel
+It knows nothing about Windows; :mod:`httpsys_sim.core._engine` drives it with the Schannel
 personality and a client profile.  Usable on its own::
 
     from httpsys_sim.tls import TlsScenario, run_tls

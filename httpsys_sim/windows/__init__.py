@@ -1,1 +1,1 @@
-"""Windows personalities as data: the http.sys binding, IIS / IIS Express, Schannel settings."""
+"""Windows as data: releases, the http.sys SSL binding, IIS / IIS Express, Schannel settings."""

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from httpsys_sim.errors import InputError
-from httpsys_sim.readers.appconfig import parse_application_host_config
-from httpsys_sim.readers.netsh import parse_netsh_sslcert
-from httpsys_sim.readers.regfile import parse_schannel_reg
+from httpsys_sim.readers._appconfig import parse_application_host_config
+from httpsys_sim.readers._netsh import parse_netsh_sslcert
+from httpsys_sim.readers._regfile import parse_schannel_reg
 
 from ._helpers import bounded, fixture_bytes
 

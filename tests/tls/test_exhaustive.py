@@ -34,7 +34,7 @@ from collections.abc import Iterable
 import attrs
 import pytest
 
-from httpsys_sim.rules import RULES
+from httpsys_sim.catalogue._rules import RULES
 from httpsys_sim.tls import (
     CLIENT_TABLE,
     OPENSSL,

@@ -6,7 +6,7 @@ plain value or a strategy; ``None`` means "anything sensible"::
 
     from hypothesis import given
     from httpsys_sim import simulate
-    from httpsys_sim.strategies import bindings, releases, scenarios, server_setups
+    from httpsys_sim.testing.strategies import bindings, releases, scenarios, server_setups
 
     @given(scenarios(server=server_setups(release=releases(tls13=False))))
     def test_no_tls13_without_tls13(scenario):
@@ -21,7 +21,7 @@ Schannel registry defaults, the client profile without overrides, ``GET /``) and
 drawn list of *deviations* is applied to it — "turn ``disable_tls13`` on", "the client
 refuses renegotiation on HTTP/1.1", "a 49153-byte body".  So shrinking removes deviations
 one by one and lands on readable scenarios: the minimal example of :func:`scenarios` is
-exactly :meth:`Scenario.seed() <httpsys_sim.scenario.Scenario.seed>` (Windows 11 24H2, IIS
+exactly :meth:`Scenario.seed() <httpsys_sim.core._scenario.Scenario.seed>` (Windows 11 24H2, IIS
 Express, ``SslNegotiateCert``, the pre-registered 44300 binding, Edge with a valid
 certificate, ``GET /``), and a failing example shrinks to the seed plus the few changes that
 matter.  Few primitive draws also keep generation cheap.
@@ -44,23 +44,23 @@ try:
     from hypothesis.strategies import SearchStrategy
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
-        "httpsys_sim.strategies needs Hypothesis: pip install 'httpsys-sim[test]'"
+        "httpsys_sim.testing.strategies needs Hypothesis: pip install 'httpsys-sim[test]'"
     ) from exc
 
-from httpsys_sim.clients import CLIENTS, H11RetryPolicy
-from httpsys_sim.scenario import ClientSetup, Request, Scenario, ServerSetup, default_binding
+from httpsys_sim.catalogue._clients import CLIENTS, H11RetryPolicy
+from httpsys_sim.core._scenario import ClientSetup, Request, Scenario, ServerSetup, default_binding
 from httpsys_sim.tls.machine import RenegotiationAnswer
 from httpsys_sim.tls.messages import CertState
 from httpsys_sim.tls.vocabulary import AlertLevel, TlsVersion
-from httpsys_sim.windows.binding import SslBinding, infer_kind
-from httpsys_sim.windows.iis import (
+from httpsys_sim.windows._binding import SslBinding, infer_kind
+from httpsys_sim.windows._iis import (
     UPLOAD_READ_AHEAD_DEFAULT,
     AccessSslFlag,
     Host,
     SiteBindingSslFlag,
 )
-from httpsys_sim.windows.releases import RELEASES, LateDemandPolicy, Release, get_release
-from httpsys_sim.windows.schannel import SchannelSettings
+from httpsys_sim.windows._releases import RELEASES, LateDemandPolicy, Release, get_release
+from httpsys_sim.windows._schannel import SchannelSettings
 
 __all__ = [
     "BINDING_SWITCHES",

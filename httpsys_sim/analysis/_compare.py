@@ -21,10 +21,10 @@ from typing import Any, Literal
 
 import attrs
 
-from httpsys_sim.clients import get_client
-from httpsys_sim.engine import simulate
-from httpsys_sim.result import Result, Step
-from httpsys_sim.scenario import Scenario
+from httpsys_sim.catalogue._clients import get_client
+from httpsys_sim.core._engine import simulate
+from httpsys_sim.core._result import Result, Step
+from httpsys_sim.core._scenario import Scenario
 
 __all__ = ["AlignedStep", "Comparison", "compare"]
 
@@ -184,7 +184,7 @@ class Comparison:
 
     def to_markdown(self, *, context: int = 2) -> str:
         """The comparison as Markdown: a summary table, the divergence, aligned steps."""
-        from httpsys_sim.display import md_escape
+        from httpsys_sim.views._display import md_escape
 
         la, lb = self.labels
         lines = [f"### Comparison: {md_escape(la)} vs {md_escape(lb)}", ""]
@@ -242,7 +242,7 @@ class Comparison:
         return "\n".join(lines) + "\n"
 
     def _repr_html_(self) -> str:
-        from httpsys_sim.display import comparison_html
+        from httpsys_sim.views._display import comparison_html
 
         return comparison_html(self)
 
@@ -285,7 +285,7 @@ def _cell(step: Step | None, width: int) -> str:
 
 
 def _md_step(step: Step | None) -> str:
-    from httpsys_sim.display import md_escape
+    from httpsys_sim.views._display import md_escape
 
     if step is None:
         return ""

@@ -5,11 +5,11 @@ Loaded automatically when httpsys-sim is installed (entry point ``pytest11``).  
 Fixtures
     ``httpsys_scenario`` — a builder, ``httpsys_scenario(base=None, release=…, client=…,
     access_ssl_flags=…, client_cert_negotiation=…, …) -> Scenario``
-    (:func:`httpsys_sim.testing.build_scenario`);
+    (:func:`httpsys_sim.testing._assertions.build_scenario`);
     ``httpsys_simulate`` — the same keywords (or a Scenario), simulated: ``-> Result``;
-    ``httpsys_fake`` — the same keywords, as a :class:`httpsys_sim.fake.FakeHttpSys`;
+    ``httpsys_fake`` — the same keywords, as a :class:`httpsys_sim.testing._fake.FakeHttpSys`;
     ``httpsys_release`` / ``httpsys_client`` — the current release (a
-    :class:`~httpsys_sim.windows.releases.Release`) / client profile id (a ``str``), one
+    :class:`~httpsys_sim.windows._releases.Release`) / client profile id (a ``str``), one
     test per value (see the markers).  In a test that takes them, the three builders
     default to them.
 
@@ -25,7 +25,7 @@ Options
     a test left with none is skipped).  Releases may be named by id, product name or build.
 
 Assertions
-    :func:`assert_outcome` (from :mod:`httpsys_sim.testing`) fails with the simulator's
+    :func:`assert_outcome` (from :mod:`httpsys_sim.testing._assertions`) fails with the simulator's
     explanation: the causal chain with rule ids, the steps and the re-simulated fixes.
 
 The module imports nothing of httpsys-sim's model until a fixture, marker or option is used
@@ -39,13 +39,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from httpsys_sim.testing import ANY, assert_outcome, build_scenario, failure_report
+from httpsys_sim.testing._assertions import ANY, assert_outcome, build_scenario, failure_report
 
 if TYPE_CHECKING:
-    from httpsys_sim.fake import FakeHttpSys
-    from httpsys_sim.result import Result
-    from httpsys_sim.scenario import Scenario
-    from httpsys_sim.windows.releases import Release
+    from httpsys_sim.core._result import Result
+    from httpsys_sim.core._scenario import Scenario
+    from httpsys_sim.testing._fake import FakeHttpSys
+    from httpsys_sim.windows._releases import Release
 
 __all__ = [
     "ANY",
@@ -87,7 +87,7 @@ def _flatten(values: Iterable[object]) -> Iterator[object]:
 def _release_ids(values: Iterable[object], where: str) -> tuple[str, ...]:
     """Catalogue ids for ``values`` (ids, product names, builds or Release objects)."""
     from httpsys_sim.errors import InputError
-    from httpsys_sim.windows.releases import Release, get_release
+    from httpsys_sim.windows._releases import Release, get_release
 
     ids: list[str] = []
     for value in _flatten(values):
@@ -107,7 +107,7 @@ def _release_ids(values: Iterable[object], where: str) -> tuple[str, ...]:
 
 def _client_ids(values: Iterable[object], where: str) -> tuple[str, ...]:
     """Client profile ids for ``values``, checked against the catalogue."""
-    from httpsys_sim.clients import CLIENTS
+    from httpsys_sim.catalogue._clients import CLIENTS
 
     ids: list[str] = []
     for value in _flatten(values):
@@ -121,13 +121,13 @@ def _client_ids(values: Iterable[object], where: str) -> tuple[str, ...]:
 
 
 def _all_releases() -> tuple[str, ...]:
-    from httpsys_sim.windows.releases import RELEASES
+    from httpsys_sim.windows._releases import RELEASES
 
     return tuple(RELEASES)
 
 
 def _all_clients() -> tuple[str, ...]:
-    from httpsys_sim.clients import CLIENTS
+    from httpsys_sim.catalogue._clients import CLIENTS
 
     return tuple(CLIENTS)
 
@@ -273,7 +273,7 @@ def _param(request: pytest.FixtureRequest, fixture: str) -> str:
 @pytest.fixture
 def httpsys_release(request: pytest.FixtureRequest) -> Release:
     """The Windows release this test instance runs for (see ``@pytest.mark.httpsys_releases``)."""
-    from httpsys_sim.windows.releases import get_release
+    from httpsys_sim.windows._releases import get_release
 
     return get_release(_param(request, "httpsys_release"))
 
@@ -299,7 +299,7 @@ def _short(defaults: dict[str, Any]) -> str:
 
 
 class _Builder:
-    """``httpsys_scenario``: :func:`~httpsys_sim.testing.build_scenario` with the test's
+    """``httpsys_scenario``: :func:`~httpsys_sim.testing._assertions.build_scenario` with the test's
     current release and client as defaults."""
 
     def __init__(self, defaults: dict[str, Any]) -> None:
@@ -321,7 +321,7 @@ class _Simulator:
         self.builder = builder
 
     def __call__(self, base: Any = None, /, **keywords: Any) -> Result:
-        from httpsys_sim.engine import simulate
+        from httpsys_sim.core._engine import simulate
 
         return simulate(self.builder(base, **keywords))
 
@@ -336,7 +336,7 @@ class _FakeFactory:
         self.builder = builder
 
     def __call__(self, base: Any = None, /, **keywords: Any) -> FakeHttpSys:
-        from httpsys_sim.fake import FakeHttpSys
+        from httpsys_sim.testing._fake import FakeHttpSys
 
         return FakeHttpSys(self.builder(base, **keywords))
 
@@ -346,7 +346,7 @@ class _FakeFactory:
 
 @pytest.fixture
 def httpsys_scenario(request: pytest.FixtureRequest) -> _Builder:
-    """Build a :class:`~httpsys_sim.scenario.Scenario` from keywords.
+    """Build a :class:`~httpsys_sim.core._scenario.Scenario` from keywords.
 
     ``httpsys_scenario(release="server-2025", client="chrome",
     access_ssl_flags="Ssl,SslNegotiateCert", client_cert_negotiation=False)``; the first
@@ -366,5 +366,5 @@ def httpsys_simulate(httpsys_scenario: _Builder) -> _Simulator:
 @pytest.fixture
 def httpsys_fake(httpsys_scenario: _Builder) -> _FakeFactory:
     """``httpsys_fake(base=None, **keywords) -> FakeHttpSys``: a fake HTTP.sys for the
-    scenario (see :mod:`httpsys_sim.fake`)."""
+    scenario (see :mod:`httpsys_sim.testing._fake`)."""
     return _FakeFactory(httpsys_scenario)

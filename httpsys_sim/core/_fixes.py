@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from httpsys_sim.clients import H11RetryPolicy
+from httpsys_sim.catalogue._clients import H11RetryPolicy
 from httpsys_sim.tls.machine import RenegotiationAnswer
 from httpsys_sim.tls.messages import CertState
-from httpsys_sim.windows.iis import CertPolicy, Host, SiteBindingSslFlag, cert_policy
+from httpsys_sim.windows._iis import CertPolicy, Host, SiteBindingSslFlag, cert_policy
 
 if TYPE_CHECKING:
-    from httpsys_sim.result import Result
-    from httpsys_sim.scenario import Scenario
+    from httpsys_sim.core._result import Result
+    from httpsys_sim.core._scenario import Scenario
 
 __all__ = ["Fix", "find_fixes", "is_failure"]
 
@@ -346,7 +346,7 @@ def find_fixes(result: Result) -> tuple[Fix, ...]:
     """Every candidate that, re-simulated on ``result``'s scenario, succeeds; best first."""
     if not is_failure(result):
         return ()
-    from httpsys_sim.engine import simulate
+    from httpsys_sim.core._engine import simulate
 
     fixes: list[Fix] = []
     for candidate in _CANDIDATES:

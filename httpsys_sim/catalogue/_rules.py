@@ -91,12 +91,12 @@ class Rule:
     alternatives: tuple[str, ...] = ()
 
     def _repr_html_(self) -> str:
-        from httpsys_sim.display import rule_html
+        from httpsys_sim.views._display import rule_html
 
         return rule_html(self)
 
     def _repr_markdown_(self) -> str:
-        from httpsys_sim.display import rule_markdown
+        from httpsys_sim.views._display import rule_markdown
 
         return rule_markdown(self)
 
@@ -1947,7 +1947,7 @@ def _index(items: Iterable[_Item], kind: str) -> dict[str, _Item]:
     out: dict[str, _Item] = {}
     for item in items:
         if item.id in out:
-            raise RuntimeError(f"duplicate {kind} id {item.id!r} in httpsys_sim.rules")
+            raise RuntimeError(f"duplicate {kind} id {item.id!r} in httpsys_sim.catalogue._rules")
         out[item.id] = item
     return out
 
@@ -1990,7 +1990,9 @@ def _unknown(kind: str, key: str, known: Iterable[str]) -> KeyError:
 
     close = difflib.get_close_matches(key, list(known), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
-    return KeyError(f"unknown {kind} id {key!r}{hint} (see httpsys_sim.rules.{kind.upper()}S)")
+    return KeyError(
+        f"unknown {kind} id {key!r}{hint} (see httpsys_sim.catalogue._rules.{kind.upper()}S)"
+    )
 
 
 def get_rule(rule_id: str) -> Rule:

@@ -7,7 +7,7 @@ validation (R-IIS-5) → outcome; with a retry on a new connection when HTTP/2 p
 client back to HTTP/1.1.  The TLS steps run through the TLS state machines (Schannel
 personality for http.sys, the profile's capabilities for the client).
 
-Per-release differences come from the :class:`~httpsys_sim.windows.releases.Release`
+Per-release differences come from the :class:`~httpsys_sim.windows._releases.Release`
 policy fields, never from build-number tests.  Every step cites a rule of the catalogue.
 """
 
@@ -19,8 +19,9 @@ from typing import Any
 
 import attrs
 
-from httpsys_sim.clients import CLIENTS, ClientProfile, Fact, H11RetryPolicy, get_client
-from httpsys_sim.result import (
+from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, Fact, H11RetryPolicy, get_client
+from httpsys_sim.catalogue._rules import get_rule
+from httpsys_sim.core._result import (
     Alternative,
     ConnectionRecord,
     ConnectionReset,
@@ -35,8 +36,7 @@ from httpsys_sim.result import (
     TlsAlert,
     weakest,
 )
-from httpsys_sim.rules import get_rule
-from httpsys_sim.scenario import CLIENT_OVERRIDES, ClientSetup, Scenario
+from httpsys_sim.core._scenario import CLIENT_OVERRIDES, ClientSetup, Scenario
 from httpsys_sim.tls.errors import HandshakeRefused
 from httpsys_sim.tls.machine import (
     CertRequest,
@@ -53,8 +53,8 @@ from httpsys_sim.tls.messages import CertState
 from httpsys_sim.tls.personality import OPENSSL, SCHANNEL
 from httpsys_sim.tls.vocabulary import AlertLevel, TlsVersion
 from httpsys_sim.tls.wire import Wire
-from httpsys_sim.windows.binding import SslBinding
-from httpsys_sim.windows.iis import (
+from httpsys_sim.windows._binding import SslBinding
+from httpsys_sim.windows._iis import (
     AccessSslFlag,
     CertPolicy,
     Host,
@@ -62,7 +62,7 @@ from httpsys_sim.windows.iis import (
     apply_site_binding_flags,
     cert_policy,
 )
-from httpsys_sim.windows.releases import LateDemandPolicy
+from httpsys_sim.windows._releases import LateDemandPolicy
 
 __all__ = ["ClientCaps", "effective_binding", "effective_client", "server_versions", "simulate"]
 
@@ -995,7 +995,7 @@ _VERDICTS: Mapping[CertState, tuple[int, int, int, str]] = MappingProxyType(
 
 
 def simulate(scenario: Scenario) -> Result:
-    """Play ``scenario`` through the model and return the :class:`~httpsys_sim.result.Result`.
+    """Play ``scenario`` through the model and return the :class:`~httpsys_sim.core._result.Result`.
 
     Total and deterministic: every well-formed scenario gives exactly one outcome, the
     same every time.

@@ -1,4 +1,4 @@
-"""Views of a :class:`~httpsys_sim.result.Result`: text, Markdown and Mermaid.
+"""Views of a :class:`~httpsys_sim.core._result.Result`: text, Markdown and Mermaid.
 
 Views only read results; they never reach into the engine.
 """
@@ -8,10 +8,10 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from httpsys_sim.rules import get_rule
+from httpsys_sim.catalogue._rules import get_rule
 
 if TYPE_CHECKING:
-    from httpsys_sim.result import Result, Step
+    from httpsys_sim.core._result import Result, Step
 
 __all__ = ["result_markdown", "result_mermaid", "result_text", "rule_anchor"]
 

@@ -1,7 +1,7 @@
 """The client profile catalogue (behaviour §6): what each client stack does, with evidence.
 
 A :class:`ClientProfile` holds one :class:`Fact` per capability — the value, the sources it
-rests on (ids of :data:`httpsys_sim.rules.SOURCES`), its confidence and, for anything we
+rests on (ids of :data:`httpsys_sim.catalogue._rules.SOURCES`), its confidence and, for anything we
 inferred, a note naming the alternative.  The pipeline reads the values; traces and the
 ``clients`` command show the evidence.
 
@@ -20,8 +20,8 @@ from typing import Generic, TypeVar
 
 import attrs
 
+from httpsys_sim.catalogue._rules import SOURCES, Confidence
 from httpsys_sim.errors import InputError
-from httpsys_sim.rules import SOURCES, Confidence
 from httpsys_sim.tls.machine import RenegotiationAnswer
 
 __all__ = [
@@ -67,7 +67,7 @@ class Fact(Generic[T]):
 
     #: The value the model uses.
     value: T
-    #: Ids of :data:`httpsys_sim.rules.SOURCES` entries behind the value.
+    #: Ids of :data:`httpsys_sim.catalogue._rules.SOURCES` entries behind the value.
     sources: tuple[str, ...]
     #: How sure we are; ``inferred`` facts name their alternative in :attr:`note`.
     confidence: Confidence
@@ -130,12 +130,12 @@ class ClientProfile:
         )
 
     def _repr_html_(self) -> str:
-        from httpsys_sim.display import client_html
+        from httpsys_sim.views._display import client_html
 
         return client_html(self)
 
     def _repr_markdown_(self) -> str:
-        from httpsys_sim.display import client_markdown
+        from httpsys_sim.views._display import client_markdown
 
         return client_markdown(self)
 

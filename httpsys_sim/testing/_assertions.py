@@ -1,12 +1,12 @@
 """Helpers for your own test suites: build scenarios tersely, assert outcomes readably.
 
 Nothing here imports pytest (or Hypothesis): the helpers work under any test runner.  The
-pytest plugin (:mod:`httpsys_sim.pytest_plugin`) hands them out as fixtures.
+pytest plugin (:mod:`httpsys_sim.testing._pytest_plugin`) hands them out as fixtures.
 
-* :func:`build_scenario` — a :class:`~httpsys_sim.scenario.Scenario` from keywords
+* :func:`build_scenario` — a :class:`~httpsys_sim.core._scenario.Scenario` from keywords
   (``release="server-2025", client="chrome", access_ssl_flags="Ssl,SslNegotiateCert",
   client_cert_negotiation=False``), optionally on top of a base scenario.
-* :func:`assert_outcome` — checks a :class:`~httpsys_sim.result.Result` and, when it does not
+* :func:`assert_outcome` — checks a :class:`~httpsys_sim.core._result.Result` and, when it does not
   match, raises :class:`AssertionError` whose message is the simulator's own account: the
   causal chain with rule ids and sources, every step, and the re-simulated fixes.
 * :func:`failure_report` — that account as text, for your own assertion helpers.
@@ -18,13 +18,13 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 if TYPE_CHECKING:
-    from httpsys_sim.result import IisLogLine, Outcome, OutcomeKind, Result
-    from httpsys_sim.scenario import Scenario
+    from httpsys_sim.core._result import IisLogLine, Outcome, OutcomeKind, Result
+    from httpsys_sim.core._scenario import Scenario
     from httpsys_sim.tls.messages import CertState
-    from httpsys_sim.windows.binding import SslBinding
-    from httpsys_sim.windows.iis import AccessSslFlag, Host
-    from httpsys_sim.windows.releases import Release
-    from httpsys_sim.windows.schannel import SchannelSettings
+    from httpsys_sim.windows._binding import SslBinding
+    from httpsys_sim.windows._iis import AccessSslFlag, Host
+    from httpsys_sim.windows._releases import Release
+    from httpsys_sim.windows._schannel import SchannelSettings
 
 __all__ = [
     "ANY",
@@ -89,7 +89,7 @@ def build_scenario(
 ) -> Scenario:
     """A scenario from keywords; every keyword left at ``None`` keeps the base's value.
 
-    ``base`` is a :class:`~httpsys_sim.scenario.Scenario`, a contract §2.1 document (a dict,
+    ``base`` is a :class:`~httpsys_sim.core._scenario.Scenario`, a contract §2.1 document (a dict,
     or its JSON text) or ``None`` for the seed scenario (Windows 11 24H2, IIS Express,
     ``SslNegotiateCert``, the pre-registered 44300 binding, Edge with a valid certificate).
 
@@ -97,11 +97,11 @@ def build_scenario(
     ``certificate`` one of ``valid``, ``none``, ``expired``, ``revoked``, ``untrusted``;
     ``access_ssl_flags`` what IIS writes (``"Ssl,SslNegotiateCert"``), a list of names or the
     integer; ``client_overrides`` capability fields of
-    :class:`~httpsys_sim.scenario.ClientSetup` (``{"offers_pha": False}``); ``schannel`` a
-    :class:`~httpsys_sim.windows.schannel.SchannelSettings` or its §2.1 object
+    :class:`~httpsys_sim.core._scenario.ClientSetup` (``{"offers_pha": False}``); ``schannel`` a
+    :class:`~httpsys_sim.windows._schannel.SchannelSettings` or its §2.1 object
     (``{"disable_reneg_on_server": True}``).  Any other keyword is an http.sys binding switch
     (``disable_tls13=True``, ``disable_http2=True``, … — the fields of
-    :class:`~httpsys_sim.windows.binding.SslBinding`).
+    :class:`~httpsys_sim.windows._binding.SslBinding`).
     Changing ``host`` without a ``binding`` moves a default binding to the new host's default
     (IIS Express's ``0.0.0.0:44300`` ↔ IIS's ``0.0.0.0:443``).
 
@@ -109,10 +109,10 @@ def build_scenario(
     """
     import attrs
 
-    from httpsys_sim.scenario import default_binding
+    from httpsys_sim.core._scenario import default_binding
     from httpsys_sim.tls.messages import CertState
-    from httpsys_sim.windows.binding import SslBinding
-    from httpsys_sim.windows.iis import Host, SiteBindingSslFlag
+    from httpsys_sim.windows._binding import SslBinding
+    from httpsys_sim.windows._iis import Host, SiteBindingSslFlag
 
     scenario = _base(base)
     server = scenario.server
@@ -130,13 +130,13 @@ def build_scenario(
             binding if isinstance(binding, SslBinding) else SslBinding.from_dict(binding)
         )
     if access_ssl_flags is not None:
-        from httpsys_sim.windows.iis import parse_access_ssl_flags
+        from httpsys_sim.windows._iis import parse_access_ssl_flags
 
         changes["access_ssl_flags"] = parse_access_ssl_flags(access_ssl_flags)
     if site_binding_ssl_flags is not None:
         changes["site_binding_ssl_flags"] = SiteBindingSslFlag(site_binding_ssl_flags)
     if schannel is not None:
-        from httpsys_sim.windows.schannel import SchannelSettings
+        from httpsys_sim.windows._schannel import SchannelSettings
 
         changes["schannel"] = (
             schannel
@@ -188,7 +188,7 @@ def _override_client(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenar
     well as the enum values (and bad values are :class:`InputError`)."""
     import enum
 
-    from httpsys_sim.scenario import Scenario
+    from httpsys_sim.core._scenario import Scenario
     from httpsys_sim.tls.vocabulary import AlertLevel
 
     def plain(value: object) -> object:
@@ -206,7 +206,7 @@ def _override_client(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenar
 
 
 def _base(base: Scenario | Mapping[str, Any] | str | bytes | None) -> Scenario:
-    from httpsys_sim.scenario import Scenario
+    from httpsys_sim.core._scenario import Scenario
 
     if base is None:
         return Scenario()
@@ -227,7 +227,7 @@ def _base(base: Scenario | Mapping[str, Any] | str | bytes | None) -> Scenario:
 
 
 def _kind_value(kind: OutcomeKind | str | type[Outcome]) -> str:
-    from httpsys_sim import result as r
+    from httpsys_sim.core import _result as r
 
     if isinstance(kind, type):
         classes: dict[type[r.Outcome], r.OutcomeKind] = {
@@ -284,8 +284,8 @@ def assert_outcome(
     """Check ``result``; on a mismatch raise :class:`AssertionError` explaining the outcome.
 
     ``status`` is the HTTP status (default 200).  When ``kind`` names something other than
-    an HTTP response (``"connection_reset"``, :class:`~httpsys_sim.result.ConnectionReset`,
-    :attr:`OutcomeKind.TLS_ALERT <httpsys_sim.result.OutcomeKind>` …) and ``status`` is left
+    an HTTP response (``"connection_reset"``, :class:`~httpsys_sim.core._result.ConnectionReset`,
+    :attr:`OutcomeKind.TLS_ALERT <httpsys_sim.core._result.OutcomeKind>` …) and ``status`` is left
     at its default, the status is not checked; pass ``status=ANY`` to skip it otherwise.
     ``substatus``, ``certificate_reached_app``, ``win32_status``, ``rule`` (the rule that
     decided the outcome) and ``client_error`` (a substring of what the client shows) are
@@ -354,13 +354,13 @@ def failure_report(
     """The simulator's account of ``result`` for a failed expectation.
 
     Sections: the expectation and the mismatching fields; the scenario; the causal chain
-    (:meth:`Result.explain() <httpsys_sim.result.Result.explain>`: each link with its rule
+    (:meth:`Result.explain() <httpsys_sim.core._result.Result.explain>`: each link with its rule
     id, confidence and sources, and the alternatives where the model is unsure); every
     step with its rule id (``steps=False`` leaves them out); the fixes
-    (:meth:`Result.fixes() <httpsys_sim.result.Result.fixes>`), each re-simulated, with the
+    (:meth:`Result.fixes() <httpsys_sim.core._result.Result.fixes>`), each re-simulated, with the
     exact commands (``fixes=False`` leaves them out).
     """
-    from httpsys_sim.rules import get_rule
+    from httpsys_sim.catalogue._rules import get_rule
 
     o = result.outcome
     lines = ["httpsys-sim: the simulated outcome is not what the test expects."]

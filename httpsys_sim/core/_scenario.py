@@ -17,13 +17,13 @@ from typing import Any, Literal
 import attrs
 
 from httpsys_sim._jsonin import Fields, JsonSource, load_json
-from httpsys_sim.clients import CLIENTS, H11RetryPolicy, client_ids
+from httpsys_sim.catalogue._clients import CLIENTS, H11RetryPolicy, client_ids
 from httpsys_sim.errors import InputError
 from httpsys_sim.tls.machine import RenegotiationAnswer
 from httpsys_sim.tls.messages import CertState
 from httpsys_sim.tls.vocabulary import AlertLevel, TlsVersion
-from httpsys_sim.windows.binding import IIS_APP_ID, SslBinding, iis_express_binding
-from httpsys_sim.windows.iis import (
+from httpsys_sim.windows._binding import IIS_APP_ID, SslBinding, iis_express_binding
+from httpsys_sim.windows._iis import (
     UPLOAD_READ_AHEAD_DEFAULT,
     AccessSslFlag,
     Host,
@@ -31,8 +31,8 @@ from httpsys_sim.windows.iis import (
     access_flag_names,
     parse_access_ssl_flags,
 )
-from httpsys_sim.windows.releases import RELEASES, LateDemandPolicy, Release, get_release
-from httpsys_sim.windows.schannel import SchannelSettings
+from httpsys_sim.windows._releases import RELEASES, LateDemandPolicy, Release, get_release
+from httpsys_sim.windows._schannel import SchannelSettings
 
 __all__ = [
     "CLIENT_OVERRIDES",

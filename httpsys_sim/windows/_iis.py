@@ -18,7 +18,7 @@ import attrs
 
 from httpsys_sim._enum import ReprFlag, ReprStrEnum
 from httpsys_sim.errors import InputError
-from httpsys_sim.windows.binding import BindingKind, SslBinding
+from httpsys_sim.windows._binding import BindingKind, SslBinding
 
 __all__ = [
     "ACCESS_FLAG_NAMES",

@@ -17,15 +17,15 @@ from typing import Any, TextIO
 
 import attrs
 
-from httpsys_sim.clients import CLIENTS, get_client
-from httpsys_sim.engine import simulate
+from httpsys_sim.catalogue._clients import CLIENTS, get_client
+from httpsys_sim.core._engine import simulate
+from httpsys_sim.core._fixes import is_failure
+from httpsys_sim.core._result import OutcomeKind, Result
+from httpsys_sim.core._scenario import Scenario
 from httpsys_sim.errors import InputError
-from httpsys_sim.fixes import is_failure
-from httpsys_sim.render import escape
-from httpsys_sim.result import OutcomeKind, Result
-from httpsys_sim.scenario import Scenario
 from httpsys_sim.tls.messages import CertState
-from httpsys_sim.windows.releases import RELEASES, Release, get_release
+from httpsys_sim.views._text import escape
+from httpsys_sim.windows._releases import RELEASES, Release, get_release
 
 __all__ = ["Matrix", "category", "cell_text", "matrix"]
 
@@ -268,7 +268,7 @@ class Matrix:
 
     def _repr_html_(self) -> str:
         # A scoped fragment, not the standalone page: no global styles, ids or script.
-        from httpsys_sim.display import matrix_html
+        from httpsys_sim.views._display import matrix_html
 
         return matrix_html(self)
 

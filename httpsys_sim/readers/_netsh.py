@@ -27,7 +27,7 @@ from httpsys_sim.readers._text import (
     read_input,
     split_lines,
 )
-from httpsys_sim.windows.binding import BindingKind, SslBinding
+from httpsys_sim.windows._binding import BindingKind, SslBinding
 
 __all__ = [
     "NETSH_LABELS",

@@ -17,18 +17,18 @@ from typing import Any
 
 import attrs
 
-from httpsys_sim.clients import CLIENTS
-from httpsys_sim.engine import simulate
+from httpsys_sim.catalogue._clients import CLIENTS
+from httpsys_sim.core._engine import simulate
+from httpsys_sim.core._fixes import Fix, is_failure
+from httpsys_sim.core._result import Result
+from httpsys_sim.core._scenario import ClientSetup, Request, Scenario, ServerSetup
 from httpsys_sim.errors import InputError
-from httpsys_sim.fixes import Fix, is_failure
-from httpsys_sim.readers.appconfig import AppHostConfig, parse_application_host_config
-from httpsys_sim.readers.netsh import NetshBinding, parse_netsh_sslcert
-from httpsys_sim.readers.regfile import SchannelExport, parse_schannel_reg
-from httpsys_sim.result import Result
-from httpsys_sim.scenario import ClientSetup, Request, Scenario, ServerSetup
+from httpsys_sim.readers._appconfig import AppHostConfig, parse_application_host_config
+from httpsys_sim.readers._netsh import NetshBinding, parse_netsh_sslcert
+from httpsys_sim.readers._regfile import SchannelExport, parse_schannel_reg
 from httpsys_sim.tls.messages import CertState
-from httpsys_sim.windows.binding import HttpSysFlag, SslBinding, iis_express_binding
-from httpsys_sim.windows.iis import (
+from httpsys_sim.windows._binding import HttpSysFlag, SslBinding, iis_express_binding
+from httpsys_sim.windows._iis import (
     AccessSslFlag,
     CertPolicy,
     Host,
@@ -36,8 +36,8 @@ from httpsys_sim.windows.iis import (
     access_flag_names,
     cert_policy,
 )
-from httpsys_sim.windows.releases import RELEASES, Release, get_release
-from httpsys_sim.windows.schannel import SchannelSettings
+from httpsys_sim.windows._releases import RELEASES, Release, get_release
+from httpsys_sim.windows._schannel import SchannelSettings
 
 __all__ = ["Diagnosis", "Finding", "diagnose", "diagnose_files"]
 

@@ -26,7 +26,7 @@ import attrs
 
 from httpsys_sim.errors import InputError
 from httpsys_sim.readers._text import FrozenMapping, decode_text, read_input, split_lines
-from httpsys_sim.windows.schannel import SchannelSettings
+from httpsys_sim.windows._schannel import SchannelSettings
 
 __all__ = ["RegValue", "SchannelExport", "parse_schannel_reg", "read_file"]
 
@@ -49,7 +49,7 @@ _SCHANNEL_VALUES: Final = MappingProxyType(
         "usescsvfortls": "use_scsv_for_tls",
     }
 )
-#: Protocol subkey → :data:`~httpsys_sim.windows.schannel.PROTOCOL_VERSIONS` name (S3).
+#: Protocol subkey → :data:`~httpsys_sim.windows._schannel.PROTOCOL_VERSIONS` name (S3).
 _PROTOCOL_KEYS: Final = MappingProxyType(
     {
         "ssl 2.0": "ssl2",

@@ -30,8 +30,8 @@ from defusedxml.ElementTree import (  # type: ignore[import-untyped, unused-igno
 
 from httpsys_sim.errors import InputError
 from httpsys_sim.readers._text import decode_text, read_input
-from httpsys_sim.windows.binding import IIS_EXPRESS_PORTS, BindingKind
-from httpsys_sim.windows.iis import (
+from httpsys_sim.windows._binding import IIS_EXPRESS_PORTS, BindingKind
+from httpsys_sim.windows._iis import (
     AccessSslFlag,
     Host,
     SiteBindingSslFlag,

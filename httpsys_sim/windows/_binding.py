@@ -273,7 +273,7 @@ class SslBinding:
 
     Construct directly, from ``DefaultFlags`` (:meth:`from_flags`), from scenario JSON
     (:meth:`from_dict`) or from ``netsh http show sslcert`` output
-    (:func:`httpsys_sim.readers.netsh.parse_netsh_sslcert`).
+    (:func:`httpsys_sim.readers._netsh.parse_netsh_sslcert`).
     """
 
     #: ``IP:PORT`` (``[v6]:PORT``), ``NAME:PORT`` or ``ccs:PORT``.

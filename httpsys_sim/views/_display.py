@@ -23,17 +23,17 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from httpsys_sim.matrix import CATEGORIES, category
-from httpsys_sim.render import result_mermaid
-from httpsys_sim.rules import RULES, SOURCES, Confidence, Rule, get_rule
+from httpsys_sim.analysis._matrix import CATEGORIES, category
+from httpsys_sim.catalogue._rules import RULES, SOURCES, Confidence, Rule, get_rule
+from httpsys_sim.views._text import result_mermaid
 
 if TYPE_CHECKING:
-    from httpsys_sim.clients import ClientProfile
-    from httpsys_sim.compare import Comparison
-    from httpsys_sim.matrix import Matrix
-    from httpsys_sim.result import Result, Step
+    from httpsys_sim.analysis._compare import Comparison
+    from httpsys_sim.analysis._matrix import Matrix
+    from httpsys_sim.catalogue._clients import ClientProfile
+    from httpsys_sim.core._result import Result, Step
     from httpsys_sim.tls.run import TlsTranscript
-    from httpsys_sim.windows.releases import Release
+    from httpsys_sim.windows._releases import Release
 
 __all__ = [
     "SequenceDiagram",
@@ -658,7 +658,7 @@ def result_svg(result: Result, *, standalone: bool = False) -> str:
 
     ``standalone`` adds the SVG namespace, for an ``image/svg+xml`` document.
     """
-    from httpsys_sim.clients import get_client
+    from httpsys_sim.catalogue._clients import get_client
 
     s = result.scenario
     lanes = [
@@ -675,7 +675,7 @@ def result_svg(result: Result, *, standalone: bool = False) -> str:
 
 
 def _flag_text(result: Result) -> str:
-    from httpsys_sim.windows.iis import access_flag_names
+    from httpsys_sim.windows._iis import access_flag_names
 
     return ",".join(access_flag_names(result.scenario.server.access_ssl_flags)) or "None"
 
@@ -779,9 +779,9 @@ class SequenceDiagram:
 
 
 def sequence_diagram(value: Result | TlsTranscript) -> SequenceDiagram:
-    """The sequence diagram of a :class:`~httpsys_sim.result.Result` or a
+    """The sequence diagram of a :class:`~httpsys_sim.core._result.Result` or a
     :class:`~httpsys_sim.tls.run.TlsTranscript`, for ``display()`` in a notebook."""
-    from httpsys_sim.result import Result
+    from httpsys_sim.core._result import Result
 
     if isinstance(value, Result):
         return SequenceDiagram(

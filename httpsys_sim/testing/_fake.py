@@ -7,7 +7,7 @@ connection that is gone.  It also tells what the client finally receives
 (:meth:`FakeHttpSys.response`) and what each client profile shows its user
 (:meth:`FakeHttpSys.client_exception`), as exceptions built from the standard library only::
 
-    from httpsys_sim.fake import ERROR_NOT_SUPPORTED, HttpSysError, fake_http_sys
+    from httpsys_sim.testing._fake import ERROR_NOT_SUPPORTED, HttpSysError, fake_http_sys
 
     http_sys = fake_http_sys(release="win11-24h2", client="edge")
     try:
@@ -60,8 +60,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeAlias, over
 
 import attrs
 
-from httpsys_sim.engine import simulate
-from httpsys_sim.result import (
+from httpsys_sim.catalogue._rules import Confidence, get_rule
+from httpsys_sim.core._engine import simulate
+from httpsys_sim.core._result import (
     ConnectionRecord,
     ConnectionReset,
     Http2Error,
@@ -73,13 +74,12 @@ from httpsys_sim.result import (
     Timeout,
     TlsAlert,
 )
-from httpsys_sim.rules import Confidence, get_rule
 from httpsys_sim.tls.machine import CertRequestedHow
 from httpsys_sim.tls.messages import CertState
-from httpsys_sim.windows.iis import AccessSslFlag, CertPolicy, cert_policy
+from httpsys_sim.windows._iis import AccessSslFlag, CertPolicy, cert_policy
 
 if TYPE_CHECKING:
-    from httpsys_sim.scenario import Scenario
+    from httpsys_sim.core._scenario import Scenario
 
 __all__ = [
     "CERT_E_EXPIRED",
@@ -480,7 +480,7 @@ def _requests_error(display: str, kind: OutcomeKind, rule: str) -> RequestsError
 
 
 def _client_error(profile: str, outcome: Outcome) -> ClientError | None:
-    from httpsys_sim.clients import get_client
+    from httpsys_sim.catalogue._clients import get_client
 
     if isinstance(outcome, HttpResponse):
         return None
@@ -666,7 +666,7 @@ def _earlier(result: Result) -> tuple[ReceiveResult, ...]:
 class FakeHttpSys:
     """HTTP.sys for one request of one scenario, as the simulation says it behaves.
 
-    Build it from a :class:`~httpsys_sim.scenario.Scenario` (or with :func:`fake_http_sys`).
+    Build it from a :class:`~httpsys_sim.core._scenario.Scenario` (or with :func:`fake_http_sys`).
     It is a test double: it records every :meth:`receive_client_certificate` call in
     :attr:`calls`; nothing else changes.
     """
@@ -778,8 +778,8 @@ class FakeHttpSys:
     # --- what the client gets -------------------------------------------------------------
     def response(self) -> Outcome:
         """What the client finally receives when IIS makes the call and answers: an
-        :class:`~httpsys_sim.result.HttpResponse` (200, 403.x, 500.0 …) or the failure
-        (:class:`~httpsys_sim.result.ConnectionReset`, …).  Decided by
+        :class:`~httpsys_sim.core._result.HttpResponse` (200, 403.x, 500.0 …) or the failure
+        (:class:`~httpsys_sim.core._result.ConnectionReset`, …).  Decided by
         ``response().rule``; the causal chain is :meth:`explain`."""
         return self.result.outcome
 
@@ -828,8 +828,8 @@ def fake_http_sys(
     base: Scenario | Mapping[str, Any] | str | None = None, /, **keywords: Any
 ) -> FakeHttpSys:
     """A :class:`FakeHttpSys` for a scenario built by
-    :func:`httpsys_sim.testing.build_scenario` (same keywords: ``release``, ``client``,
+    :func:`httpsys_sim.testing._assertions.build_scenario` (same keywords: ``release``, ``client``,
     ``certificate``, ``access_ssl_flags``, ``client_cert_negotiation``, binding switches, …)."""
-    from httpsys_sim.testing import build_scenario
+    from httpsys_sim.testing._assertions import build_scenario
 
     return FakeHttpSys(build_scenario(base, **keywords))

@@ -15,8 +15,8 @@ from typing import Any
 
 import attrs
 
+from httpsys_sim.catalogue._rules import Confidence
 from httpsys_sim.errors import InputError
-from httpsys_sim.rules import Confidence
 from httpsys_sim.tls.vocabulary import TlsVersion
 
 __all__ = [
@@ -134,12 +134,12 @@ class Release:
         }
 
     def _repr_html_(self) -> str:
-        from httpsys_sim.display import release_html
+        from httpsys_sim.views._display import release_html
 
         return release_html(self)
 
     def _repr_markdown_(self) -> str:
-        from httpsys_sim.display import release_markdown
+        from httpsys_sim.views._display import release_markdown
 
         return release_markdown(self)
 

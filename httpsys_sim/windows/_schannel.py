@@ -3,7 +3,7 @@
 The renegotiation switches live under
 ``HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL`` (KB 977377, S25);
 protocol enablement under its ``Protocols\\<TLS 1.x>\\Server|Client`` subkeys (S3 S4).
-Absent values mean the release default; :mod:`httpsys_sim.readers.regfile` reads a ``.reg``
+Absent values mean the release default; :mod:`httpsys_sim.readers._regfile` reads a ``.reg``
 export into a :class:`SchannelSettings`.
 """
 

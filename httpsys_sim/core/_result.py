@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from httpsys_sim.rules import Confidence, get_rule
+from httpsys_sim.catalogue._rules import Confidence, get_rule
 from httpsys_sim.tls.machine import CertRequestedHow
 from httpsys_sim.tls.messages import CertState
 from httpsys_sim.tls.wire import WireEvent
 
 if TYPE_CHECKING:
-    from httpsys_sim.fixes import Fix
-    from httpsys_sim.scenario import Scenario
+    from httpsys_sim.core._fixes import Fix
+    from httpsys_sim.core._scenario import Scenario
 
 __all__ = [
     "Alternative",
@@ -432,7 +432,7 @@ class Result:
 
     def fixes(self) -> tuple[Fix, ...]:
         """Remedies that, re-simulated, turn a failing outcome into success (best first)."""
-        from httpsys_sim.fixes import find_fixes
+        from httpsys_sim.core._fixes import find_fixes
 
         return find_fixes(self)
 
@@ -457,13 +457,13 @@ class Result:
         """Deterministic JSON (byte-identical for identical input)."""
         return json.dumps(self.to_dict(with_fixes=with_fixes), indent=2, ensure_ascii=False) + "\n"
 
-    # --- notebooks (httpsys_sim.display, imported lazily) ---------------------------------
+    # --- notebooks (httpsys_sim.views._display, imported lazily) ---------------------------------
     def _repr_html_(self) -> str:
-        from httpsys_sim.display import result_html
+        from httpsys_sim.views._display import result_html
 
         return result_html(self)
 
     def _repr_markdown_(self) -> str:
-        from httpsys_sim.display import result_markdown
+        from httpsys_sim.views._display import result_markdown
 
         return result_markdown(self)
