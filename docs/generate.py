@@ -33,14 +33,14 @@ if str(ROOT) not in sys.path:  # document the working tree, not some installed c
     sys.path.insert(0, str(ROOT))
 
 from httpsys_sim import cli  # noqa: E402
-from httpsys_sim.views import _diagrams as diagrams  # noqa: E402
-from httpsys_sim.views import _text as render  # noqa: E402
-from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, Fact  # noqa: E402
-from httpsys_sim.core._engine import simulate  # noqa: E402
 from httpsys_sim.analysis._matrix import CATEGORIES, matrix  # noqa: E402
+from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, Fact  # noqa: E402
 from httpsys_sim.catalogue._rules import RULES, SOURCES, Confidence, Rule  # noqa: E402
+from httpsys_sim.core._engine import simulate  # noqa: E402
 from httpsys_sim.core._scenario import Scenario  # noqa: E402
 from httpsys_sim.tls.machine import CLIENT_TABLE, SERVER_TABLE, Guard, Transition  # noqa: E402
+from httpsys_sim.views import _diagrams as diagrams  # noqa: E402
+from httpsys_sim.views import _text as render  # noqa: E402
 from httpsys_sim.windows._releases import RELEASES, LateDemandPolicy, Release  # noqa: E402
 
 #: Terminal width argparse formats ``--help`` for (it reads ``COLUMNS``).

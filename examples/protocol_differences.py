@@ -14,8 +14,8 @@ import sys
 import attrs
 
 import httpsys_sim as hs
-from httpsys_sim.catalogue._clients import H11RetryPolicy
 from httpsys_sim.analysis._matrix import matrix, wants_colour
+from httpsys_sim.catalogue._clients import H11RetryPolicy
 from httpsys_sim.tls import (
     CertRequest,
     Kind,

@@ -15,8 +15,8 @@ from httpsys_sim.catalogue._clients import (
     client_ids,
     get_client,
 )
-from httpsys_sim.errors import InputError
 from httpsys_sim.catalogue._rules import SOURCES, Confidence
+from httpsys_sim.errors import InputError
 
 EXPECTED_IDS = (
     "chrome",

@@ -1,4 +1,4 @@
-"""Notebook views (httpsys_sim.views._display): badges, escaping, links, the SVG diagram, fragments."""
+"""Notebook views: badges, escaping, links, the SVG diagram, fragments."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import attrs
 import pytest
 
 import httpsys_sim as hs
-from httpsys_sim.views import _display as display
 from httpsys_sim.analysis._matrix import matrix
 from httpsys_sim.tls import CertRequest, RequestAt, TlsScenario, TlsVersion, run_tls
+from httpsys_sim.views import _display as display
 
 SVG = "{http://www.w3.org/2000/svg}"
 

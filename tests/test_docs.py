@@ -24,8 +24,8 @@ from types import ModuleType
 
 import pytest
 
-from httpsys_sim.views import _text as render
 from httpsys_sim.catalogue._rules import RULES, SOURCES
+from httpsys_sim.views import _text as render
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

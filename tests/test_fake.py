@@ -10,6 +10,9 @@ import attrs
 import pytest
 
 from httpsys_sim import RELEASES, ConnectionReset, Http2Error, HttpResponse, NoCommonProtocol
+from httpsys_sim.catalogue._rules import Confidence
+from httpsys_sim.core._result import OutcomeKind
+from httpsys_sim.core._scenario import Scenario
 from httpsys_sim.testing._fake import (
     CERT_E_EXPIRED,
     CERT_E_UNTRUSTEDROOT,
@@ -36,9 +39,6 @@ from httpsys_sim.testing._fake import (
     Urllib3ProtocolError,
     fake_http_sys,
 )
-from httpsys_sim.core._result import OutcomeKind
-from httpsys_sim.catalogue._rules import Confidence
-from httpsys_sim.core._scenario import Scenario
 from httpsys_sim.tls.machine import CertRequestedHow
 from httpsys_sim.tls.messages import CertState
 from httpsys_sim.tls.vocabulary import TlsVersion

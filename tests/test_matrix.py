@@ -11,9 +11,9 @@ from html.parser import HTMLParser
 import pytest
 
 import httpsys_sim as hs
+from httpsys_sim.analysis._matrix import CATEGORIES, Matrix, category, matrix, wants_colour
 from httpsys_sim.cli import main
 from httpsys_sim.errors import InputError
-from httpsys_sim.analysis._matrix import CATEGORIES, Matrix, category, matrix, wants_colour
 
 
 @pytest.fixture(scope="module")

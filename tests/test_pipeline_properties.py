@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 import httpsys_sim as hs
 from httpsys_sim.catalogue._clients import H11RetryPolicy
-from httpsys_sim.core._engine import effective_binding, effective_client, server_versions
 from httpsys_sim.catalogue._rules import RULES, SOURCES
+from httpsys_sim.core._engine import effective_binding, effective_client, server_versions
 from httpsys_sim.testing.strategies import (
     RELEASE_ORDER,
     access_flags,

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 import httpsys_sim as hs
-from httpsys_sim.core._engine import effective_binding
 from httpsys_sim.catalogue._rules import RULES
+from httpsys_sim.core._engine import effective_binding
 from httpsys_sim.core._scenario import default_binding
 from httpsys_sim.testing.strategies import (
     BINDING_SWITCHES,

@@ -1,4 +1,4 @@
-"""The pytest plugin (markers, parametrization, options, fixtures) and httpsys_sim.testing._assertions."""
+"""The pytest plugin (markers, parametrization, options, fixtures) and the assertions."""
 
 from __future__ import annotations
 

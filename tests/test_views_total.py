@@ -12,8 +12,8 @@ from hypothesis import given
 
 import httpsys_sim as hs
 from httpsys_sim.analysis._matrix import CATEGORIES, category, cell_text
-from httpsys_sim.views._text import result_markdown, result_mermaid, result_text
 from httpsys_sim.testing.strategies import scenarios
+from httpsys_sim.views._text import result_markdown, result_mermaid, result_text
 
 
 @given(scenarios())

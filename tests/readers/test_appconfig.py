@@ -6,12 +6,12 @@ import codecs
 
 import pytest
 
-from httpsys_sim.readers._text import MAX_INPUT_BYTES
 from httpsys_sim.readers._appconfig import (
     AccessSetting,
     parse_application_host_config,
     read_file,
 )
+from httpsys_sim.readers._text import MAX_INPUT_BYTES
 from httpsys_sim.windows._iis import AccessSslFlag, Host, SiteBindingSslFlag
 
 from ._helpers import FIXTURES, bounded, expect_input_error, fixture_bytes, fixture_text

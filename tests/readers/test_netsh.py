@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from httpsys_sim.readers._text import MAX_INPUT_BYTES
 from httpsys_sim.readers._netsh import NetshBinding, parse_netsh_sslcert, read_file
+from httpsys_sim.readers._text import MAX_INPUT_BYTES
 from httpsys_sim.windows._binding import (
     IIS_APP_ID,
     IIS_EXPRESS_APP_ID,

@@ -6,8 +6,8 @@ import codecs
 
 import pytest
 
-from httpsys_sim.readers._text import MAX_INPUT_BYTES
 from httpsys_sim.readers._regfile import parse_schannel_reg, read_file
+from httpsys_sim.readers._text import MAX_INPUT_BYTES
 from httpsys_sim.windows._schannel import SchannelSettings
 
 from ._helpers import FIXTURES, expect_input_error, fixture_bytes
