@@ -33,14 +33,17 @@ if str(ROOT) not in sys.path:  # document the working tree, not some installed c
     sys.path.insert(0, str(ROOT))
 
 from httpsys_sim import cli  # noqa: E402
-from httpsys_sim.analysis._matrix import CATEGORIES, matrix  # noqa: E402
+from httpsys_sim.analysis._matrix import matrix  # noqa: E402
 from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, Fact  # noqa: E402
 from httpsys_sim.catalogue._rules import RULES, SOURCES, Confidence, Rule  # noqa: E402
 from httpsys_sim.core._engine import simulate  # noqa: E402
+from httpsys_sim.core._fixes import find_fixes  # noqa: E402
 from httpsys_sim.core._scenario import Scenario  # noqa: E402
 from httpsys_sim.tls.machine import CLIENT_TABLE, SERVER_TABLE, Guard, Transition  # noqa: E402
 from httpsys_sim.views import _diagrams as diagrams  # noqa: E402
 from httpsys_sim.views import _text as render  # noqa: E402
+from httpsys_sim.views._mermaid import result_mermaid  # noqa: E402
+from httpsys_sim.views._palette import CATEGORIES  # noqa: E402
 from httpsys_sim.windows._releases import RELEASES, LateDemandPolicy, Release  # noqa: E402
 
 #: Terminal width argparse formats ``--help`` for (it reads ``COLUMNS``).
@@ -675,12 +678,12 @@ def page_seed_matrix() -> str:
         "mermaid`; 🔒 marks encrypted messages):",
         "",
         "```mermaid",
-        render.result_mermaid(result).rstrip("\n"),
+        result_mermaid(result).rstrip("\n"),
         "```",
         "",
         f"### Fixes on {md(seed.server.release.product)}, each re-simulated",
         "",
-        *_fixes_md(result.fixes()),
+        *_fixes_md(find_fixes(result)),
         f"## The same on {md(reset.scenario.server.release.product)}",
         "",
         "`httpsys-sim simulate --release win11-23h2`:",
@@ -691,7 +694,7 @@ def page_seed_matrix() -> str:
         "",
         f"### Fixes on {md(reset.scenario.server.release.product)}, each re-simulated",
         "",
-        *_fixes_md(reset.fixes()),
+        *_fixes_md(find_fixes(reset)),
     ]
     return "\n".join(lines).rstrip("\n") + "\n"
 

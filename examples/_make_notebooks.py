@@ -41,8 +41,8 @@ Everything runs offline and deterministically: `httpsys_sim` is a model, not a n
     (
         "code",
         """import httpsys_sim as hs
-from httpsys_sim.views._display import sequence_diagram
 from httpsys_sim.analysis._matrix import matrix
+from httpsys_sim.views._svg import sequence_diagram
 
 seed = hs.Scenario.seed()  # IIS Express, SslNegotiateCert, binding 0.0.0.0:44300, Edge
 print(seed.describe())""",
@@ -124,7 +124,7 @@ binding, R-REQ-1). It works on every release, TLS version and HTTP version.""",
     ),
     (
         "code",
-        """fix = r24.fixes()[0]
+        """fix = hs.find_fixes(r24)[0]
 print(fix.title)
 print("\\n".join(fix.commands))""",
     ),
@@ -158,7 +158,7 @@ travels in a TLS 1.2 renegotiation), at the price of TLS 1.3:""",
     ),
     (
         "code",
-        """workaround = r24.fixes()[1]
+        """workaround = hs.find_fixes(r24)[1]
 print(workaround.title, "→", workaround.outcome)
 print(workaround.note)""",
     ),
@@ -195,8 +195,8 @@ ones, how clients differ, and the confidentiality argument (R-TLS-7).""",
         """import attrs
 
 import httpsys_sim as hs
-from httpsys_sim.catalogue._clients import H11RetryPolicy
 from httpsys_sim.analysis._matrix import matrix
+from httpsys_sim.catalogue._clients import H11RetryPolicy
 from httpsys_sim.tls import (
     CertRequest,
     Kind,

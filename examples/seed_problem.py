@@ -37,14 +37,14 @@ def main() -> int:
         print(f"{'':<16} the client shows: {o.client_error or 'the IIS error page'} | W3C: {w3c}")
 
     heading("Why: Windows 11 23H2, step by step")
-    print(result_text(r23, fixes=False))
+    print(result_text(r23))
     print(r23.explain())
 
     heading("Where 23H2 and 24H2 part ways")
     print(hs.compare(r23, r24).to_text())
 
     heading("The fix, re-simulated")
-    fix = r24.fixes()[0]
+    fix = hs.find_fixes(r24)[0]
     print(fix.title)
     print("\n".join(f"  {c}" for c in fix.commands))
     fixed = hs.simulate(fix.scenario)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover - what the lazy names below resolve to
     from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, H11RetryPolicy, get_client
     from httpsys_sim.catalogue._rules import RULES, SOURCES, Confidence, Rule, Source, get_rule
     from httpsys_sim.core._engine import simulate
-    from httpsys_sim.core._fixes import Fix
+    from httpsys_sim.core._fixes import Fix, find_fixes
     from httpsys_sim.core._result import (
         Alternative,
         ConnectionRecord,
@@ -77,6 +77,7 @@ _LAZY: Mapping[str, str] = MappingProxyType(
         "Diagnosis": "httpsys_sim.analysis._diagnose",
         "Finding": "httpsys_sim.analysis._diagnose",
         "Fix": "httpsys_sim.core._fixes",
+        "find_fixes": "httpsys_sim.core._fixes",
         "H11RetryPolicy": "httpsys_sim.catalogue._clients",
         "Host": "httpsys_sim.windows._iis",
         "HttpsysSimError": "httpsys_sim.errors",
@@ -172,6 +173,7 @@ __all__ = [
     "__version__",
     "compare",
     "diagnose",
+    "find_fixes",
     "get_client",
     "get_release",
     "get_rule",

@@ -148,18 +148,25 @@ def _scenario_from_args(args: argparse.Namespace) -> object:
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from httpsys_sim.core._engine import simulate
+    from httpsys_sim.core._fixes import Fix, find_fixes
     from httpsys_sim.core._scenario import Scenario
-    from httpsys_sim.views._text import result_markdown, result_mermaid, result_text
+    from httpsys_sim.views._markdown import result_markdown
+    from httpsys_sim.views._mermaid import result_mermaid
+    from httpsys_sim.views._text import result_text
 
     scenario = _scenario_from_args(args)
     assert isinstance(scenario, Scenario)
     result = simulate(scenario)
+
+    def remedies() -> tuple[Fix, ...]:
+        return find_fixes(result)
+
     return _emit(
         args,
         {
-            "text": lambda: result_text(result),
-            "json": result.to_json,
-            "markdown": lambda: result_markdown(result),
+            "text": lambda: result_text(result, fixes=remedies()),
+            "json": lambda: result.to_json(fixes=remedies()),
+            "markdown": lambda: result_markdown(result, fixes=remedies()),
             "mermaid": lambda: result_mermaid(result),
         },
     )
@@ -340,7 +347,7 @@ def _cmd_diagram(args: argparse.Namespace) -> int:
     if args.scenario:
         from httpsys_sim.core._engine import simulate
         from httpsys_sim.core._scenario import Scenario
-        from httpsys_sim.views._text import result_mermaid
+        from httpsys_sim.views._mermaid import result_mermaid
 
         data, name = _read_input(args.scenario)
         if args.format != "mermaid":

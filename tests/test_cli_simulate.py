@@ -89,7 +89,8 @@ def test_default_json_is_the_seed(capsys: pytest.CaptureFixture[str]) -> None:
     assert doc["outcome"]["hresult"] == "0x80070032"
     assert (doc["outcome"]["status"], doc["outcome"]["win32_status"]) == (500, 50)
     assert doc["scenario"] == hs.Scenario.seed().to_dict()
-    assert doc == json.loads(hs.simulate(hs.Scenario.seed()).to_json())
+    seed = hs.simulate(hs.Scenario.seed())
+    assert doc == json.loads(seed.to_json(fixes=hs.find_fixes(seed)))
     steps = doc["steps"]
     assert steps
     assert all(s["sources"] and s["rule"] in hs.RULES for s in steps)
@@ -101,7 +102,10 @@ def test_default_json_is_the_seed(capsys: pytest.CaptureFixture[str]) -> None:
     [
         ("text", lambda out: out.startswith("Outcome: HTTP 500.0")),
         ("json", lambda out: json.loads(out)["outcome"]["status"] == 500),
-        ("markdown", lambda out: out.startswith("### HTTP 500.0") and "| # | layer |" in out),
+        (
+            "markdown",
+            lambda out: out.startswith("### 🟠 `500.0` HTTP 500.0") and "| # | layer |" in out,
+        ),
         ("mermaid", lambda out: out.startswith("sequenceDiagram") and "participant" in out),
     ],
 )
@@ -130,7 +134,8 @@ def test_scenario_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
     doc = run_json(capsys, "--scenario", write(tmp_path, s.to_dict()))
     assert outcome(doc) == ("connection_reset", None, None)
     assert doc["outcome"]["client_error"] == "ERR_CONNECTION_RESET"
-    assert doc == json.loads(hs.simulate(s).to_json())
+    result = hs.simulate(s)
+    assert doc == json.loads(result.to_json(fixes=hs.find_fixes(result)))
 
 
 def test_scenario_from_stdin(

@@ -10,7 +10,7 @@ import pytest
 from httpsys_sim.analysis._diagnose import diagnose
 from httpsys_sim.cli import main
 from httpsys_sim.core._engine import simulate
-from httpsys_sim.core._fixes import is_failure
+from httpsys_sim.core._result import is_failure
 from httpsys_sim.errors import InputError
 
 FIX = Path(__file__).parent / "fixtures"

@@ -13,7 +13,8 @@ import pytest
 import httpsys_sim as hs
 from httpsys_sim.analysis._matrix import matrix
 from httpsys_sim.tls import CertRequest, RequestAt, TlsScenario, TlsVersion, run_tls
-from httpsys_sim.views import _display as display
+from httpsys_sim.views import _escape, _html, _svg
+from httpsys_sim.views._html import result_html
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -56,7 +57,7 @@ def style_selectors(fragment: str) -> list[str]:
     [("win11-23h2", "hs-reset", "RESET"), ("win11-24h2", "hs-error", "500.0")],
 )
 def test_badge_colour_follows_the_matrix_category(release: str, cls: str, text: str) -> None:
-    badge = display.badge_html(hs.simulate(hs.Scenario.seed(release)))
+    badge = _html.badge_html(hs.simulate(hs.Scenario.seed(release)))
     assert f'class="hs-badge {cls}"' in badge
     assert f">{text}</span>" in badge
 
@@ -64,11 +65,11 @@ def test_badge_colour_follows_the_matrix_category(release: str, cls: str, text: 
 def test_badge_for_the_fix_is_ok_and_a_200_without_certificate_is_striped(
     error_result: hs.Result,
 ) -> None:
-    fixed = hs.simulate(error_result.fixes()[0].scenario)
-    assert 'class="hs-badge hs-ok"' in display.badge_html(fixed)
+    fixed = hs.simulate(hs.find_fixes(error_result)[0].scenario)
+    assert 'class="hs-badge hs-ok"' in _html.badge_html(fixed)
     # curl offers PHA: served 200 on Server 2022, but its certificate never reaches IIS.
     curl = hs.simulate(hs.Scenario.seed("server-2022").with_client("curl"))
-    badge = display.badge_html(curl)
+    badge = _html.badge_html(curl)
     assert "hs-nocert" in badge
     assert ">200?</span>" in badge  # the outcome rests on an inferred rule
 
@@ -88,7 +89,7 @@ def test_result_html_is_a_scoped_self_contained_fragment(error_result: hs.Result
 
 
 def test_result_html_cites_every_step_and_links_sources(error_result: hs.Result) -> None:
-    page = error_result._repr_html_()
+    page = result_html(error_result, fixes=hs.find_fixes(error_result))
     for step in error_result.steps:
         assert f">{step.rule}</code>" in page
     s1 = hs.SOURCES["S1"].url
@@ -96,7 +97,7 @@ def test_result_html_cites_every_step_and_links_sources(error_result: hs.Result)
     assert f'href="{s1}"' in page
     assert 'rel="noopener noreferrer"' in page
     rule = hs.get_rule("R-REQ-2.tls13-not-supported")
-    assert display.escape(rule.statement) in page  # the statement is the tooltip
+    assert _escape.escape(rule.statement) in page  # the statement is the tooltip
     assert "500 0 50" in page  # IIS log line
     assert "0x80070032" in page
     assert "Ask for the client certificate in the initial handshake" in page  # a fix
@@ -106,9 +107,9 @@ def test_hostile_text_is_escaped_everywhere() -> None:
     result = hs.simulate(hostile_scenario())
     for text in (
         result._repr_html_(),
-        display.result_svg(result, standalone=True),
+        _svg.result_svg(result, standalone=True),
         result.scenario.server.release._repr_html_(),
-        display.comparison_html(hs.compare(result, hs.Scenario.seed())),
+        _html.comparison_html(hs.compare(result, hs.Scenario.seed())),
     ):
         assert "<script" not in text
         assert "<img" not in text
@@ -133,7 +134,7 @@ def test_markdown_escapes_tags_and_carries_a_mermaid_block(reset_result: hs.Resu
 
 
 def test_mermaid_fence_outgrows_backticks_in_the_text() -> None:
-    fenced = display._fence("a ```` b", "mermaid")
+    fenced = _escape.fence("a ```` b", "mermaid")
     assert fenced.startswith("`````mermaid\n")
     assert fenced.endswith("\n`````")
 
@@ -153,13 +154,13 @@ def texts(root: ET.Element) -> list[str]:
 
 def test_svg_is_well_formed_even_with_control_characters() -> None:
     for scenario in (hostile_scenario(), hs.Scenario.seed(), hs.Scenario.seed("win10-22h2")):
-        parse_svg(display.result_svg(hs.simulate(scenario), standalone=True))
+        parse_svg(_svg.result_svg(hs.simulate(scenario), standalone=True))
 
 
 def test_svg_of_the_reset_shows_lanes_connections_retry_and_the_reset(
     reset_result: hs.Result,
 ) -> None:
-    root = parse_svg(display.result_svg(reset_result, standalone=True))
+    root = parse_svg(_svg.result_svg(reset_result, standalone=True))
     words = texts(root)
     assert "Client: edge" in words
     assert "http.sys + Schannel" in words
@@ -179,7 +180,7 @@ def test_svg_of_the_reset_shows_lanes_connections_retry_and_the_reset(
 
 
 def test_svg_of_the_500_ends_with_the_error_page(error_result: hs.Result) -> None:
-    words = texts(parse_svg(display.result_svg(error_result, standalone=True)))
+    words = texts(parse_svg(_svg.result_svg(error_result, standalone=True)))
     assert "HTTP 500.0 · 0x80070032" in words
     assert "TCP RST: connection reset" not in words
 
@@ -188,22 +189,20 @@ def test_svg_marks_the_client_certificate_sent_in_the_clear_only_in_tls12() -> N
     seed = hs.Scenario.seed("win10-22h2").with_binding(client_cert_negotiation=True)
     tls12 = hs.simulate(seed)
     tls13 = hs.simulate(seed.with_release("win11-24h2"))
-    assert "certificate — in the clear" in texts(
-        parse_svg(display.result_svg(tls12, standalone=True))
-    )
+    assert "certificate — in the clear" in texts(parse_svg(_svg.result_svg(tls12, standalone=True)))
     assert "certificate — in the clear" not in texts(
-        parse_svg(display.result_svg(tls13, standalone=True))
+        parse_svg(_svg.result_svg(tls13, standalone=True))
     )
 
 
 def test_svg_of_a_renegotiation_has_its_band(reneg_result: hs.Result) -> None:
-    words = texts(parse_svg(display.result_svg(reneg_result, standalone=True)))
+    words = texts(parse_svg(_svg.result_svg(reneg_result, standalone=True)))
     assert any(w.startswith("Renegotiation under the current keys") for w in words)
     assert "certificate — in the clear" not in words  # the certificate travels encrypted
 
 
 def test_sequence_diagram_bundle_lets_mermaid_win_without_html(reset_result: hs.Result) -> None:
-    diagram = display.sequence_diagram(reset_result)
+    diagram = _svg.sequence_diagram(reset_result)
     bundle = diagram._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/vnd.mermaid", "image/svg+xml"}
     assert bundle["text/vnd.mermaid"].startswith("sequenceDiagram")
@@ -253,7 +252,7 @@ def test_client_views_show_every_fact_with_sources() -> None:
 def test_rule_views() -> None:
     rule = hs.get_rule("R-REQ-2.tls13-pha")
     page = rule._repr_html_()
-    assert display.escape(rule.statement) in page
+    assert _escape.escape(rule.statement) in page
     assert "Alternatives" in page
     url = hs.SOURCES[rule.sources[0]].url
     assert url is not None
@@ -280,15 +279,15 @@ def test_transcript_views() -> None:
 
 def test_transcript_svg_shows_errors_and_post_handshake_band() -> None:
     pha = run_tls(TlsScenario.example())
-    words = texts(parse_svg(display.transcript_svg(pha, standalone=True)))
+    words = texts(parse_svg(_svg.transcript_svg(pha, standalone=True)))
     assert any(w.startswith("Post-handshake authentication") for w in words)
     refused = run_tls(attrs.evolve(TlsScenario.example(), post_handshake_auth=False))
-    words = texts(parse_svg(display.transcript_svg(refused, standalone=True)))
+    words = texts(parse_svg(_svg.transcript_svg(refused, standalone=True)))
     assert any("post_handshake_auth" in w for w in words)  # the server's error, as a note
 
 
 def test_import_stays_lazy() -> None:
-    code = "import sys, httpsys_sim; print('httpsys_sim.views._display' in sys.modules)"
+    code = "import sys, httpsys_sim; print('httpsys_sim.views._html' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout

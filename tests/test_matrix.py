@@ -11,9 +11,11 @@ from html.parser import HTMLParser
 import pytest
 
 import httpsys_sim as hs
-from httpsys_sim.analysis._matrix import CATEGORIES, Matrix, category, matrix, wants_colour
+from httpsys_sim.analysis._matrix import Matrix, matrix, wants_colour
 from httpsys_sim.cli import main
+from httpsys_sim.core._result import category
 from httpsys_sim.errors import InputError
+from httpsys_sim.views._palette import CATEGORIES
 
 
 @pytest.fixture(scope="module")

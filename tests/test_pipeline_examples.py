@@ -245,7 +245,7 @@ def test_seed_fix_clientcertnegotiation(
     assert conns(result) == [("1.3", "h2", "handshake", "response")]
     assert log(result) == (200, 0, 0)
     assert "R-REQ-1" in key_rules(result)
-    assert result.fixes() == ()
+    assert hs.find_fixes(result) == ()
 
     doc = run_cli(tmp_path, capsys, document)
     assert_same(result, doc)
@@ -287,7 +287,7 @@ def test_seed_windows_10(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         ("1.2", "http/1.1", "renegotiation", "response"),
     ]
     assert log(result) == (200, 0, 0)
-    assert result.fixes() == ()
+    assert hs.find_fixes(result) == ()
 
     doc = run_cli(tmp_path, capsys, seed_doc("win10-22h2"))
     assert_same(result, doc)
@@ -377,7 +377,7 @@ def test_h2_client_without_retry_gets_http2_error(
     # Model: no W3C line for a request whose stream was reset before IIS answered.
     assert result.iis_log is None
     assert result.certificate_reached_app is False
-    assert result.to_dict(with_fixes=False)["outcome"]["kind"] == "http2_error"
+    assert result.to_dict()["outcome"]["kind"] == "http2_error"
 
 
 def test_h3_fallback_when_http3_enabled() -> None:
@@ -524,7 +524,7 @@ def test_tls12_client_refuses_with_a_fatal_alert() -> None:
     assert "no_renegotiation" in (result.outcome.client_error or "")
     assert conns(result)[-1] == ("1.2", "http/1.1", "renegotiation", "tls_alert:no_renegotiation")
     assert result.iis_log is None
-    assert "clientcertnegotiation" in [f.id for f in result.fixes()]
+    assert "clientcertnegotiation" in [f.id for f in hs.find_fixes(result)]
 
 
 def test_tls12_client_ignores_hello_request() -> None:
@@ -560,7 +560,7 @@ def test_tls12_schannel_disable_reneg_on_server() -> None:
     assert result.iis_log is None
     assert Kind.HELLO_REQUEST not in [k for _, k in wire(result, 0)]
     assert decided_on(result, "R-REQ-2.tls12-schannel-blocked") == 0
-    assert "schannel-reneg" in [f.id for f in result.fixes()]
+    assert "schannel-reneg" in [f.id for f in hs.find_fixes(result)]
 
 
 def test_rfc5746_strict_reset_cites_the_rfc5746_rule() -> None:
@@ -619,7 +619,7 @@ def test_tls13_pre_24h2_without_pha_resets(release: str, profile: str, client_er
         "reset",
     )
     assert result.iis_log is None
-    assert result.to_dict(with_fixes=False)["iis_log"] is None
+    assert result.to_dict()["iis_log"] is None
     assert decided_on(result, "R-REQ-2.tls13-reset") == len(result.connections) - 1
     assert Kind.CERTIFICATE_REQUEST not in [k for _, k in wire(result, -1)]
 
@@ -734,7 +734,7 @@ def test_certificate_validation(
         assert o.rule == "R-IIS-5.accept-expired-revoked"
         assert o.confidence is hs.Confidence.INFERRED
         assert [a.status for a in o.alternatives] == [200]
-    assert result.fixes() == ()
+    assert hs.find_fixes(result) == ()
 
 
 def test_revoked_certificate_passes_without_revocation_check() -> None:
@@ -816,7 +816,7 @@ def test_no_common_protocol(
     assert "protocol_version" in (result.outcome.client_error or "")
     assert conns(result) == [(None, None, "none", "no_common_protocol")]
     assert result.iis_log is None
-    doc = result.to_dict(with_fixes=False)
+    doc = result.to_dict()
     assert doc["connections"][0]["tls_version"] is None
 
 
@@ -852,7 +852,7 @@ def test_site_binding_flag_128_is_ignored_on_server_2022() -> None:
     assert result.outcome.rule == "R-REQ-2.tls13-reset"
     assert all(c.cert_requested.value == "none" for c in result.connections)
     assert any("128" in s.event and s.rule == "R-IIS-3" for s in result.steps)
-    assert "site-binding-128" not in [f.id for f in result.fixes()]
+    assert "site-binding-128" not in [f.id for f in hs.find_fixes(result)]
 
 
 def test_site_binding_flag_32_disables_tls13_on_full_iis() -> None:
@@ -877,7 +877,7 @@ def test_iis_express_ignores_site_binding_flags() -> None:
 @pytest.mark.parametrize(("release", "host"), SEED_RESET + SEED_500 + [("win11-23h2", "iis")])
 def test_seed_fixes_recommend_clientcertnegotiation_first(release: str, host: str) -> None:
     result = hs.simulate(seed_api(release, host))
-    fixes = result.fixes()
+    fixes = hs.find_fixes(result)
     assert fixes
     assert fixes[0].id == "clientcertnegotiation"
     assert fixes[0].rule == "R-REQ-1"
@@ -891,7 +891,7 @@ def test_seed_fixes_recommend_clientcertnegotiation_first(release: str, host: st
         assert fix.outcome == after.outcome.describe()
     ids = [f.id for f in fixes]
     assert ("site-binding-128" in ids) is (release == "server-2025" and host == "iis")
-    doc = result.to_dict()
+    doc = result.to_dict(fixes=fixes)
     assert doc["fixes"] == [f.title for f in fixes]
     assert all(d["verified"] for d in doc["fix_details"])
 
@@ -910,7 +910,7 @@ def test_seed_fixes_recommend_clientcertnegotiation_first(release: str, host: st
 def test_no_fix_for_a_200(s: hs.Scenario) -> None:
     result = hs.simulate(s)
     assert result.outcome.status == 200
-    assert result.fixes() == ()
+    assert hs.find_fixes(result) == ()
     assert result.to_dict()["fixes"] == []
 
 
@@ -930,6 +930,6 @@ def test_403_7_with_a_valid_certificate_offers_a_fix(s: hs.Scenario) -> None:
     assert s.client.certificate is hs.CertState.VALID
     fixed = hs.simulate(s.with_binding(client_cert_negotiation=True))
     assert fixed.outcome.status == 200
-    fixes = result.fixes()
+    fixes = hs.find_fixes(result)
     assert [f.id for f in fixes][:1] == ["clientcertnegotiation"]
     assert all(f.verified and hs.simulate(f.scenario).certificate_reached_app for f in fixes)

@@ -393,7 +393,7 @@ def test_p9_every_step_cites_an_existing_rule(s: hs.Scenario) -> None:
     # catalogue's releases (user-defined ones: test_custom_release_doubt_has_alternatives).
     if result.outcome.confidence is hs.Confidence.INFERRED and not s.server.release.user_defined:
         assert result.outcome.alternatives
-    for entry in result.to_dict(with_fixes=False)["steps"]:
+    for entry in result.to_dict()["steps"]:
         assert entry["rule"] in RULES
         assert entry["sources"]
         assert all(src in SOURCES for src in entry["sources"])
@@ -421,8 +421,8 @@ def test_p10_total_and_deterministic(s: hs.Scenario) -> None:
     assert isinstance(first.outcome, OUTCOME_TYPES)
     assert first.outcome.kind in set(hs.OutcomeKind)
     assert first == second
-    text = first.to_json(with_fixes=False)
-    assert text == second.to_json(with_fixes=False)
+    text = first.to_json()
+    assert text == second.to_json()
     doc = json.loads(text)
     assert doc.keys() >= CONTRACT_KEYS
     o = doc["outcome"]

@@ -218,7 +218,7 @@ class PipelineMachine(RuleBasedStateMachine):
     @invariant()
     def fixes_only_for_failures_and_each_verified(self) -> None:
         r = self.result
-        fixes = r.fixes()
+        fixes = hs.find_fixes(r)
         if exchange_succeeded(r):
             assert fixes == (), [f.id for f in fixes]
             return

@@ -11,9 +11,12 @@ import json
 from hypothesis import given
 
 import httpsys_sim as hs
-from httpsys_sim.analysis._matrix import CATEGORIES, category, cell_text
+from httpsys_sim.core._result import category, cell_text
 from httpsys_sim.testing.strategies import scenarios
-from httpsys_sim.views._text import result_markdown, result_mermaid, result_text
+from httpsys_sim.views._markdown import result_markdown
+from httpsys_sim.views._mermaid import result_mermaid
+from httpsys_sim.views._palette import CATEGORIES
+from httpsys_sim.views._text import result_text
 
 
 @given(scenarios())

@@ -116,7 +116,7 @@ class Comparison:
         if hidden:
             yield hidden
 
-    def _verdict(self) -> str:
+    def verdict(self) -> str:
         la, lb = self.labels
         if self.divergence is None:
             return "The two paths are the same, step for step."
@@ -129,125 +129,26 @@ class Comparison:
         return "The paths diverge at " + " / ".join(where) + "."
 
     def to_text(self, *, context: int = 2, width: int = 50) -> str:
-        """The comparison for a terminal: differences, outcomes, connections, the divergence,
-        and the aligned steps (identical runs folded, ``context`` rows kept around changes)."""
-        la, lb = self.labels
-        pad = max(len(la), len(lb))
-        lines = [f"Comparison: {la} vs {lb}", ""]
-        if self.scenario_differences:
-            lines.append("Scenario differences:")
-            lines += [
-                f"  {path}: {_show(va)} → {_show(vb)}" for path, va, vb in self.scenario_differences
-            ]
-            lines.append("")
-        lines.append("Outcome:")
-        for label, result in ((la, self.a), (lb, self.b)):
-            o = result.outcome
-            shows = f" — client shows {o.client_error}" if o.client_error else ""
-            lines.append(
-                f"  {label:<{pad}}  {o.short():<7} {o.describe()}{shows} [{o.rule}, "
-                f"{o.confidence.value}]"
-            )
-        lines.append("Connections:")
-        for label, result in ((la, self.a), (lb, self.b)):
-            lines.append(f"  {label:<{pad}}  {_connections(result)}")
-        lines.append(
-            "Certificate reached the application: "
-            f"{la} {_yes(self.a.certificate_reached_app)}, "
-            f"{lb} {_yes(self.b.certificate_reached_app)}"
-        )
-        lines += ["", self._verdict()]
-        a_step, b_step = self.diverging_steps
-        for label, step in ((la, a_step), (lb, b_step)):
-            if step is not None:
-                lines.append(f"  {label:<{pad}}  [{step.rule}] {step.actor}: {step.event}")
-        for label, rules in ((la, self.rules_only_in_a), (lb, self.rules_only_in_b)):
-            if rules:
-                lines.append(f"Rules only in {label}: {', '.join(rules)}")
-        lines += [
-            "",
-            "Steps aligned (= same, ~ same step worded differently, ≠ differ, ▶ first divergence):",
-        ]
-        for item in self.visible_rows(context):
-            if isinstance(item, int):
-                lines.append(f"        … {item} matching step{'s' if item != 1 else ''} …")
-                continue
-            n, row = item
-            mark = {"same": "=", "detail": "~", "differ": "≠"}[row.status]
-            if n == self.divergence:
-                mark = "▶"
-            lines.append(
-                f"  {mark} {_num(row.a_index):>3} {_cell(row.a, width):<{width}} │ "
-                f"{_num(row.b_index):>3} {_cell(row.b, width)}"
-            )
-        return "\n".join(lines) + "\n"
+        """The comparison for a terminal (see :func:`httpsys_sim.views._text.comparison_text`)."""
+        from httpsys_sim.views._text import comparison_text
+
+        return comparison_text(self, context=context, width=width)
 
     def to_markdown(self, *, context: int = 2) -> str:
         """The comparison as Markdown: a summary table, the divergence, aligned steps."""
-        from httpsys_sim.views._display import md_escape
+        from httpsys_sim.views._markdown import comparison_markdown
 
-        la, lb = self.labels
-        lines = [f"### Comparison: {md_escape(la)} vs {md_escape(lb)}", ""]
-        if self.scenario_differences:
-            lines.append("Scenario differences:")
-            lines.append("")
-            lines += [
-                f"- `{path}`: `{_show(va)}` → `{_show(vb)}`"
-                for path, va, vb in self.scenario_differences
-            ]
-            lines.append("")
-        lines += [f"| | {md_escape(la)} | {md_escape(lb)} |", "|---|---|---|"]
-        oa, ob = self.a.outcome, self.b.outcome
-        lines.append(
-            f"| outcome | **{oa.short()}** {md_escape(oa.describe())} | "
-            f"**{ob.short()}** {md_escape(ob.describe())} |"
-        )
-        lines.append(
-            f"| client shows | {md_escape(oa.client_error or '—')} | "
-            f"{md_escape(ob.client_error or '—')} |"
-        )
-        lines.append(f"| decided by | `{oa.rule}` | `{ob.rule}` |")
-        lines.append(
-            f"| connections | {md_escape(_connections(self.a))} | "
-            f"{md_escape(_connections(self.b))} |"
-        )
-        lines.append(
-            f"| certificate reached the application | {_yes(self.a.certificate_reached_app)} | "
-            f"{_yes(self.b.certificate_reached_app)} |"
-        )
-        lines += ["", f"**{md_escape(self._verdict())}**", ""]
-        for label, rules in ((la, self.rules_only_in_a), (lb, self.rules_only_in_b)):
-            if rules:
-                lines.append(
-                    f"- Rules only in {md_escape(label)}: " + ", ".join(f"`{r}`" for r in rules)
-                )
-        lines += [
-            "",
-            f"| | # | {md_escape(la)} | # | {md_escape(lb)} |",
-            "|---|---:|---|---:|---|",
-        ]
-        for item in self.visible_rows(context):
-            if isinstance(item, int):
-                lines.append(f"| | | *… {item} matching steps …* | | |")
-                continue
-            n, row = item
-            mark = {"same": "=", "detail": "~", "differ": "≠"}[row.status]
-            cells = [_md_step(row.a), _md_step(row.b)]
-            if n == self.divergence:
-                mark = "▶"
-                cells = [f"**{c}**" if c else c for c in cells]
-            lines.append(
-                f"| {mark} | {_num(row.a_index)} | {cells[0]} | {_num(row.b_index)} | {cells[1]} |"
-            )
-        return "\n".join(lines) + "\n"
+        return comparison_markdown(self, context=context)
 
     def _repr_html_(self) -> str:
-        from httpsys_sim.views._display import comparison_html
+        from httpsys_sim.views._html import comparison_html
 
         return comparison_html(self)
 
     def _repr_markdown_(self) -> str:
-        return self.to_markdown()
+        from httpsys_sim.views._markdown import comparison_markdown
+
+        return comparison_markdown(self)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -256,40 +157,6 @@ class Comparison:
 def _only(mine: Sequence[Step], theirs: Sequence[Step]) -> tuple[str, ...]:
     other = {s.rule for s in theirs}
     return tuple(dict.fromkeys(s.rule for s in mine if s.rule not in other))
-
-
-def _num(index: int | None) -> str:
-    return "" if index is None else str(index + 1)
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
-
-
-def _show(value: object) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-def _connections(result: Result) -> str:
-    return "; ".join(
-        f"{c.index + 1}. TLS {c.tls_version or '—'} {c.alpn or '—'} → {c.end}"
-        for c in result.connections
-    )
-
-
-def _cell(step: Step | None, width: int) -> str:
-    if step is None:
-        return "·"
-    text = f"[{step.rule}] {step.actor}: {step.event}"
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _md_step(step: Step | None) -> str:
-    from httpsys_sim.views._display import md_escape
-
-    if step is None:
-        return ""
-    return f"{md_escape(step.actor)}: {md_escape(step.event)} `{step.rule}`"
 
 
 def _normalise(result: Result) -> Mapping[str, str]:
@@ -356,6 +223,11 @@ def _differences(a: Scenario, b: Scenario) -> tuple[tuple[str, Any, Any], ...]:
     return tuple((k, fa.get(k), fb.get(k)) for k in keys if fa.get(k) != fb.get(k))
 
 
+def show_value(value: object) -> str:
+    """A scenario field's value as a label: strings bare, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 _BARE = frozenset({"server.release", "client.profile", "client.certificate", "server.host"})
 
 
@@ -366,11 +238,11 @@ def _auto_labels(diffs: Sequence[tuple[str, Any, Any]]) -> tuple[str, str]:
     for path, va, vb in diffs[:2]:
         leaf = path.rsplit(".", 1)[-1]
         if path in _BARE:
-            parts_a.append(_show(va))
-            parts_b.append(_show(vb))
+            parts_a.append(show_value(va))
+            parts_b.append(show_value(vb))
         else:
-            parts_a.append(f"{leaf}={_show(va)}")
-            parts_b.append(f"{leaf}={_show(vb)}")
+            parts_a.append(f"{leaf}={show_value(va)}")
+            parts_b.append(f"{leaf}={show_value(vb)}")
     if len(diffs) > 2:
         parts_a.append("…")
         parts_b.append("…")

@@ -19,8 +19,8 @@ import attrs
 
 from httpsys_sim.catalogue._clients import CLIENTS
 from httpsys_sim.core._engine import simulate
-from httpsys_sim.core._fixes import Fix, is_failure
-from httpsys_sim.core._result import Result
+from httpsys_sim.core._fixes import Fix, find_fixes
+from httpsys_sim.core._result import Result, is_failure
 from httpsys_sim.core._scenario import ClientSetup, Request, Scenario, ServerSetup
 from httpsys_sim.errors import InputError
 from httpsys_sim.readers._appconfig import AppHostConfig, parse_application_host_config
@@ -306,7 +306,7 @@ def _fixes(
     found: dict[str, Fix] = {}
     hits: dict[str, int] = {}
     for result in failing:
-        for fix in result.fixes():
+        for fix in find_fixes(result):
             found.setdefault(fix.id, fix)
             hits[fix.id] = hits.get(fix.id, 0) + 1
     total = len(failing)

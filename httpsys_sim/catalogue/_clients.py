@@ -130,12 +130,12 @@ class ClientProfile:
         )
 
     def _repr_html_(self) -> str:
-        from httpsys_sim.views._display import client_html
+        from httpsys_sim.views._html import client_html
 
         return client_html(self)
 
     def _repr_markdown_(self) -> str:
-        from httpsys_sim.views._display import client_markdown
+        from httpsys_sim.views._markdown import client_markdown
 
         return client_markdown(self)
 

@@ -91,12 +91,12 @@ class Rule:
     alternatives: tuple[str, ...] = ()
 
     def _repr_html_(self) -> str:
-        from httpsys_sim.views._display import rule_html
+        from httpsys_sim.views._html import rule_html
 
         return rule_html(self)
 
     def _repr_markdown_(self) -> str:
-        from httpsys_sim.views._display import rule_markdown
+        from httpsys_sim.views._markdown import rule_markdown
 
         return rule_markdown(self)
 

@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from httpsys_sim.catalogue._clients import H11RetryPolicy
+from httpsys_sim.core._result import is_failure
 from httpsys_sim.tls.machine import RenegotiationAnswer
-from httpsys_sim.tls.messages import CertState
-from httpsys_sim.windows._iis import CertPolicy, Host, SiteBindingSslFlag, cert_policy
+from httpsys_sim.windows._iis import Host, SiteBindingSslFlag
 
 if TYPE_CHECKING:
     from httpsys_sim.core._result import Result
     from httpsys_sim.core._scenario import Scenario
 
-__all__ = ["Fix", "find_fixes", "is_failure"]
+__all__ = ["Fix", "find_fixes"]
 
 
 @attrs.frozen(kw_only=True)
@@ -52,26 +52,6 @@ class Fix:
             "verified": self.verified,
             "note": self.note,
         }
-
-
-def is_failure(result: Result) -> bool:
-    """Did the certificate exchange fail (as opposed to IIS deciding on a certificate)?
-
-    A reset, an alert, an HTTP/2 error, a 500 or a 413 fail; so does any answer where the
-    client held a certificate, the path wants one, and it never reached IIS (a 200 without
-    it, or a 403.7 although the client had one).
-    """
-    outcome = result.outcome
-    if outcome.status is None:
-        return True
-    if outcome.status in (500, 413):
-        return True
-    s = result.scenario
-    if s.request.scheme == "http":
-        return False
-    wants = cert_policy(s.server.access_ssl_flags) is not CertPolicy.IGNORE
-    has_cert = s.client.certificate is not CertState.NONE
-    return wants and has_cert and result.iis_certificate is None
 
 
 def _netsh(scenario: Scenario, **changes: Any) -> str:

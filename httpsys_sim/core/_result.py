@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from httpsys_sim.catalogue._rules import Confidence, get_rule
 from httpsys_sim.tls.machine import CertRequestedHow
 from httpsys_sim.tls.messages import CertState
 from httpsys_sim.tls.wire import WireEvent
+from httpsys_sim.windows._iis import CertPolicy, cert_policy
 
 if TYPE_CHECKING:
     from httpsys_sim.core._fixes import Fix
@@ -430,15 +432,10 @@ class Result:
             lines += [f"  - {a.description} [{a.rule}]" for a in self.outcome.alternatives]
         return "\n".join(lines)
 
-    def fixes(self) -> tuple[Fix, ...]:
-        """Remedies that, re-simulated, turn a failing outcome into success (best first)."""
-        from httpsys_sim.core._fixes import find_fixes
-
-        return find_fixes(self)
-
     # --- JSON ----------------------------------------------------------------------
-    def to_dict(self, *, with_fixes: bool = True) -> dict[str, Any]:
-        """The §2.2 document (``fixes`` re-simulates; pass ``with_fixes=False`` to skip)."""
+    def to_dict(self, *, fixes: Sequence[Fix] = ()) -> dict[str, Any]:
+        """The result document (docs/formats.md#result).  A value never runs the engine, so
+        the remedies come in: ``result.to_dict(fixes=hs.find_fixes(result))``."""
         return {
             "outcome": self.outcome.to_dict(),
             "certificate_reached_app": self.certificate_reached_app,
@@ -448,22 +445,101 @@ class Result:
             "iis_certificate": None if self.iis_certificate is None else self.iis_certificate.value,
             "steps": [s.to_dict() for s in self.steps],
             "explanation": self.explain(),
-            "fixes": [f.title for f in self.fixes()] if with_fixes else [],
-            "fix_details": [f.to_dict() for f in self.fixes()] if with_fixes else [],
+            "fixes": [f.title for f in fixes],
+            "fix_details": [f.to_dict() for f in fixes],
             "scenario": self.scenario.to_dict(),
         }
 
-    def to_json(self, *, with_fixes: bool = True) -> str:
+    def to_json(self, *, fixes: Sequence[Fix] = ()) -> str:
         """Deterministic JSON (byte-identical for identical input)."""
-        return json.dumps(self.to_dict(with_fixes=with_fixes), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(self.to_dict(fixes=fixes), indent=2, ensure_ascii=False) + "\n"
 
     # --- notebooks (httpsys_sim.views._display, imported lazily) ---------------------------------
     def _repr_html_(self) -> str:
-        from httpsys_sim.views._display import result_html
+        from httpsys_sim.views._html import result_html
 
         return result_html(self)
 
     def _repr_markdown_(self) -> str:
-        from httpsys_sim.views._display import result_markdown
+        from httpsys_sim.views._markdown import result_markdown
 
         return result_markdown(self)
+
+
+class OutcomeCategory(str, enum.Enum):
+    """What an outcome means for the user: the legend of every matrix and report."""
+
+    #: 200: served (with the certificate when the client had one).
+    OK = "ok"
+    #: 200*: served, but the client's certificate never reached IIS.
+    NOCERT = "nocert"
+    #: 403.x: IIS decided on the certificate (missing, untrusted, …).
+    DENIED = "denied"
+    #: 500.0 / 413: the certificate could not be fetched.
+    ERROR = "error"
+    #: Connection reset: no HTTP answer at all.
+    RESET = "reset"
+    #: TLS alert, HTTP/2 error, no common protocol, timeout.
+    PROTOCOL = "protocol"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}.{self.name}"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
+#: The legend: each category's meaning, in display order.
+CATEGORY_MEANINGS: Mapping[OutcomeCategory, str] = MappingProxyType(
+    {
+        OutcomeCategory.OK: "200: served (with the certificate when the client had one)",
+        OutcomeCategory.NOCERT: "200*: served, but the client's certificate never reached IIS",
+        OutcomeCategory.DENIED: "403.x: IIS decided on the certificate (missing, untrusted, …)",
+        OutcomeCategory.ERROR: "500.0 / 413: the certificate could not be fetched",
+        OutcomeCategory.RESET: "connection reset: no HTTP answer at all",
+        OutcomeCategory.PROTOCOL: "TLS alert, HTTP/2 error, no common protocol, timeout",
+    }
+)
+
+
+def is_failure(result: Result) -> bool:
+    """Did the certificate exchange fail (as opposed to IIS deciding on a certificate)?
+
+    A reset, an alert, an HTTP/2 error, a 500 or a 413 fail; so does any answer where the
+    client held a certificate, the path wants one, and it never reached IIS (a 200 without
+    it, or a 403.7 although the client had one).
+    """
+    outcome = result.outcome
+    if outcome.status is None:
+        return True
+    if outcome.status in (500, 413):
+        return True
+    s = result.scenario
+    if s.request.scheme == "http":
+        return False
+    wants = cert_policy(s.server.access_ssl_flags) is not CertPolicy.IGNORE
+    has_cert = s.client.certificate is not CertState.NONE
+    return wants and has_cert and result.iis_certificate is None
+
+
+def category(result: Result) -> OutcomeCategory:
+    """The legend category of a result."""
+    o = result.outcome
+    if o.kind is OutcomeKind.CONNECTION_RESET:
+        return OutcomeCategory.RESET
+    if o.status is None:
+        return OutcomeCategory.PROTOCOL
+    if 200 <= o.status < 300:
+        return OutcomeCategory.NOCERT if is_failure(result) else OutcomeCategory.OK
+    if o.status == 403:
+        return OutcomeCategory.DENIED
+    return OutcomeCategory.ERROR
+
+
+def cell_text(result: Result) -> str:
+    """A short label: ``200``, ``200*`` (certificate never reached IIS), ``RESET``, ``500.0?``…"""
+    star = "*" if category(result) is OutcomeCategory.NOCERT else ""
+    return result.outcome.short() + star + ("?" if result.outcome.alternatives else "")

@@ -357,10 +357,11 @@ def failure_report(
     (:meth:`Result.explain() <httpsys_sim.core._result.Result.explain>`: each link with its rule
     id, confidence and sources, and the alternatives where the model is unsure); every
     step with its rule id (``steps=False`` leaves them out); the fixes
-    (:meth:`Result.fixes() <httpsys_sim.core._result.Result.fixes>`), each re-simulated, with the
+    (:func:`~httpsys_sim.find_fixes`), each re-simulated, with the
     exact commands (``fixes=False`` leaves them out).
     """
     from httpsys_sim.catalogue._rules import get_rule
+    from httpsys_sim.core._fixes import find_fixes
 
     o = result.outcome
     lines = ["httpsys-sim: the simulated outcome is not what the test expects."]
@@ -390,7 +391,7 @@ def failure_report(
             mark = "*" if step.key else " "
             lines.append(f" {mark}{n:>3}. [{step.rule:<{width}}] {step.actor}: {step.event}")
     if fixes:
-        found = result.fixes()
+        found = find_fixes(result)
         lines.append("")
         if found:
             lines.append("Fixes (each re-simulated with the change applied):")

@@ -259,12 +259,12 @@ class TlsTranscript:
         return "\n".join(lines) + "\n"
 
     def _repr_html_(self) -> str:
-        from httpsys_sim.views._display import transcript_html
+        from httpsys_sim.views._html import transcript_html
 
         return transcript_html(self)
 
     def _repr_markdown_(self) -> str:
-        from httpsys_sim.views._display import transcript_markdown
+        from httpsys_sim.views._markdown import transcript_markdown
 
         return transcript_markdown(self)
 

@@ -1,19 +1,23 @@
-"""Views of a :class:`~httpsys_sim.core._result.Result`: text, Markdown and Mermaid.
-
-Views only read results; they never reach into the engine.
-"""
+"""Plain-text views for the terminal."""
 
 from __future__ import annotations
 
-import html
+import csv
+import io
 from typing import TYPE_CHECKING
 
+from httpsys_sim.analysis._compare import show_value
 from httpsys_sim.catalogue._rules import get_rule
+from httpsys_sim.core._result import category, cell_text
+from httpsys_sim.views._palette import CATEGORIES
 
 if TYPE_CHECKING:
-    from httpsys_sim.core._result import Result, Step
+    from collections.abc import Sequence
 
-__all__ = ["result_markdown", "result_mermaid", "result_text", "rule_anchor"]
+    from httpsys_sim.analysis._compare import Comparison
+    from httpsys_sim.analysis._matrix import Matrix
+    from httpsys_sim.core._fixes import Fix
+    from httpsys_sim.core._result import Result, Step
 
 
 def rule_anchor(rule_id: str) -> str:
@@ -44,7 +48,7 @@ def _log(result: Result) -> str:
     return f"{log.status} {log.substatus} {log.win32_status}"
 
 
-def result_text(result: Result, *, fixes: bool = True) -> str:
+def result_text(result: Result, *, fixes: Sequence[Fix] = ()) -> str:
     """Outcome first, then the step-by-step story with rule ids, then doubts and fixes."""
     lines = _headline(result)
     lines += ["", f"Scenario: {result.scenario.describe()}", "", "What happened:"]
@@ -60,7 +64,7 @@ def result_text(result: Result, *, fixes: bool = True) -> str:
         lines += ["", "Where the model is unsure:"]
         lines += [f"  - {a.description} [{a.rule}]" for a in result.outcome.alternatives]
     if fixes:
-        found = result.fixes()
+        found = fixes
         if found:
             lines += ["", "Fixes (each re-simulated):"]
             for n, fix in enumerate(found, 1):
@@ -71,115 +75,152 @@ def result_text(result: Result, *, fixes: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md_cell(text: str) -> str:
-    """Text safe in Markdown (and in a table cell): HTML-escaped, pipes escaped."""
-    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+def matrix_text(m: Matrix, *, colour: bool | None = None) -> str:
+    """Aligned columns; colour on a terminal unless ``NO_COLOR`` is set."""
+    if colour is None:
+        colour = False
+    heads = [r.id for r in m.releases]
+    labels = [m.row_label(c, k) for c, k in m.rows()]
+    left = max(len(x) for x in [*labels, "client"])
+    widths = [max(len(h), 7) for h in heads]
+    out = [m.title, ""]
+    out.append(
+        "client".ljust(left)
+        + "  "
+        + "  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True))
+    )
+    for (client, cert), label in zip(m.rows(), labels, strict=True):
+        cells = []
+        for release, width in zip(m.releases, widths, strict=True):
+            result = m.cells[(release.id, client, cert)]
+            text = cell_text(result).ljust(width)
+            if colour:
+                code = CATEGORIES[category(result)][1]
+                text = f"\x1b[{code}m{text}\x1b[0m"
+            cells.append(text)
+        out.append(label.ljust(left) + "  " + "  ".join(cells))
+    out += [
+        "",
+        "Legend: 200 served · 200* served, but the certificate never reached IIS ·",
+        "        403.x certificate refused by IIS · 500.0 ERROR_NOT_SUPPORTED · 413 body too",
+        "        large to renegotiate · RESET connection reset · ALERT TLS alert ·",
+        "        H2ERR HTTP/2 error · ? = the outcome has alternatives (a rule on its path",
+        "        is inferred or partly so): see the cell's explanation",
+    ]
+    return "\n".join(out) + "\n"
 
 
-def result_markdown(result: Result, *, fixes: bool = True) -> str:
-    """A Markdown report: outcome, the causal chain, every step with linked rule ids."""
-    o = result.outcome
-    lines = [f"### {_md_cell(o.describe())}", ""]
-    lines += [f"- {_md_cell(line)}" for line in _headline(result)[1:]]
-    lines += ["", f"Scenario: {_md_cell(result.scenario.describe())}", "", "#### Why", ""]
-    for n, step in enumerate(result.why(), 1):
-        rule = get_rule(step.rule)
+def matrix_csv(m: Matrix) -> str:
+    """One line per cell: release, client, certificate, outcome fields."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        [
+            "release",
+            "client",
+            "certificate",
+            "kind",
+            "status",
+            "substatus",
+            "hresult",
+            "client_error",
+            "confidence",
+            "short",
+        ]
+    )
+    for client, cert in m.rows():
+        for release in m.releases:
+            o = m.cells[(release.id, client, cert)].outcome
+            writer.writerow(
+                [
+                    release.id,
+                    client,
+                    cert.value,
+                    o.kind.value,
+                    "" if o.status is None else o.status,
+                    "" if o.substatus is None else o.substatus,
+                    o.hresult or "",
+                    o.client_error or "",
+                    o.confidence.value,
+                    o.short(),
+                ]
+            )
+    return buffer.getvalue()
+
+
+def _num(index: int | None) -> str:
+    return "" if index is None else str(index + 1)
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _connections(result: Result) -> str:
+    return "; ".join(
+        f"{c.index + 1}. TLS {c.tls_version or '—'} {c.alpn or '—'} → {c.end}"
+        for c in result.connections
+    )
+
+
+def _cell(step: Step | None, width: int) -> str:
+    if step is None:
+        return "·"
+    text = f"[{step.rule}] {step.actor}: {step.event}"
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def comparison_text(cmp: Comparison, *, context: int = 2, width: int = 50) -> str:
+    """The comparison for a terminal: differences, outcomes, connections, the divergence,
+    and the aligned steps (identical runs folded, ``context`` rows kept around changes)."""
+    la, lb = cmp.labels
+    pad = max(len(la), len(lb))
+    lines = [f"Comparison: {la} vs {lb}", ""]
+    if cmp.scenario_differences:
+        lines.append("Scenario differences:")
+        lines += [
+            f"  {path}: {show_value(va)} → {show_value(vb)}"
+            for path, va, vb in cmp.scenario_differences
+        ]
+        lines.append("")
+    lines.append("Outcome:")
+    for label, result in ((la, cmp.a), (lb, cmp.b)):
+        o = result.outcome
+        shows = f" — client shows {o.client_error}" if o.client_error else ""
         lines.append(
-            f"{n}. {_md_cell(step.event)} — `{rule.id}` "
-            f"({rule.confidence.value}; {', '.join(rule.sources)})"
+            f"  {label:<{pad}}  {o.short():<7} {o.describe()}{shows} [{o.rule}, "
+            f"{o.confidence.value}]"
         )
+    lines.append("Connections:")
+    for label, result in ((la, cmp.a), (lb, cmp.b)):
+        lines.append(f"  {label:<{pad}}  {_connections(result)}")
+    lines.append(
+        "Certificate reached the application: "
+        f"{la} {_yes(cmp.a.certificate_reached_app)}, "
+        f"{lb} {_yes(cmp.b.certificate_reached_app)}"
+    )
+    lines += ["", cmp.verdict()]
+    a_step, b_step = cmp.diverging_steps
+    for label, step in ((la, a_step), (lb, b_step)):
+        if step is not None:
+            lines.append(f"  {label:<{pad}}  [{step.rule}] {step.actor}: {step.event}")
+    for label, rules in ((la, cmp.rules_only_in_a), (lb, cmp.rules_only_in_b)):
+        if rules:
+            lines.append(f"Rules only in {label}: {', '.join(rules)}")
     lines += [
         "",
-        "#### Steps",
-        "",
-        "| # | layer | actor | event | rule | confidence |",
-        "|---|---|---|---|---|---|",
+        "Steps aligned (= same, ~ same step worded differently, ≠ differ, ▶ first divergence):",
     ]
-    for n, step in enumerate(result.steps, 1):
-        lines.append(
-            f"| {n} | {step.layer} | {step.actor} | {_md_cell(step.event)} | "
-            f"`{step.rule}` | {step.confidence.value} |"
-        )
-    if o.alternatives:
-        lines += ["", "#### Alternatives", ""]
-        lines += [f"- {_md_cell(a.description)} (`{a.rule}`)" for a in o.alternatives]
-    if fixes and result.fixes():
-        lines += ["", "#### Fixes", ""]
-        for fix in result.fixes():
-            lines.append(f"- **{_md_cell(fix.title)}** → {fix.outcome} (`{fix.rule}`)")
-            lines += [f"  - `{c}`" for c in fix.commands]
-    return "\n".join(lines) + "\n"
-
-
-def _mm(text: str) -> str:
-    """Text safe inside a Mermaid message."""
-    return (
-        text.replace(";", ",")
-        .replace("#", "")
-        .replace("<", "‹")
-        .replace(">", "›")
-        .replace("\n", " ")
-    )
-
-
-def _short(step: Step) -> str:
-    text = step.event
-    return _mm(text if len(text) <= 110 else text[:107] + "…")
-
-
-def result_mermaid(result: Result) -> str:
-    """A Mermaid ``sequenceDiagram``: client, http.sys/Schannel and IIS, every connection,
-    encrypted messages marked 🔒, the late demand, and the reset or the response."""
-    s = result.scenario
-    host = "IIS Express" if s.server.host.value == "iis-express" else "IIS"
-    profile = s.client.profile
-    lines = [
-        "sequenceDiagram",
-        f"    participant C as Client ({profile})",
-        f"    participant H as http.sys + Schannel ({_mm(s.server.release.product)})",
-        f"    participant I as {host}",
-    ]
-    current: int | None = None
-    for step in result.steps:
-        if step.layer == "config":
+    for item in cmp.visible_rows(context):
+        if isinstance(item, int):
+            lines.append(f"        … {item} matching step{'s' if item != 1 else ''} …")
             continue
-        if step.connection is not None and step.connection != current and step.layer == "tcp":
-            current = step.connection
-            conn = result.connections[current] if current < len(result.connections) else None
-            label = f"connection {current + 1}"
-            if conn is not None:
-                label += (
-                    f" · {conn.transport.upper()} · TLS {conn.tls_version or '-'}"
-                    f" · ALPN {conn.alpn or '-'}"
-                )
-            lines.append(f"    Note over C,H: {label}")
-        if step.message is not None:
-            src, dst = ("C", "H") if step.actor == "client" else ("H", "C")
-            lock = " 🔒" if step.encrypted else ""
-            arrow = "->>" if step.delivered else "-x"
-            lines.append(f"    {src}{arrow}{dst}: {_mm(step.message)}{lock}")
-        elif step.layer == "http" and step.actor == "client":
-            lines.append(f"    C->>H: {_short(step)}")
-            lines.append("    H->>I: request")
-        elif step.layer == "http":
-            lines.append(f"    H--xC: {_short(step)}")
-        elif step.layer == "tcp" and step.actor != "client":
-            lines.append(f"    H--xC: TCP reset · {_short(step)}")
-        elif step.layer == "iis":
-            lines.append(f"    Note over H,I: {_short(step)}")
-        elif step.layer in ("tls", "client"):
-            who = "C" if step.actor == "client" else "H"
-            lines.append(f"    Note over {who}: {_short(step)}")
-    o = result.outcome
-    if o.status is not None:
-        lines.append(f"    I-->>C: HTTP {o.short()}")
-    lines.append(
-        f"    Note over C: {_mm(o.describe())}"
-        + (f" · {_mm(o.client_error)}" if o.client_error else "")
-    )
+        n, row = item
+        mark = {"same": "=", "detail": "~", "differ": "≠"}[row.status]
+        if n == cmp.divergence:
+            mark = "▶"
+        lines.append(
+            f"  {mark} {_num(row.a_index):>3} {_cell(row.a, width):<{width}} │ "
+            f"{_num(row.b_index):>3} {_cell(row.b, width)}"
+        )
     return "\n".join(lines) + "\n"
-
-
-def escape(text: str) -> str:
-    """HTML-escape ``text``."""
-    return html.escape(text, quote=True)

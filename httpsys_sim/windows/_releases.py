@@ -134,12 +134,12 @@ class Release:
         }
 
     def _repr_html_(self) -> str:
-        from httpsys_sim.views._display import release_html
+        from httpsys_sim.views._html import release_html
 
         return release_html(self)
 
     def _repr_markdown_(self) -> str:
-        from httpsys_sim.views._display import release_markdown
+        from httpsys_sim.views._markdown import release_markdown
 
         return release_markdown(self)
 
