@@ -55,9 +55,3 @@ class InputError(HttpsysSimError, ValueError):
         hint = f" (hint: {self.hint})" if self.hint else ""
         text = f"{where}{field}{self.message}{hint}"
         return " ".join(text.split())
-
-    def with_file(self, file: str) -> InputError:
-        """A copy of this error that names ``file`` (when it named none)."""
-        if self.file is not None:
-            return self
-        return InputError(self.message, file=file, line=self.line, field=self.field, hint=self.hint)

@@ -237,7 +237,8 @@ def test_the_check_catches_a_cycle() -> None:
     )
     found = cycle(edges)
     assert found is not None
-    assert "httpsys_sim.core._a" in found and "httpsys_sim.core._b" in found
+    assert "httpsys_sim.core._a" in found
+    assert "httpsys_sim.core._b" in found
 
 
 def test_type_checking_imports_do_not_count() -> None:

@@ -6,8 +6,6 @@ once — however many formats show it (docs/architecture.md#layers).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 import httpsys_sim as hs
@@ -21,7 +19,7 @@ from httpsys_sim.views._text import result_text
 
 
 @pytest.fixture
-def runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[hs.Scenario]]:
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[hs.Scenario]:
     """Every scenario the engine simulates while the test runs."""
     seen: list[hs.Scenario] = []
     original = _engine._Run.__init__
@@ -31,7 +29,7 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[hs.Scenario]]:
         original(self, scenario)
 
     monkeypatch.setattr(_engine._Run, "__init__", counting)
-    yield seen
+    return seen
 
 
 def _candidates(scenario: hs.Scenario) -> int:

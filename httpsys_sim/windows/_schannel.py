@@ -109,10 +109,6 @@ class SchannelSettings:
         """Explicit server enablement of ``version`` (``"1.3"``…), None when not configured."""
         return dict(self.server_protocols).get(version)
 
-    def client_protocol_enabled(self, version: str) -> bool | None:
-        """Explicit client enablement of ``version``, None when not configured."""
-        return dict(self.client_protocols).get(version)
-
     def to_dict(self) -> dict[str, Any]:
         """The contract §2.1 ``schannel`` object (protocols as ``{"1.3": false}`` objects)."""
         out: dict[str, Any] = {name: getattr(self, name) for name in _BOOL_FIELDS}
