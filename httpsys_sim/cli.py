@@ -12,12 +12,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import attrs
 
 from httpsys_sim import __version__
 from httpsys_sim.errors import HttpsysSimError, InputError
+
+if TYPE_CHECKING:
+    from httpsys_sim.views._terminal import Terminal
 
 __all__ = ["main"]
 
@@ -157,6 +160,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     scenario = _scenario_from_args(args)
     assert isinstance(scenario, Scenario)
     result = simulate(scenario)
+    term = _terminal(args)
 
     def remedies() -> tuple[Fix, ...]:
         return find_fixes(result)
@@ -164,7 +168,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return _emit(
         args,
         {
-            "text": lambda: result_text(result, fixes=remedies()),
+            "text": lambda: result_text(result, fixes=remedies(), width=term.width),
             "json": lambda: result.to_json(fixes=remedies()),
             "markdown": lambda: result_markdown(result, fixes=remedies()),
             "mermaid": lambda: result_mermaid(result),
@@ -182,13 +186,15 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def _cmd_matrix(args: argparse.Namespace) -> int:
-    from httpsys_sim.analysis._matrix import matrix, wants_colour
+    from httpsys_sim.analysis._matrix import matrix
     from httpsys_sim.core._scenario import Scenario
+    from httpsys_sim.views._text import matrix_text
 
     base = Scenario.seed()
     if args.scenario:
         data, name = _read_input(args.scenario)
         base = Scenario.from_json(data, filename=name)
+    term = _terminal(args)
     table = matrix(
         base,
         releases=_split(args.releases),
@@ -198,7 +204,7 @@ def _cmd_matrix(args: argparse.Namespace) -> int:
     return _emit(
         args,
         {
-            "text": lambda: table.to_text(colour=not args.output and wants_colour(sys.stdout)),
+            "text": lambda: matrix_text(table, colour=term.colour, width=term.width),
             "markdown": table.to_markdown,
             "csv": table.to_csv,
             "json": table.to_json,
@@ -233,32 +239,19 @@ def _cmd_tls(args: argparse.Namespace) -> int:
 
 
 def _cmd_releases(args: argparse.Namespace) -> int:
-    from httpsys_sim.catalogue._rules import get_rule
+    from httpsys_sim.views._text import releases_text
     from httpsys_sim.windows._releases import RELEASES
 
     if args.format == "json":
         _write(json.dumps([r.to_dict() for r in RELEASES.values()], indent=2) + "\n")
         return EXIT_OK
-    lines = [
-        f"{'id':<12} {'product':<20} {'build':>6}  {'TLS':<15} "
-        "late demand over TLS 1.3   confidence"
-    ]
-    for r in RELEASES.values():
-        tls = "/".join(v.value for v in r.tls_versions)
-        lines.append(
-            f"{r.id:<12} {r.product:<20} {r.build:>6}  {tls:<15} {r.late_demand_tls13.value:<25} "
-            f"{r.confidence.value}"
-        )
-    sources = sorted(
-        {s for r in RELEASES.values() for rule in r.rules for s in get_rule(rule).sources}
-    )
-    lines += ["", "rules: R-REL-1 … R-REL-5 · sources: " + ", ".join(sources)]
-    _write("\n".join(lines) + "\n")
+    _write(releases_text(RELEASES.values(), width=_terminal(args).width))
     return EXIT_OK
 
 
 def _cmd_clients(args: argparse.Namespace) -> int:
     from httpsys_sim.catalogue._clients import CLIENTS
+    from httpsys_sim.views._text import clients_text
 
     if args.format == "json":
         out = []
@@ -277,24 +270,13 @@ def _cmd_clients(args: argparse.Namespace) -> int:
             out.append(entry)
         _write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
-    lines = [
-        f"{'id':<16} {'TLS':<8} {'ALPN':<16} {'PHA':<4} {'reneg h1/h2':<16} on HTTP_1_1_REQUIRED"
-    ]
-    for p in CLIENTS.values():
-        tls = f"{p.min_tls.value}-{p.max_tls.value}"
-        alpn = ",".join(p.alpn.value) or "-"
-        reneg = f"{p.renegotiation_http11.value.value}/{p.renegotiation_h2.value.value}"
-        lines.append(
-            f"{p.id:<16} {tls:<8} {alpn:<16} {'yes' if p.offers_pha.value else 'no':<4} "
-            f"{reneg:<16} {p.on_http_1_1_required.value.value:<20}"
-        )
-    lines += ["", "every field carries sources and confidence: `httpsys-sim clients --format json`"]
-    _write("\n".join(lines) + "\n")
+    _write(clients_text(CLIENTS.values(), width=_terminal(args).width))
     return EXIT_OK
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
     from httpsys_sim.catalogue._rules import RULES, SOURCES
+    from httpsys_sim.views._text import rules_text
 
     if args.format == "json":
         data = {
@@ -315,8 +297,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         }
         _write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
-    lines = [f"{r.id:<26} {r.confidence.value:<10} {r.title}" for r in RULES.values()]
-    _write("\n".join(lines) + "\n")
+    _write(rules_text(RULES.values(), width=_terminal(args).width))
     return EXIT_OK
 
 
@@ -365,6 +346,36 @@ def _cmd_diagram(args: argparse.Namespace) -> int:
 # --- the parser ----------------------------------------------------------------------------
 
 
+def _add_layout_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("text layout")
+    g.add_argument(
+        "--width",
+        type=int,
+        metavar="N",
+        help="wrap text at N columns (default: $COLUMNS, else the terminal's width, else no limit)",
+    )
+    g.add_argument(
+        "--color",
+        "--colour",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="colour outcome cells: auto (terminals only; NO_COLOR and FORCE_COLOR are "
+        "honoured), always or never",
+    )
+
+
+def _terminal(args: argparse.Namespace) -> Terminal:
+    """Width and colour for text output (a file given with -o: no limit, no colour)."""
+    from httpsys_sim.views._terminal import Terminal, terminal_for
+
+    width = getattr(args, "width", None)
+    if width is not None and width < 20:
+        raise InputError("must be at least 20", field="--width", hint="e.g. --width 80")
+    if getattr(args, "output", None):
+        return Terminal(width=width, colour=args.color == "always")
+    return terminal_for(sys.stdout, width=width, color=getattr(args, "color", "auto"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation generation)."""
     parser = _Parser(
@@ -382,6 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=["text", "json", "markdown", "mermaid"], default="text")
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    _add_layout_options(p)
     _add_scenario_flags(p)
     p.set_defaults(func=_cmd_simulate)
 
@@ -398,6 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=["text", "markdown", "csv", "json", "html"], default="text")
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    _add_layout_options(p)
     p.set_defaults(func=_cmd_matrix)
 
     p = sub.add_parser("diagnose", help="predict outcomes from real Windows configuration exports")
@@ -430,6 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=text)
         p.add_argument("--format", choices=["text", "json"], default="text")
+        _add_layout_options(p)
         p.set_defaults(func=func)
 
     p = sub.add_parser("diagram", help="pictures drawn from the model itself")

@@ -79,7 +79,7 @@ def test_no_arguments_cites_sources(capsys: pytest.CaptureFixture[str]) -> None:
     deciding = [line for line in out.splitlines() if "[R-REQ-2.tls13-not-supported" in line]
     assert deciding
     assert all("S1" in line for line in deciding)
-    h2 = [line for line in out.splitlines() if "[R-REQ-2.h2 " in line]
+    h2 = [line for line in out.splitlines() if "[R-REQ-2.h2]" in line]
     assert h2
     assert all("S18" in line for line in h2)
 

@@ -36,7 +36,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 
 #: Methods that may import their renderer from views/ (one-line hooks).
-HOOKS = frozenset({"_repr_html_", "_repr_markdown_", "to_text", "to_markdown", "to_html", "to_csv"})
+HOOKS = frozenset(
+    {"_repr_html_", "_repr_markdown_", "__str__", "to_text", "to_markdown", "to_html", "to_csv"}
+)
 
 
 @attrs.frozen

@@ -25,7 +25,7 @@ from httpsys_sim.windows._releases import RELEASES, Release, get_release
 __all__ = ["Matrix", "matrix"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Matrix:
     """Results of one configuration over releases × clients × certificate states."""
 
@@ -34,6 +34,18 @@ class Matrix:
     clients: tuple[str, ...]
     certificates: tuple[CertState, ...]
     cells: Mapping[tuple[str, str, CertState], Result] = attrs.field(eq=False, repr=False)
+
+    def __repr__(self) -> str:
+        """The call that builds this matrix."""
+        return (
+            f"matrix({self.base!r}, releases={[r.id for r in self.releases]!r}, "
+            f"clients={list(self.clients)!r}, "
+            f"certificates={[c.value for c in self.certificates]!r})"
+        )
+
+    def __str__(self) -> str:
+        """The matrix as aligned text."""
+        return self.to_text()
 
     @property
     def title(self) -> str:

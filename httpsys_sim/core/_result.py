@@ -395,7 +395,7 @@ class IisLogLine:
         }
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Result:
     """Everything :func:`~httpsys_sim.simulate` found out about one scenario."""
 
@@ -409,6 +409,16 @@ class Result:
     httperr: str | None = None
     #: The client certificate IIS received and judged (None: none reached IIS).
     iis_certificate: CertState | None = None
+
+    def __repr__(self) -> str:
+        """Python that rebuilds this result (the engine is deterministic), and its outcome."""
+        return f"simulate({self.scenario!r})  # → {self.outcome.short()}: {self.outcome.describe()}"
+
+    def __str__(self) -> str:
+        """The report: the outcome, the story step by step, the doubts."""
+        from httpsys_sim.views._text import result_text
+
+        return result_text(self)
 
     # --- explanations --------------------------------------------------------------
     def why(self) -> tuple[Step, ...]:

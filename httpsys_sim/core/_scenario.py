@@ -165,7 +165,22 @@ class Request:
     scheme: Literal["https", "http"] = "https"
 
 
-@attrs.frozen(kw_only=True)
+def _changes(mine: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """The keys of ``mine`` whose values differ from ``base``'s, nested objects compared
+    key by key (a scenario document's missing keys take the seed's values)."""
+    out: dict[str, Any] = {}
+    for key, value in mine.items():
+        theirs = base.get(key)
+        if isinstance(value, dict) and isinstance(theirs, dict) and key != "release":
+            inner = _changes(value, theirs)
+            if inner:
+                out[key] = inner
+        elif value != theirs:
+            out[key] = value
+    return out
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class Scenario:
     """Everything one simulation needs.  Frozen and hashable; derive variants with
     :func:`attrs.evolve` or :meth:`with_release` / :meth:`with_client`."""
@@ -197,6 +212,15 @@ class Scenario:
         """This scenario with http.sys binding fields changed (e.g. ``disable_tls13=True``)."""
         binding = attrs.evolve(self.server.binding, **changes)
         return attrs.evolve(self, server=attrs.evolve(self.server, binding=binding))
+
+    def __repr__(self) -> str:
+        """What differs from the seed, as Python that rebuilds this scenario."""
+        seed = Scenario.seed()
+        if self == seed:
+            return "Scenario.seed()"
+        if self == Scenario.seed(self.server.release) and self.server.release.id in RELEASES:
+            return f"Scenario.seed({self.server.release.id!r})"
+        return f"Scenario.from_dict({_changes(self.to_dict(), seed.to_dict())!r})"
 
     # --- JSON ------------------------------------------------------------------------
     @classmethod

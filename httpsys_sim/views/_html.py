@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from httpsys_sim.catalogue._clients import get_client
 from httpsys_sim.catalogue._rules import RULES, SOURCES, Confidence, Rule, get_rule
 from httpsys_sim.core._result import category, cell_text
-from httpsys_sim.views._palette import CATEGORIES
+from httpsys_sim.views._palette import CATEGORIES, PALETTE
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -46,12 +46,9 @@ _MONO = "ui-monospace,SFMono-Regular,Consolas,'Liberation Mono',monospace"
 
 def _style() -> str:
     badges = "".join(
-        f".hsim .hs-{name},.hsim table.hs-m td.hs-{name}{{background:{colour};color:#fff}}"
-        for name, (colour, _, _) in CATEGORIES.items()
-    )
-    badges += (
-        ".hsim .hs-nocert,.hsim table.hs-m td.hs-nocert{background:repeating-linear-gradient("
-        "135deg,#1a7f37 0 5px,#4ac26b 5px 10px);color:#fff;text-shadow:0 0 2px #000}"
+        f".hsim .hs-{cat.value},.hsim table.hs-m td.hs-{cat.value}"
+        f"{{background:{swatch.background};color:{swatch.text}}}"
+        for cat, swatch in PALETTE.items()
     )
     conf = "".join(
         f".hsim .hs-c-{level.value}{{color:{colour};border-color:{colour}}}"
@@ -87,6 +84,8 @@ def _style() -> str:
         ".hsim table.hs-m td{text-align:center;font-weight:700;font-family:" + _MONO + "}"
         ".hsim table.hs-m th[scope=row]{text-align:left;background:var(--jp-layout-color2,#f6f8fa)}"
         ".hsim table.hs-m td{min-width:4.2em;vertical-align:middle}"
+        ".hsim table.hs-m th{white-space:nowrap}"
+        ".hsim .hs-scroll{overflow-x:auto;max-width:100%}"
         ".hsim table.hs-cmp{width:100%}.hsim table.hs-cmp td.hs-s{width:48%}"
         ".hsim table.hs-cmp td.hs-n{width:2.5em;white-space:nowrap}"
         ".hsim table.hs-cmp tr.hs-same td{color:var(--jp-content-font-color2,#59636e);"
@@ -329,8 +328,9 @@ def matrix_html(m: Matrix) -> str:
         rows.append(f'<tr><th scope="row">{escape(label)}</th>{"".join(cells)}</tr>')
     body = (
         f"<p><b>Outcome matrix</b> — {escape(m.base.describe())}</p>"
-        f'<table class="hs-t hs-m"><thead><tr><th>client</th>{heads}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>{_legend_html(nocert='nocert' in classes)}"
+        f'<div class="hs-scroll"><table class="hs-t hs-m"><thead><tr><th>client</th>{heads}'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        f"{_legend_html(nocert='nocert' in classes)}"
         '<p class="hs-muted">Hover a cell for its explanation; '
         "<code>m.cell(release, client)</code> gives the full trace.</p>"
     )
@@ -566,7 +566,9 @@ _HTML = """<!DOCTYPE html>
 <title>httpsys-sim matrix</title>
 <style>
 body{{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:1.5rem;color:#1f2328}}
+.scroll{{overflow-x:auto;max-width:100%}}
 table{{border-collapse:collapse;font-size:.9rem}}
+th{{white-space:nowrap}}
 th,td{{border:1px solid #d0d7de;padding:.35rem .6rem;text-align:center}}
 th[scope=row]{{text-align:left;background:#f6f8fa}}
 thead th{{background:#f6f8fa}}
@@ -579,7 +581,8 @@ pre{{background:#f6f8fa;padding:.8rem;white-space:pre-wrap;max-width:70rem}}
 </style></head><body>
 <h1>httpsys-sim: outcome matrix</h1>
 <p>{title}</p>
-<table><thead><tr><th>client</th>{heads}</tr></thead><tbody>{rows}</tbody></table>
+<div class="scroll"><table><thead><tr><th>client</th>{heads}</tr></thead><tbody>{rows}</tbody>
+</table></div>
 <ul class="legend">{legend}<li>? — the outcome has alternatives (a rule on its path is
 inferred or partly so); the explanation lists them</li></ul>
 <p>Hover a cell for its explanation; click it to keep it below.</p>
@@ -629,8 +632,8 @@ def matrix_page(m: Matrix) -> str:
         for name, (_, _, text) in CATEGORIES.items()
     )
     styles = "".join(
-        f"td.{name},.swatch.{name}{{background:{color};color:#fff}}"
-        for name, (color, _, _) in CATEGORIES.items()
+        f"td.{cat.value},.swatch.{cat.value}{{background:{swatch.background};color:{swatch.text}}}"
+        for cat, swatch in PALETTE.items()
     )
     return _HTML.format(
         title=escape(m.title),

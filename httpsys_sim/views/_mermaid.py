@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
 from httpsys_sim.views._escape import mermaid_escape
@@ -10,9 +11,18 @@ if TYPE_CHECKING:
     from httpsys_sim.core._result import Result, Step
 
 
+#: Characters per line of a Mermaid note or message; longer text wraps, never cut.
+_WRAP = 60
+
+
+def _wrapped(text: str) -> str:
+    """``text`` escaped for Mermaid and wrapped onto lines joined with ``<br/>``."""
+    lines = textwrap.wrap(text, _WRAP, break_long_words=False, break_on_hyphens=False)
+    return "<br/>".join(mermaid_escape(line) for line in lines or [""])
+
+
 def _short(step: Step) -> str:
-    text = step.event
-    return mermaid_escape(text if len(text) <= 110 else text[:107] + "…")
+    return _wrapped(step.event)
 
 
 def result_mermaid(result: Result) -> str:
@@ -62,7 +72,7 @@ def result_mermaid(result: Result) -> str:
     if o.status is not None:
         lines.append(f"    I-->>C: HTTP {o.short()}")
     lines.append(
-        f"    Note over C: {mermaid_escape(o.describe())}"
-        + (f" · {mermaid_escape(o.client_error)}" if o.client_error else "")
+        "    Note over C: "
+        + _wrapped(o.describe() + (f" · {o.client_error}" if o.client_error else ""))
     )
     return "\n".join(lines) + "\n"

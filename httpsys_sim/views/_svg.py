@@ -132,7 +132,8 @@ def _diagram_svg(
 ) -> str:
     """Lay out lanes (title, subtitle) and items top to bottom as one ``<svg>``."""
     width = 900 if len(lanes) > 2 else 680
-    margin = 110 if len(lanes) > 2 else 130
+    # The outer lanes' boxes (240 px at most) must stay inside the viewBox.
+    margin = max(110 if len(lanes) > 2 else 130, 240 / 2 + 8)
     step = (width - 2 * margin) / max(1, len(lanes) - 1)
     xs = [margin + i * step for i in range(len(lanes))]
     body: list[str] = []
@@ -173,7 +174,8 @@ def _diagram_svg(
                 x0 = xs[item.left] - 95
                 w = xs[item.right] + 95 - x0
             lines = _lines(item.text, w - 16)
-            w = max(w, max(_text_width(line) for line in lines) + 16)
+            w = min(max(w, max(_text_width(line) for line in lines) + 16), width - 16.0)
+            lines = _lines(item.text, w - 16)
             x0 = min(max(8.0, x0), width - 8 - w)
             h = len(lines) * _LINE + 10
             fill, stroke = _NOTES[item.kind]
