@@ -73,7 +73,7 @@ def _style() -> str:
         ".hsim ul.hs-facts{list-style:none;padding:0;margin:.3em 0}"
         ".hsim ul.hs-facts li{margin:.1em 0}"
         ".hsim table.hs-t{border-collapse:collapse;margin:.35em 0;font-size:.95em;"
-        "table-layout:auto}"
+        "table-layout:auto;display:block;overflow-x:auto;max-width:100%}"
         ".hsim table.hs-t th,.hsim table.hs-t td{border:1px solid "
         "var(--jp-border-color2,#d0d7de);padding:.2em .5em;text-align:left;"
         "vertical-align:top;background:none}"
@@ -98,6 +98,7 @@ def _style() -> str:
         ".hsim details{margin:.4em 0}"
         ".hsim details>summary{cursor:pointer;font-weight:600;margin:.3em 0}"
         ".hsim pre{background:var(--jp-layout-color2,#f6f8fa);padding:.6em;white-space:pre-wrap;"
+        "overflow-wrap:anywhere;overflow-x:auto;"
         f"font-family:{_MONO};font-size:.88em;margin:.3em 0}}"
         ".hsim .hs-diagram{overflow-x:auto;max-width:100%}"
         ".hsim .hs-diagram svg{max-width:100%;height:auto}"
@@ -576,7 +577,7 @@ td{{cursor:pointer;font-weight:600;font-family:ui-monospace,Consolas,monospace}}
 td:focus{{outline:3px solid #0969da}}
 ul.legend{{list-style:none;padding:0}} ul.legend li{{margin:.2rem 0}}
 .swatch{{display:inline-block;width:1rem;height:1rem;margin-right:.5rem;vertical-align:middle}}
-pre{{background:#f6f8fa;padding:.8rem;white-space:pre-wrap;max-width:70rem}}
+pre{{background:#f6f8fa;padding:.8rem;white-space:pre-wrap;overflow-wrap:anywhere;max-width:70rem}}
 {styles}
 </style></head><body>
 <h1>httpsys-sim: outcome matrix</h1>
