@@ -41,8 +41,8 @@ Everything runs offline and deterministically: `httpsys_sim` is a model, not a n
     (
         "code",
         """import httpsys_sim as hs
-from httpsys_sim.views._display import sequence_diagram
 from httpsys_sim.analysis._matrix import matrix
+from httpsys_sim.views._display import sequence_diagram
 
 seed = hs.Scenario.seed()  # IIS Express, SslNegotiateCert, binding 0.0.0.0:44300, Edge
 print(seed.describe())""",
@@ -195,8 +195,8 @@ ones, how clients differ, and the confidentiality argument (R-TLS-7).""",
         """import attrs
 
 import httpsys_sim as hs
-from httpsys_sim.catalogue._clients import H11RetryPolicy
 from httpsys_sim.analysis._matrix import matrix
+from httpsys_sim.catalogue._clients import H11RetryPolicy
 from httpsys_sim.tls import (
     CertRequest,
     Kind,
