@@ -32,7 +32,7 @@ REFERENCE = ROOT / "docs" / "reference"
 if str(ROOT) not in sys.path:  # document the working tree, not some installed copy
     sys.path.insert(0, str(ROOT))
 
-from httpsys_sim import cli  # noqa: E402
+from httpsys_sim import cli, schemas  # noqa: E402
 from httpsys_sim.analysis._matrix import CATEGORIES, matrix  # noqa: E402
 from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, Fact  # noqa: E402
 from httpsys_sim.catalogue._rules import RULES, SOURCES, Confidence, Rule  # noqa: E402
@@ -697,6 +697,51 @@ def page_seed_matrix() -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# JSON Schemas
+# --------------------------------------------------------------------------------------------
+
+#: The command that writes each kind of document.
+_SCHEMA_COMMANDS = {
+    "result": "httpsys-sim simulate --format json",
+    "matrix": "httpsys-sim matrix --format json",
+    "diagnosis": "httpsys-sim diagnose … --format json",
+    "tls-transcript": "httpsys-sim tls --format json",
+    "releases": "httpsys-sim releases --format json",
+    "clients": "httpsys-sim clients --format json",
+    "rules": "httpsys-sim rules --format json",
+}
+
+
+def page_schemas() -> str:
+    """The JSON document kinds, each with its shipped schema (copied beside this page)."""
+    lines = _header(
+        "JSON Schemas",
+        'Every JSON document httpsys-sim writes opens with `"format": "httpsys-sim/<kind>"` '
+        f'and `"format_version": {schemas.FORMAT_VERSION}`; each kind has a JSON Schema '
+        "(draft 2020-12), shipped in the package as `httpsys_sim/schemas/<kind>.schema.json` "
+        "(`httpsys_sim.schemas.schema(kind)` loads it) and copied here. The fields are "
+        "described in [Formats](../formats.md#document-kinds-and-versions).",
+    )
+    rows = []
+    for kind in schemas.KINDS:
+        loaded = schemas.schema(kind)
+        rows.append(
+            [
+                code(f"httpsys-sim/{kind}"),
+                code(_SCHEMA_COMMANDS[kind]),
+                f"[{kind}.schema.json]({kind}.schema.json)",
+                md_doc(loaded["description"].split(" See docs/")[0]),
+            ]
+        )
+    lines += table(["format", "written by", "schema", "what"], rows)
+    return "\n".join(lines) + "\n"
+
+
+def _schema_page(kind: str) -> Callable[[], str]:
+    return lambda: schemas.schema_text(kind)
+
+
+# --------------------------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------------------------
 
@@ -708,6 +753,8 @@ PAGES: dict[str, Callable[[], str]] = {
     "cli.md": page_cli,
     "state-machines.md": page_state_machines,
     "seed-matrix.md": page_seed_matrix,
+    "schemas.md": page_schemas,
+    **{f"{kind}.schema.json": _schema_page(kind) for kind in schemas.KINDS},
 }
 
 

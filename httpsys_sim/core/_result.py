@@ -439,7 +439,10 @@ class Result:
     # --- JSON ----------------------------------------------------------------------
     def to_dict(self, *, with_fixes: bool = True) -> dict[str, Any]:
         """The §2.2 document (``fixes`` re-simulates; pass ``with_fixes=False`` to skip)."""
+        from httpsys_sim.schemas import header
+
         return {
+            **header("result"),
             "outcome": self.outcome.to_dict(),
             "certificate_reached_app": self.certificate_reached_app,
             "connections": [c.to_dict() for c in self.connections],

@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from httpsys_sim._jsonin import Fields, JsonSource, load_json
+from httpsys_sim.schemas import header
 from httpsys_sim.tls.errors import TlsError
 from httpsys_sim.tls.machine import (
     CertRequest,
@@ -212,6 +213,7 @@ class TlsTranscript:
     def to_dict(self) -> dict[str, Any]:
         """The §2.3 output document."""
         return {
+            **header("tls-transcript"),
             "version": None if self.version is None else self.version.value,
             "server": self.server.to_dict(),
             "client": self.client.to_dict(),
