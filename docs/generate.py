@@ -697,6 +697,138 @@ def page_seed_matrix() -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Python API (rendered by mkdocstrings on the documentation site)
+# --------------------------------------------------------------------------------------------
+
+#: The public names of ``httpsys_sim``, grouped by the layer that defines them, in this order.
+_API_SECTIONS = {
+    "core": "Simulating",
+    "analysis": "Across releases and clients",
+    "catalogue": "Catalogues: rules, sources and client profiles",
+    "windows": "Windows configuration and releases",
+    "tls": "TLS vocabulary",
+    "errors": "Errors",
+}
+
+#: Names shown first in their section, in this order (the rest follow in ``_LAZY`` order).
+_API_FIRST = (
+    "simulate",
+    "Scenario",
+    "ServerSetup",
+    "ClientSetup",
+    "Request",
+    "Result",
+    "Outcome",
+    "OutcomeKind",
+    "matrix",
+    "Matrix",
+    "diagnose",
+    "Diagnosis",
+    "Finding",
+    "compare",
+    "Comparison",
+    "RULES",
+    "get_rule",
+    "Rule",
+    "Confidence",
+    "SOURCES",
+    "Source",
+    "CLIENTS",
+    "get_client",
+    "ClientProfile",
+    "RELEASES",
+    "get_release",
+    "Release",
+)
+
+_API_NOTE = (
+    "*The API is rendered from the docstrings by mkdocstrings on the "
+    "[documentation site](https://httpsys-sim.github.io/httpsys-sim/reference/api/) "
+    "(`mkdocs build`); on GitHub this page lists the names only.*"
+)
+
+
+def _api_header(title: str, what: str) -> list[str]:
+    lines = _header(title, what)
+    lines[2] = f"# {title}"
+    return [*lines, _API_NOTE, ""]
+
+
+def page_api() -> str:
+    """Every public name of ``import httpsys_sim as hs``, documented from its docstring."""
+    import httpsys_sim
+
+    lines = _api_header(
+        "Python API",
+        "Everything `import httpsys_sim as hs` offers, grouped by layer; the "
+        "[TLS layer](api-tls.md) and the [test helpers](api-testing.md) have their own pages.",
+    )
+    groups: dict[str, list[str]] = {layer: [] for layer in _API_SECTIONS}
+    for name, module in httpsys_sim._LAZY.items():
+        layer = module.split(".")[1].lstrip("_")
+        groups.setdefault(layer, []).append(name)
+    unknown = set(groups) - set(_API_SECTIONS)
+    if unknown:
+        raise SystemExit(f"docs/generate.py: name the API section of: {', '.join(unknown)}")
+    first = {name: n for n, name in enumerate(_API_FIRST)}
+    for layer, title in _API_SECTIONS.items():
+        lines += [f"## {title}", ""]
+        for name in sorted(groups[layer], key=lambda n: first.get(n, len(first))):
+            lines += [f"::: httpsys_sim.{name}", ""]
+    lines += [
+        "## JSON documents",
+        "",
+        "::: httpsys_sim.schemas",
+        "    options:",
+        "      show_root_heading: false",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def page_api_tls() -> str:
+    """``httpsys_sim.tls``: the TLS layer on its own."""
+    lines = _api_header(
+        "Python API: the TLS layer",
+        "`httpsys_sim.tls`, usable without the rest: TLS 1.2 and 1.3 state machines, "
+        "personalities and transcripts. Back to the [Python API](api.md).",
+    )
+    lines += [
+        "::: httpsys_sim.tls",
+        "    options:",
+        "      show_root_heading: false",
+        "      show_submodules: false",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def page_api_testing() -> str:
+    """``httpsys_sim.testing`` and its Hypothesis strategies."""
+    lines = _api_header(
+        "Python API: test helpers",
+        "`httpsys_sim.testing` (assertions, the fake HTTP.sys API, the pytest plugin's "
+        "fixtures) and `httpsys_sim.testing.strategies` (Hypothesis). How to use them: "
+        "[In your tests](../testing.md). Back to the [Python API](api.md).",
+    )
+    lines += [
+        "## httpsys_sim.testing",
+        "",
+        "::: httpsys_sim.testing",
+        "    options:",
+        "      show_root_heading: false",
+        "",
+        "## httpsys_sim.testing.strategies",
+        "",
+        "::: httpsys_sim.testing.strategies",
+        "    options:",
+        "      show_root_heading: false",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
 # JSON Schemas
 # --------------------------------------------------------------------------------------------
 
@@ -754,6 +886,9 @@ PAGES: dict[str, Callable[[], str]] = {
     "state-machines.md": page_state_machines,
     "seed-matrix.md": page_seed_matrix,
     "schemas.md": page_schemas,
+    "api.md": page_api,
+    "api-tls.md": page_api_tls,
+    "api-testing.md": page_api_testing,
     **{f"{kind}.schema.json": _schema_page(kind) for kind in schemas.KINDS},
 }
 
