@@ -47,7 +47,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "httpsys_sim.testing.strategies needs Hypothesis: pip install 'httpsys-sim[test]'"
     ) from exc
 
-from httpsys_sim.catalogue._clients import CLIENTS, H11RetryPolicy
+from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, H11RetryPolicy
+from httpsys_sim.catalogue._rules import RULES, Rule
 from httpsys_sim.core._scenario import ClientSetup, Request, Scenario, ServerSetup, default_binding
 from httpsys_sim.tls.machine import RenegotiationAnswer
 from httpsys_sim.tls.messages import CertState
@@ -71,11 +72,13 @@ __all__ = [
     "client_profiles",
     "client_setups",
     "hosts",
+    "register_type_strategies",
     "releases",
     "requests",
     "scenarios",
     "schannel_settings",
     "server_setups",
+    "type_strategies",
 ]
 
 T = TypeVar("T")
@@ -635,3 +638,55 @@ def scenarios(
         _pin(client, client_setups()),
         _pin(request, requests()),
     )
+
+
+# --- st.from_type ---------------------------------------------------------------------------
+
+
+def type_strategies() -> dict[type, SearchStrategy[Any]]:
+    """The strategy :func:`register_type_strategies` gives each public value type.
+
+    Values, releases and profiles come from the catalogues (no made-up build numbers or
+    unknown client ids): ``Release`` draws catalogue releases, ``ClientProfile`` catalogue
+    profiles, ``Rule`` catalogue rules; the setups and the scenario are the strategies of
+    this module with nothing pinned.
+    """
+    return {
+        Scenario: scenarios(),
+        ServerSetup: server_setups(),
+        ClientSetup: client_setups(),
+        Request: requests(),
+        Release: releases(),
+        SslBinding: bindings(),
+        SchannelSettings: schannel_settings(),
+        AccessSslFlag: access_flags(),
+        SiteBindingSslFlag: st.sampled_from([SiteBindingSslFlag(v) for v in _SITE_FLAG_VALUES]),
+        Host: hosts(),
+        CertState: certificates(),
+        ClientProfile: st.sampled_from([CLIENTS[c] for c in _CLIENT_ORDER]),
+        Rule: st.sampled_from(list(RULES.values())),
+    }
+
+
+def register_type_strategies() -> None:
+    """Make ``st.from_type(T)`` (and ``st.builds`` of classes with such fields) draw valid
+    values of httpsys-sim's public value types — see :func:`type_strategies`.
+
+    Installed with the package, this runs by itself when Hypothesis is first imported (a
+    ``hypothesis`` entry point), so ``st.from_type(hs.Scenario)`` just works; call it again to
+    restore these strategies after registering others.  ``HYPOTHESIS_NO_PLUGINS=1`` turns
+    the entry point off.
+
+    >>> import httpsys_sim as hs
+    >>> from hypothesis import find, strategies as st
+    >>> register_type_strategies()
+    >>> find(st.from_type(hs.Scenario), lambda s: True) == hs.Scenario.seed()
+    True
+    """
+    for cls, strategy in type_strategies().items():
+        st.register_type_strategy(cls, strategy)
+
+
+def _hypothesis_setup_hook() -> None:
+    """The ``hypothesis`` entry point (pyproject.toml): register the type strategies."""
+    register_type_strategies()
