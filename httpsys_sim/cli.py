@@ -1,4 +1,4 @@
-"""The ``httpsys-sim`` command line (contract §2).
+"""The ``httpsys-sim`` command line (docs/cli.md).
 
 Exit status: 0 when the simulation ran (whatever its outcome), 2 for bad input with a
 one-line message naming the file, line and field at fault — never a traceback.
@@ -26,7 +26,7 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
 
-#: Largest input file read (contract §6).
+#: Largest input file read (docs/formats.md#bad-input).
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 
 

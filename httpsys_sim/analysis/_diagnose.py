@@ -5,7 +5,7 @@
 site and path that asks for client certificates, matches it to the http.sys binding that
 serves it, and simulates each client profile on the given release (or on every release).
 It names what is at risk on an upgrade and the fixes that, re-simulated, work
-(contract §2.4).
+(docs/formats.md#diagnosis-json).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class Finding:
     evidence: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract §2.4 finding object (with extras: risks, notes, evidence)."""
+        """The diagnosis JSON's finding object (with extras: risks, notes, evidence)."""
         return {
             "site": self.site,
             "path": self.path,
@@ -123,7 +123,7 @@ class Diagnosis:
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract §2.4 document."""
+        """The diagnosis JSON document (docs/formats.md#diagnosis-json)."""
         return {
             **header("diagnosis"),
             "findings": [f.to_dict() for f in self.findings],

@@ -91,7 +91,7 @@ def build_scenario(
 ) -> Scenario:
     """A scenario from keywords; every keyword left at ``None`` keeps the base's value.
 
-    ``base`` is a :class:`~httpsys_sim.core._scenario.Scenario`, a contract §2.1 document (a dict,
+    ``base`` is a :class:`~httpsys_sim.core._scenario.Scenario`, a scenario document (a dict,
     or its JSON text) or ``None`` for the seed scenario (Windows 11 24H2, IIS Express,
     ``SslNegotiateCert``, the pre-registered 44300 binding, Edge with a valid certificate).
 
@@ -100,7 +100,7 @@ def build_scenario(
     ``access_ssl_flags`` what IIS writes (``"Ssl,SslNegotiateCert"``), a list of names or the
     integer; ``client_overrides`` capability fields of
     :class:`~httpsys_sim.core._scenario.ClientSetup` (``{"offers_pha": False}``); ``schannel`` a
-    :class:`~httpsys_sim.windows._schannel.SchannelSettings` or its §2.1 object
+    :class:`~httpsys_sim.windows._schannel.SchannelSettings` or its scenario-JSON object
     (``{"disable_reneg_on_server": True}``).  Any other keyword is an http.sys binding switch
     (``disable_tls13=True``, ``disable_http2=True``, … — the fields of
     :class:`~httpsys_sim.windows._binding.SslBinding`).
@@ -186,7 +186,7 @@ def build_scenario(
 
 
 def _override_client(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
-    """Apply ``overrides`` through the §2.1 reader, so ``"refuse"`` or ``"1.2"`` work as
+    """Apply ``overrides`` through the scenario JSON reader, so ``"refuse"`` or ``"1.2"`` work as
     well as the enum values (and bad values are :class:`InputError`)."""
     import enum
 

@@ -1,6 +1,6 @@
 """Hypothesis strategies for httpsys-sim's values: releases, bindings, clients, scenarios.
 
-Property-based tests of your own (and ours, contract §4) draw whole scenarios, or pin the
+Property-based tests of your own (and ours) draw whole scenarios, or pin the
 parts a property is about and let Hypothesis vary the rest.  Every keyword accepts either a
 plain value or a strategy; ``None`` means "anything sensible"::
 
@@ -288,7 +288,7 @@ def _release_value(value: Release | str) -> Release:
 
 
 def _policy_ok(tls13: bool, policy: LateDemandPolicy) -> bool:
-    """A release's TLS 1.3 switch and late-demand policy fit together (behaviour §1)."""
+    """A release's TLS 1.3 switch and late-demand policy fit together (R-REL-1, R-REL-3)."""
     return (policy is LateDemandPolicy.NOT_APPLICABLE) is (not tls13)
 
 
@@ -329,7 +329,7 @@ def releases(
     late_demand: LateDemandPolicy | None = None,
     catalogue_only: bool = True,
 ) -> SearchStrategy[Release]:
-    """Windows releases (behaviour §1), the seed's Windows 11 24H2 first.
+    """Windows releases (docs/reference/releases.md), the seed's Windows 11 24H2 first.
 
     ``tls13`` keeps only releases with (True) or without (False) TLS 1.3 (R-REL-1);
     ``late_demand`` only those with that late-demand policy (R-REL-3).  With
@@ -346,7 +346,7 @@ def releases(
     """
     if tls13 is not None and late_demand is not None and not _policy_ok(tls13, late_demand):
         raise InvalidArgument(
-            f"no release has tls13={tls13} and late_demand={late_demand.value!r} (behaviour §1)"
+            f"no release has tls13={tls13} and late_demand={late_demand.value!r} (R-REL-3)"
         )
     ids = [
         r
@@ -539,7 +539,7 @@ def server_setups(
 
 
 def client_profiles() -> SearchStrategy[str]:
-    """Client catalogue ids (behaviour §6), Edge (the seed's browser) first."""
+    """Client catalogue ids (docs/reference/clients.md), Edge (the seed's browser) first."""
     return st.sampled_from(_CLIENT_ORDER)
 
 
@@ -611,7 +611,7 @@ def scenarios(
     client: ClientSetup | SearchStrategy[ClientSetup] | None = None,
     request: Request | SearchStrategy[Request] | None = None,
 ) -> SearchStrategy[Scenario]:
-    """Whole scenarios (contract §2.1); the minimal one is :meth:`Scenario.seed`.
+    """Whole scenarios (docs/formats.md); the minimal one is :meth:`Scenario.seed`.
 
     ``release`` pins the release (also on top of a given ``server``); ``server``,
     ``client`` and ``request`` take a value or a strategy (:func:`server_setups`,
