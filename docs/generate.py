@@ -749,9 +749,7 @@ _API_NOTE = (
 
 
 def _api_header(title: str, what: str) -> list[str]:
-    lines = _header(title, what)
-    lines[2] = f"# {title}"
-    return [*lines, _API_NOTE, ""]
+    return [*_header(title, what), _API_NOTE, ""]
 
 
 def page_api() -> str:

@@ -527,13 +527,16 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         _client_ids,
     )
-    p.add_argument(
-        "--certificates",
-        "--certificate",
-        dest="certificates",
-        metavar="STATES",
-        help="comma-separated certificate states out of valid,none,expired,revoked,untrusted "
-        "(e.g. valid,none; default: the scenario's)",
+    set_completer(
+        p.add_argument(
+            "--certificates",
+            "--certificate",
+            dest="certificates",
+            metavar="STATES",
+            help="comma-separated certificate states out of valid,none,expired,revoked,untrusted "
+            "(e.g. valid,none; default: the scenario's)",
+        ),
+        lambda: _CERTIFICATES,
     )
     _add_format(p, ["text", "markdown", "csv", "json", "html"], "text")
     _add_output(p)
