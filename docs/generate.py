@@ -32,7 +32,7 @@ REFERENCE = ROOT / "docs" / "reference"
 if str(ROOT) not in sys.path:  # document the working tree, not some installed copy
     sys.path.insert(0, str(ROOT))
 
-from httpsys_sim import cli  # noqa: E402
+from httpsys_sim import cli, schemas  # noqa: E402
 from httpsys_sim.analysis._matrix import matrix  # noqa: E402
 from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, Fact  # noqa: E402
 from httpsys_sim.catalogue._rules import RULES, SOURCES, Confidence, Rule  # noqa: E402
@@ -700,6 +700,181 @@ def page_seed_matrix() -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Python API (rendered by mkdocstrings on the documentation site)
+# --------------------------------------------------------------------------------------------
+
+#: The public names of ``httpsys_sim``, grouped by the layer that defines them, in this order.
+_API_SECTIONS = {
+    "core": "Simulating",
+    "analysis": "Across releases and clients",
+    "catalogue": "Catalogues: rules, sources and client profiles",
+    "windows": "Windows configuration and releases",
+    "tls": "TLS vocabulary",
+    "errors": "Errors",
+}
+
+#: Names shown first in their section, in this order (the rest follow in ``_LAZY`` order).
+_API_FIRST = (
+    "simulate",
+    "Scenario",
+    "ServerSetup",
+    "ClientSetup",
+    "Request",
+    "Result",
+    "Outcome",
+    "OutcomeKind",
+    "matrix",
+    "Matrix",
+    "diagnose",
+    "Diagnosis",
+    "Finding",
+    "compare",
+    "Comparison",
+    "RULES",
+    "get_rule",
+    "Rule",
+    "Confidence",
+    "SOURCES",
+    "Source",
+    "CLIENTS",
+    "get_client",
+    "ClientProfile",
+    "RELEASES",
+    "get_release",
+    "Release",
+)
+
+_API_NOTE = (
+    "*The API is rendered from the docstrings by mkdocstrings on the "
+    "[documentation site](https://httpsys-sim.github.io/httpsys-sim/reference/api/) "
+    "(`mkdocs build`); on GitHub this page lists the names only.*"
+)
+
+
+def _api_header(title: str, what: str) -> list[str]:
+    return [*_header(title, what), _API_NOTE, ""]
+
+
+def page_api() -> str:
+    """Every public name of ``import httpsys_sim as hs``, documented from its docstring."""
+    import httpsys_sim
+
+    lines = _api_header(
+        "Python API",
+        "Everything `import httpsys_sim as hs` offers, grouped by layer; the "
+        "[TLS layer](api-tls.md) and the [test helpers](api-testing.md) have their own pages.",
+    )
+    groups: dict[str, list[str]] = {layer: [] for layer in _API_SECTIONS}
+    for name, module in httpsys_sim._LAZY.items():
+        layer = module.split(".")[1].lstrip("_")
+        groups.setdefault(layer, []).append(name)
+    unknown = set(groups) - set(_API_SECTIONS)
+    if unknown:
+        raise SystemExit(f"docs/generate.py: name the API section of: {', '.join(unknown)}")
+    first = {name: n for n, name in enumerate(_API_FIRST)}
+    for layer, title in _API_SECTIONS.items():
+        lines += [f"## {title}", ""]
+        for name in sorted(groups[layer], key=lambda n: first.get(n, len(first))):
+            lines += [f"::: httpsys_sim.{name}", ""]
+    lines += [
+        "## JSON documents",
+        "",
+        "::: httpsys_sim.schemas",
+        "    options:",
+        "      show_root_heading: false",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def page_api_tls() -> str:
+    """``httpsys_sim.tls``: the TLS layer on its own."""
+    lines = _api_header(
+        "Python API: the TLS layer",
+        "`httpsys_sim.tls`, usable without the rest: TLS 1.2 and 1.3 state machines, "
+        "personalities and transcripts. Back to the [Python API](api.md).",
+    )
+    lines += [
+        "::: httpsys_sim.tls",
+        "    options:",
+        "      show_root_heading: false",
+        "      show_submodules: false",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def page_api_testing() -> str:
+    """``httpsys_sim.testing`` and its Hypothesis strategies."""
+    lines = _api_header(
+        "Python API: test helpers",
+        "`httpsys_sim.testing` (assertions, the fake HTTP.sys API, the pytest plugin's "
+        "fixtures) and `httpsys_sim.testing.strategies` (Hypothesis). How to use them: "
+        "[In your tests](../testing.md). Back to the [Python API](api.md).",
+    )
+    lines += [
+        "## httpsys_sim.testing",
+        "",
+        "::: httpsys_sim.testing",
+        "    options:",
+        "      show_root_heading: false",
+        "",
+        "## httpsys_sim.testing.strategies",
+        "",
+        "::: httpsys_sim.testing.strategies",
+        "    options:",
+        "      show_root_heading: false",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# JSON Schemas
+# --------------------------------------------------------------------------------------------
+
+#: The command that writes each kind of document.
+_SCHEMA_COMMANDS = {
+    "result": "httpsys-sim simulate --format json",
+    "matrix": "httpsys-sim matrix --format json",
+    "diagnosis": "httpsys-sim diagnose … --format json",
+    "tls-transcript": "httpsys-sim tls --format json",
+    "releases": "httpsys-sim releases --format json",
+    "clients": "httpsys-sim clients --format json",
+    "rules": "httpsys-sim rules --format json",
+}
+
+
+def page_schemas() -> str:
+    """The JSON document kinds, each with its shipped schema (copied beside this page)."""
+    lines = _header(
+        "JSON Schemas",
+        'Every JSON document httpsys-sim writes opens with `"format": "httpsys-sim/<kind>"` '
+        f'and `"format_version": {schemas.FORMAT_VERSION}`; each kind has a JSON Schema '
+        "(draft 2020-12), shipped in the package as `httpsys_sim/schemas/<kind>.schema.json` "
+        "(`httpsys_sim.schemas.schema(kind)` loads it) and copied here. The fields are "
+        "described in [Formats](../formats.md#document-kinds-and-versions).",
+    )
+    rows = []
+    for kind in schemas.KINDS:
+        loaded = schemas.schema(kind)
+        rows.append(
+            [
+                code(f"httpsys-sim/{kind}"),
+                code(_SCHEMA_COMMANDS[kind]),
+                f"[{kind}.schema.json]({kind}.schema.json)",
+                md_doc(loaded["description"].split(" See docs/")[0]),
+            ]
+        )
+    lines += table(["format", "written by", "schema", "what"], rows)
+    return "\n".join(lines) + "\n"
+
+
+def _schema_page(kind: str) -> Callable[[], str]:
+    return lambda: schemas.schema_text(kind)
+
+
+# --------------------------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------------------------
 
@@ -711,6 +886,11 @@ PAGES: dict[str, Callable[[], str]] = {
     "cli.md": page_cli,
     "state-machines.md": page_state_machines,
     "seed-matrix.md": page_seed_matrix,
+    "schemas.md": page_schemas,
+    "api.md": page_api,
+    "api-tls.md": page_api_tls,
+    "api-testing.md": page_api_testing,
+    **{f"{kind}.schema.json": _schema_page(kind) for kind in schemas.KINDS},
 }
 
 

@@ -14,7 +14,7 @@ import sys
 import attrs
 
 import httpsys_sim as hs
-from httpsys_sim.analysis._matrix import matrix, wants_colour
+from httpsys_sim.analysis._matrix import matrix
 from httpsys_sim.catalogue._clients import H11RetryPolicy
 from httpsys_sim.tls import (
     CertRequest,
@@ -27,6 +27,7 @@ from httpsys_sim.tls import (
     TlsVersion,
     run_tls,
 )
+from httpsys_sim.views._terminal import terminal_for
 
 
 def heading(text: str) -> None:
@@ -107,7 +108,7 @@ def main() -> int:
         releases=["win10-22h2", "server-2022", "win11-23h2", "win11-24h2"],
         certificates=["valid", "none"],
     )
-    print(table.to_text(colour=wants_colour(sys.stdout)))
+    print(table.to_text(colour=terminal_for(sys.stdout).colour))
     return 0
 
 

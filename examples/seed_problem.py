@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 
 import httpsys_sim as hs
-from httpsys_sim.analysis._matrix import matrix, wants_colour
+from httpsys_sim.analysis._matrix import matrix
+from httpsys_sim.views._terminal import terminal_for
 from httpsys_sim.views._text import result_text
 
 CLIENTS = ["edge", "chrome", "firefox", "curl", "python-requests"]
@@ -22,7 +23,7 @@ def heading(text: str) -> None:
 
 
 def main() -> int:
-    colour = wants_colour(sys.stdout)
+    colour = terminal_for(sys.stdout).colour
     seed = hs.Scenario.seed()
     heading("The seed configuration across Windows releases")
     print(matrix(seed, clients=CLIENTS).to_text(colour=colour))

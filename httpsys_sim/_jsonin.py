@@ -12,7 +12,7 @@ from httpsys_sim.errors import InputError
 
 __all__ = ["MAX_JSON_BYTES", "Fields", "JsonSource", "load_json"]
 
-#: Inputs larger than this are refused before parsing (contract §6).
+#: Inputs larger than this are refused before parsing (docs/formats.md#bad-input).
 MAX_JSON_BYTES = 16 * 1024 * 1024
 
 T = TypeVar("T")
@@ -182,7 +182,7 @@ class Fields:
             self.error(key, f"unknown value {value!r}", f"one of {allowed}")
 
     def done(self) -> None:
-        """Refuse keys nobody read (contract §2.1: unknown keys are an error)."""
+        """Refuse keys nobody read: unknown keys are an error (docs/formats.md)."""
         extra = sorted(set(self.data) - self._seen)
         if extra:
             known = ", ".join(sorted(self._seen)) or "none"

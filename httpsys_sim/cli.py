@@ -1,4 +1,4 @@
-"""The ``httpsys-sim`` command line (contract §2).
+"""The ``httpsys-sim`` command line (docs/cli.md).
 
 Exit status: 0 when the simulation ran (whatever its outcome), 2 for bad input with a
 one-line message naming the file, line and field at fault — never a traceback.
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NoReturn
 import attrs
 
 from httpsys_sim import __version__
+from httpsys_sim._completion import SHELLS, completion_script, set_completer
 from httpsys_sim.errors import HttpsysSimError, InputError
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
 
-#: Largest input file read (contract §6).
+#: Largest input file read (docs/formats.md#bad-input).
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 
 
@@ -81,23 +82,91 @@ def _emit(args: argparse.Namespace, formats: dict[str, Callable[[], str]]) -> in
 # --- simulate ---------------------------------------------------------------------------
 
 
+def _release_ids() -> list[str]:
+    from httpsys_sim.windows._releases import RELEASES
+
+    return list(RELEASES)
+
+
+def _client_ids() -> list[str]:
+    from httpsys_sim.catalogue._clients import CLIENTS
+
+    return list(CLIENTS)
+
+
+def _one_release(value: str) -> str:
+    """``--release``/``--releases`` where one release is meant (simulate, diagnose)."""
+    if "," in value:
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: this command takes one release; "
+            "`httpsys-sim matrix --releases A,B` compares several"
+        )
+    return value
+
+
+#: The five certificate states a client can hold.
+_CERTIFICATES = ["valid", "none", "expired", "revoked", "untrusted"]
+
+
 def _add_scenario_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("scenario overrides (applied on top of --scenario or the seed)")
-    g.add_argument("--release", help="release id, product name or build (e.g. server-2025)")
-    g.add_argument("--host", choices=["iis", "iis-express"])
-    g.add_argument("--client", help="client profile id (see `httpsys-sim clients`)")
-    g.add_argument("--certificate", choices=["valid", "none", "expired", "revoked", "untrusted"])
-    g.add_argument("--access-ssl-flags", metavar="FLAGS", help='e.g. "Ssl,SslNegotiateCert"')
+    set_completer(
+        g.add_argument(
+            "--release",
+            "--releases",
+            dest="release",
+            metavar="ID",
+            type=_one_release,
+            help="the server's Windows release: an id, product name or build "
+            "(e.g. server-2025, 'Windows 11 24H2', 26100; see `httpsys-sim releases`)",
+        ),
+        _release_ids,
+    )
+    g.add_argument(
+        "--host",
+        choices=["iis", "iis-express"],
+        help="the web server reading the configuration (e.g. --host iis for full IIS)",
+    )
+    set_completer(
+        g.add_argument(
+            "--client",
+            metavar="ID",
+            help="client profile id (e.g. curl, firefox-pha; see `httpsys-sim clients`)",
+        ),
+        _client_ids,
+    )
+    g.add_argument(
+        "--certificate",
+        choices=_CERTIFICATES,
+        help="the client's certificate (e.g. --certificate none: it has none to send)",
+    )
+    g.add_argument(
+        "--access-ssl-flags",
+        metavar="FLAGS",
+        help='IIS <access sslFlags>, as IIS writes them (e.g. "Ssl,SslNegotiateCert")',
+    )
     g.add_argument(
         "--client-cert-negotiation",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="netsh clientcertnegotiation on the binding",
+        help="netsh clientcertnegotiation on the binding: ask for the certificate in the "
+        "initial handshake",
     )
-    g.add_argument("--disable-tls13", action=argparse.BooleanOptionalAction, default=None)
-    g.add_argument("--disable-http2", action=argparse.BooleanOptionalAction, default=None)
-    g.add_argument("--path", help="request path, e.g. /admin")
-    g.add_argument("--body-bytes", type=int, help="request body size in bytes")
+    g.add_argument(
+        "--disable-tls13",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="netsh disabletls13 on the binding (e.g. --disable-tls13 to renegotiate over "
+        "TLS 1.2 instead)",
+    )
+    g.add_argument(
+        "--disable-http2",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="netsh disablehttp2 on the binding: offer HTTP/1.1 only",
+    )
+    g.add_argument("--path", help="request path (e.g. /admin)")
+    g.add_argument("--body-bytes", type=int, metavar="N", help="request body size in bytes")
 
 
 def _scenario_from_args(args: argparse.Namespace) -> object:
@@ -239,11 +308,13 @@ def _cmd_tls(args: argparse.Namespace) -> int:
 
 
 def _cmd_releases(args: argparse.Namespace) -> int:
+    from httpsys_sim.schemas import header
     from httpsys_sim.views._text import releases_text
     from httpsys_sim.windows._releases import RELEASES
 
     if args.format == "json":
-        _write(json.dumps([r.to_dict() for r in RELEASES.values()], indent=2) + "\n")
+        document = {**header("releases"), "releases": [r.to_dict() for r in RELEASES.values()]}
+        _write(json.dumps(document, indent=2) + "\n")
         return EXIT_OK
     _write(releases_text(RELEASES.values(), width=_terminal(args).width))
     return EXIT_OK
@@ -251,6 +322,7 @@ def _cmd_releases(args: argparse.Namespace) -> int:
 
 def _cmd_clients(args: argparse.Namespace) -> int:
     from httpsys_sim.catalogue._clients import CLIENTS
+    from httpsys_sim.schemas import header
     from httpsys_sim.views._text import clients_text
 
     if args.format == "json":
@@ -268,7 +340,8 @@ def _cmd_clients(args: argparse.Namespace) -> int:
                     "note": fact.note,
                 }
             out.append(entry)
-        _write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+        document = {**header("clients"), "clients": out}
+        _write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     _write(clients_text(CLIENTS.values(), width=_terminal(args).width))
     return EXIT_OK
@@ -276,10 +349,12 @@ def _cmd_clients(args: argparse.Namespace) -> int:
 
 def _cmd_rules(args: argparse.Namespace) -> int:
     from httpsys_sim.catalogue._rules import RULES, SOURCES
+    from httpsys_sim.schemas import header
     from httpsys_sim.views._text import rules_text
 
     if args.format == "json":
         data = {
+            **header("rules"),
             "rules": [
                 {
                     "id": r.id,
@@ -345,6 +420,38 @@ def _cmd_diagram(args: argparse.Namespace) -> int:
 
 # --- the parser ----------------------------------------------------------------------------
 
+#: What each ``--format`` writes, for the help text.
+_FORMAT_HELP = {
+    "text": "text for people",
+    "json": "JSON (docs/formats.md)",
+    "markdown": "Markdown",
+    "mermaid": "a Mermaid diagram",
+    "csv": "CSV, one line per cell",
+    "html": "a self-contained HTML page",
+    "dot": "Graphviz dot",
+}
+
+
+def _add_format(p: argparse.ArgumentParser, choices: list[str], default: str) -> None:
+    what = "; ".join(f"{c}: {_FORMAT_HELP[c]}" for c in choices)
+    p.add_argument(
+        "--format",
+        choices=choices,
+        default=default,
+        help=f"output format (default: {default}; e.g. --format {choices[1]}). {what}",
+    )
+
+
+def _add_output(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--output", "-o", metavar="FILE", help="write here instead of stdout (e.g. -o out.json)"
+    )
+
+
+def _cmd_completion(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    _write(completion_script(parser, args.shell))
+    return EXIT_OK
+
 
 def _add_layout_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("text layout")
@@ -383,57 +490,126 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate how Windows HTTP.sys + Schannel + IIS answer requests that need "
         "a TLS client certificate.",
     )
-    parser.add_argument("--version", action="version", version=f"httpsys-sim {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"httpsys-sim {__version__}",
+        help="print the version and exit",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    p = sub.add_parser("simulate", help="one scenario (default: the seed case)")
-    p.add_argument(
-        "--scenario", metavar="FILE", help="scenario JSON (contract §2.1), or - for stdin"
+    p = sub.add_parser(
+        "simulate",
+        help="one scenario (default: the seed case)",
+        description="Simulate one scenario and say what the client gets, step by step, each "
+        "step citing its rule. Example: httpsys-sim simulate --release win11-23h2 --client curl",
     )
-    p.add_argument("--format", choices=["text", "json", "markdown", "mermaid"], default="text")
-    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    p.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="scenario JSON (docs/formats.md#scenario-json-input), or - for stdin; "
+        "default: the seed scenario",
+    )
+    _add_format(p, ["text", "json", "markdown", "mermaid"], "text")
+    _add_output(p)
     _add_layout_options(p)
     _add_scenario_flags(p)
     p.set_defaults(func=_cmd_simulate)
 
-    p = sub.add_parser("matrix", help="one configuration across releases × clients")
+    p = sub.add_parser(
+        "matrix",
+        help="one configuration across releases × clients",
+        description="One configuration across releases × clients (× certificate states). "
+        "Example: httpsys-sim matrix --releases win10-22h2,win11-24h2 --clients edge,curl",
+    )
     p.add_argument(
         "--scenario", metavar="FILE", help="scenario JSON; default: the seed configuration"
     )
-    p.add_argument("--releases", metavar="IDS", help="comma-separated release ids (default: all)")
-    p.add_argument("--clients", metavar="IDS", help="comma-separated client ids (default: all)")
-    p.add_argument(
-        "--certificates",
-        metavar="STATES",
-        help="comma-separated: valid,none,expired,revoked,untrusted (default: the scenario's)",
+    set_completer(
+        p.add_argument(
+            "--releases",
+            "--release",
+            dest="releases",
+            metavar="IDS",
+            help="comma-separated release ids (e.g. win10-22h2,win11-24h2; default: all)",
+        ),
+        _release_ids,
     )
-    p.add_argument("--format", choices=["text", "markdown", "csv", "json", "html"], default="text")
-    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    set_completer(
+        p.add_argument(
+            "--clients",
+            "--client",
+            dest="clients",
+            metavar="IDS",
+            help="comma-separated client profile ids (e.g. edge,curl; default: all)",
+        ),
+        _client_ids,
+    )
+    set_completer(
+        p.add_argument(
+            "--certificates",
+            "--certificate",
+            dest="certificates",
+            metavar="STATES",
+            help="comma-separated certificate states out of valid,none,expired,revoked,untrusted "
+            "(e.g. valid,none; default: the scenario's)",
+        ),
+        lambda: _CERTIFICATES,
+    )
+    _add_format(p, ["text", "markdown", "csv", "json", "html"], "text")
+    _add_output(p)
     _add_layout_options(p)
     p.set_defaults(func=_cmd_matrix)
 
-    p = sub.add_parser("diagnose", help="predict outcomes from real Windows configuration exports")
+    p = sub.add_parser(
+        "diagnose",
+        help="predict outcomes from real Windows configuration exports",
+        description="Read configuration exports from the server, predict what each client gets "
+        "on each release, and propose verified fixes. Example: httpsys-sim diagnose --netsh "
+        "sslcert.txt --config applicationHost.config --release server-2022",
+    )
     p.add_argument("--netsh", metavar="FILE", help="output of `netsh http show sslcert`")
     p.add_argument("--config", metavar="FILE", help="applicationHost.config (IIS or IIS Express)")
-    p.add_argument("--schannel", metavar="FILE", help="Schannel registry export (.reg)")
-    p.add_argument("--release", metavar="ID", help="the server's release (default: every release)")
+    p.add_argument(
+        "--schannel",
+        metavar="FILE",
+        help="Schannel registry export (.reg of HKLM\\...\\SecurityProviders\\SCHANNEL)",
+    )
+    set_completer(
+        p.add_argument(
+            "--release",
+            "--releases",
+            dest="release",
+            metavar="ID",
+            type=_one_release,
+            help="the server's release (e.g. server-2022; default: every release)",
+        ),
+        _release_ids,
+    )
     p.add_argument(
         "--certificate",
-        choices=["valid", "none", "expired", "revoked", "untrusted"],
+        choices=_CERTIFICATES,
         default="valid",
         help="the clients' certificate (default: valid)",
     )
-    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
-    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    _add_format(p, ["text", "json", "markdown"], "text")
+    _add_output(p)
     p.set_defaults(func=_cmd_diagnose)
 
-    p = sub.add_parser("tls", help="the TLS layer alone: both ends' transcripts")
-    p.add_argument(
-        "--scenario", metavar="FILE", help="TLS setup JSON (contract §2.3), or - for stdin"
+    p = sub.add_parser(
+        "tls",
+        help="the TLS layer alone: both ends' transcripts",
+        description="Run the TLS layer alone and print both ends' message transcripts.",
     )
-    p.add_argument("--format", choices=["json", "text", "mermaid"], default="text")
-    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    p.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="TLS setup JSON (docs/formats.md#tls-json), or - for stdin; default: TLS 1.3 "
+        "post-handshake authentication",
+    )
+    _add_format(p, ["json", "text", "mermaid"], "text")
+    _add_output(p)
     p.set_defaults(func=_cmd_tls)
 
     for name, func, text in (
@@ -441,12 +617,17 @@ def build_parser() -> argparse.ArgumentParser:
         ("clients", _cmd_clients, "the client profile catalogue"),
         ("rules", _cmd_rules, "the rule catalogue with confidence and sources"),
     ):
-        p = sub.add_parser(name, help=text)
-        p.add_argument("--format", choices=["text", "json"], default="text")
+        p = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        _add_format(p, ["text", "json"], "text")
         _add_layout_options(p)
         p.set_defaults(func=func)
 
-    p = sub.add_parser("diagram", help="pictures drawn from the model itself")
+    p = sub.add_parser(
+        "diagram",
+        help="pictures drawn from the model itself",
+        description="Pictures drawn from the model itself. Example: httpsys-sim diagram "
+        "--state-machine tls13-server --format dot",
+    )
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument(
         "--state-machine",
@@ -460,12 +641,23 @@ def build_parser() -> argparse.ArgumentParser:
             "tls12",
             "tls13",
         ],
-        help="a TLS state machine",
+        help="a TLS state machine (e.g. tls13-server)",
     )
     what.add_argument("--scenario", metavar="FILE", help="a scenario's sequence diagram")
-    p.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
-    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    _add_format(p, ["mermaid", "dot"], "mermaid")
+    _add_output(p)
     p.set_defaults(func=_cmd_diagram)
+
+    p = sub.add_parser(
+        "completion",
+        help="a shell completion script (bash, zsh or fish)",
+        description="Print a completion script for the shell. Examples: "
+        "bash: source <(httpsys-sim completion bash); "
+        "zsh: httpsys-sim completion zsh > ~/.zfunc/_httpsys-sim; "
+        "fish: httpsys-sim completion fish > ~/.config/fish/completions/httpsys-sim.fish",
+    )
+    p.add_argument("shell", choices=SHELLS, help="the shell to complete in")
+    p.set_defaults(func=lambda args: _cmd_completion(parser, args))
     return parser
 
 

@@ -23,7 +23,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "httpsys_sim"
 
 #: Layers from the bottom up.  A module belongs to the first entry that is a prefix of its name.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("httpsys_sim.errors", "httpsys_sim._enum", "httpsys_sim._jsonin", "httpsys_sim._io"),
+    (
+        "httpsys_sim.errors",
+        "httpsys_sim._enum",
+        "httpsys_sim._jsonin",
+        "httpsys_sim._io",
+        "httpsys_sim.schemas",
+    ),
     ("httpsys_sim.tls",),
     ("httpsys_sim.catalogue",),
     ("httpsys_sim.windows",),
@@ -32,7 +38,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("httpsys_sim.analysis",),
     ("httpsys_sim.views",),
     ("httpsys_sim.testing", "httpsys_sim.serve"),
-    ("httpsys_sim.cli", "httpsys_sim.__main__", "httpsys_sim"),
+    ("httpsys_sim.cli", "httpsys_sim._completion", "httpsys_sim.__main__", "httpsys_sim"),
 )
 
 #: Methods that may import their renderer from views/ (one-line hooks).

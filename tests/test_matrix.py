@@ -11,11 +11,12 @@ from html.parser import HTMLParser
 import pytest
 
 import httpsys_sim as hs
-from httpsys_sim.analysis._matrix import Matrix, matrix, wants_colour
+from httpsys_sim.analysis._matrix import Matrix, matrix
 from httpsys_sim.cli import main
 from httpsys_sim.core._result import category
 from httpsys_sim.errors import InputError
 from httpsys_sim.views._palette import CATEGORIES
+from httpsys_sim.views._terminal import terminal_for
 
 
 @pytest.fixture(scope="module")
@@ -76,10 +77,11 @@ def test_colour_only_on_a_tty_and_never_with_no_color(monkeypatch: pytest.Monkey
             return True
 
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert wants_colour(Tty())
-    assert not wants_colour(io.StringIO())
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert terminal_for(Tty()).colour
+    assert not terminal_for(io.StringIO()).colour
     monkeypatch.setenv("NO_COLOR", "1")
-    assert not wants_colour(Tty())
+    assert not terminal_for(Tty()).colour
 
 
 def test_markdown_csv_json(full: Matrix) -> None:

@@ -5,7 +5,7 @@
 site and path that asks for client certificates, matches it to the http.sys binding that
 serves it, and simulates each client profile on the given release (or on every release).
 It names what is at risk on an upgrade and the fixes that, re-simulated, work
-(contract §2.4).
+(docs/formats.md#diagnosis-json).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from httpsys_sim.errors import InputError
 from httpsys_sim.readers._appconfig import AppHostConfig, parse_application_host_config
 from httpsys_sim.readers._netsh import NetshBinding, parse_netsh_sslcert
 from httpsys_sim.readers._regfile import SchannelExport, parse_schannel_reg
+from httpsys_sim.schemas import header
 from httpsys_sim.tls.messages import CertState
 from httpsys_sim.windows._binding import HttpSysFlag, SslBinding, iis_express_binding
 from httpsys_sim.windows._iis import (
@@ -72,7 +73,7 @@ class Finding:
     evidence: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract §2.4 finding object (with extras: risks, notes, evidence)."""
+        """The diagnosis JSON's finding object (with extras: risks, notes, evidence)."""
         return {
             "site": self.site,
             "path": self.path,
@@ -122,8 +123,9 @@ class Diagnosis:
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract §2.4 document."""
+        """The diagnosis JSON document (docs/formats.md#diagnosis-json)."""
         return {
+            **header("diagnosis"),
             "findings": [f.to_dict() for f in self.findings],
             "releases": list(self.releases),
             "clients": list(self.clients),

@@ -8,9 +8,8 @@ JSON and a self-contained HTML page.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TextIO
+from typing import Any
 
 import attrs
 
@@ -19,6 +18,7 @@ from httpsys_sim.core._engine import simulate
 from httpsys_sim.core._result import Result
 from httpsys_sim.core._scenario import Scenario
 from httpsys_sim.errors import InputError
+from httpsys_sim.schemas import header
 from httpsys_sim.tls.messages import CertState
 from httpsys_sim.windows._releases import RELEASES, Release, get_release
 
@@ -108,6 +108,7 @@ class Matrix:
                     }
                 )
         return {
+            **header("matrix"),
             "scenario": self.base.to_dict(),
             "releases": [r.id for r in self.releases],
             "clients": list(self.clients),
@@ -191,10 +192,3 @@ def matrix(
             for release in rels:
                 cells[(release.id, client, cert)] = simulate(variant.with_release(release))
     return Matrix(base=base, releases=rels, clients=cls, certificates=certs, cells=cells)
-
-
-def wants_colour(stream: TextIO) -> bool:
-    """Colour only on a terminal, and never when ``NO_COLOR`` is set (no-color.org)."""
-    if os.environ.get("NO_COLOR"):
-        return False
-    return bool(getattr(stream, "isatty", lambda: False)())

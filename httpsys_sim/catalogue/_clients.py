@@ -1,4 +1,4 @@
-"""The client profile catalogue (behaviour §6): what each client stack does, with evidence.
+"""The client profile catalogue: what each client stack does, with evidence.
 
 A :class:`ClientProfile` holds one :class:`Fact` per capability — the value, the sources it
 rests on (ids of :data:`httpsys_sim.catalogue._rules.SOURCES`), its confidence and, for anything we
@@ -77,7 +77,7 @@ class Fact(Generic[T]):
 
 @attrs.frozen(kw_only=True)
 class ClientProfile:
-    """One client's TLS/HTTP behaviour, each field a :class:`Fact` (behaviour §6)."""
+    """One client's TLS/HTTP behaviour, each field a :class:`Fact`."""
 
     #: Catalogue id, e.g. ``"chrome"``.
     id: str

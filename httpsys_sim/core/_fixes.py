@@ -41,7 +41,7 @@ class Fix:
     note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Contract §2.4 fix object (with a little more)."""
+        """The diagnosis JSON's fix object (docs/formats.md#diagnosis-json)."""
         return {
             "id": self.id,
             "title": self.title,

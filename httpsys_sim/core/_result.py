@@ -446,7 +446,10 @@ class Result:
     def to_dict(self, *, fixes: Sequence[Fix] = ()) -> dict[str, Any]:
         """The result document (docs/formats.md#result).  A value never runs the engine, so
         the remedies come in: ``result.to_dict(fixes=hs.find_fixes(result))``."""
+        from httpsys_sim.schemas import header
+
         return {
+            **header("result"),
             "outcome": self.outcome.to_dict(),
             "certificate_reached_app": self.certificate_reached_app,
             "connections": [c.to_dict() for c in self.connections],
@@ -464,7 +467,7 @@ class Result:
         """Deterministic JSON (byte-identical for identical input)."""
         return json.dumps(self.to_dict(fixes=fixes), indent=2, ensure_ascii=False) + "\n"
 
-    # --- notebooks (httpsys_sim.views._display, imported lazily) ---------------------------------
+    # --- notebooks: one-line hooks into views/ -------------------------------------
     def _repr_html_(self) -> str:
         from httpsys_sim.views._html import result_html
 

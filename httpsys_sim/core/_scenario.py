@@ -1,4 +1,4 @@
-"""The input of a simulation: a frozen :class:`Scenario` and its JSON form (contract §2.1).
+"""The input of a simulation: a frozen :class:`Scenario` and its JSON form (docs/formats.md).
 
 A scenario says which Windows release serves, how http.sys, IIS (or IIS Express) and
 Schannel are set up, which client asks (a catalogue profile, with capability overrides), what
@@ -192,7 +192,7 @@ class Scenario:
     # --- built-in scenarios ----------------------------------------------------------
     @classmethod
     def seed(cls, release: str | Release = _SEED_RELEASE) -> Scenario:
-        """The seed case of behaviour §7: IIS Express, ``SslNegotiateCert``, the
+        """The seed case (docs/tutorial.md): IIS Express, ``SslNegotiateCert``, the
         pre-registered 44300 binding without ``clientcertnegotiation``, Edge with a valid
         certificate — on Windows 11 24H2 unless another release is named."""
         return cls(server=ServerSetup(release=_release(release)))
@@ -225,17 +225,17 @@ class Scenario:
     # --- JSON ------------------------------------------------------------------------
     @classmethod
     def from_json(cls, text: str | bytes, *, filename: str = "<scenario>") -> Scenario:
-        """Parse a contract §2.1 document; bad input raises :class:`InputError`."""
+        """Parse a scenario document; bad input raises :class:`InputError`."""
         value, source = load_json(text, filename)
         return _read_scenario(value, source)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, filename: str = "<scenario>") -> Scenario:
-        """Build from an already-parsed §2.1 document."""
+        """Build from an already-parsed scenario document."""
         return _read_scenario(data, JsonSource(json.dumps(data, indent=1), filename))
 
     def to_dict(self) -> dict[str, Any]:
-        """The canonical §2.1 document (every field written out)."""
+        """The canonical scenario document (every field written out)."""
         s, c, r = self.server, self.client, self.request
         release: Any = s.release.id
         if s.release.user_defined:

@@ -9,7 +9,7 @@
   settings and http.sys ``DefaultFlags`` (R-TLS-2, R-REQ-1).
 
 Each takes ``str | bytes`` and a ``filename`` for messages, and raises only
-:class:`~httpsys_sim.errors.InputError` on bad input (contract §4 item 12, §6).
+:class:`~httpsys_sim.errors.InputError` on bad input (docs/formats.md#bad-input).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ it (R-IIS-1), the ``access`` section's lock (``overrideModeDefault``), and wheth
 belongs to IIS Express or full IIS (R-IIS-4).
 
 XML is parsed with :mod:`defusedxml` refusing DTDs, entity declarations and external
-references (contract §6): billion-laughs and XXE payloads are an :class:`InputError`.
+references (docs/formats.md#bad-input): billion-laughs and XXE payloads are an :class:`InputError`.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ __all__ = [
     "split_lines",
 ]
 
-#: The largest input any reader accepts (16 MiB), checked before decoding (contract §6).
+#: The largest input any reader accepts (16 MiB), checked before decoding (docs/formats.md).
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 
 _V = TypeVar("_V")

@@ -6,18 +6,20 @@ pytest plugin (:mod:`httpsys_sim.testing._pytest_plugin`) hands them out as fixt
 * :func:`build_scenario` — a :class:`~httpsys_sim.core._scenario.Scenario` from keywords
   (``release="server-2025", client="chrome", access_ssl_flags="Ssl,SslNegotiateCert",
   client_cert_negotiation=False``), optionally on top of a base scenario.
-* :func:`assert_outcome` — checks a :class:`~httpsys_sim.core._result.Result` and, when it does not
-  match, raises :class:`AssertionError` whose message is the simulator's own account: the
-  causal chain with rule ids and sources, every step, and the re-simulated fixes.
+* :func:`assert_outcome` — checks a :class:`~httpsys_sim.core._result.Result` (or a whole matrix
+  of them) and, when it does not match, raises :class:`AssertionError` whose message is the
+  simulator's own account: the causal chain with rule ids and sources, every step, and the
+  re-simulated fixes; failures across many results are grouped by distinct outcome.
 * :func:`failure_report` — that account as text, for your own assertion helpers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, overload
 
 if TYPE_CHECKING:
+    from httpsys_sim.analysis._matrix import Matrix
     from httpsys_sim.core._result import IisLogLine, Outcome, OutcomeKind, Result
     from httpsys_sim.core._scenario import Scenario
     from httpsys_sim.tls.messages import CertState
@@ -89,7 +91,7 @@ def build_scenario(
 ) -> Scenario:
     """A scenario from keywords; every keyword left at ``None`` keeps the base's value.
 
-    ``base`` is a :class:`~httpsys_sim.core._scenario.Scenario`, a contract §2.1 document (a dict,
+    ``base`` is a :class:`~httpsys_sim.core._scenario.Scenario`, a scenario document (a dict,
     or its JSON text) or ``None`` for the seed scenario (Windows 11 24H2, IIS Express,
     ``SslNegotiateCert``, the pre-registered 44300 binding, Edge with a valid certificate).
 
@@ -98,7 +100,7 @@ def build_scenario(
     ``access_ssl_flags`` what IIS writes (``"Ssl,SslNegotiateCert"``), a list of names or the
     integer; ``client_overrides`` capability fields of
     :class:`~httpsys_sim.core._scenario.ClientSetup` (``{"offers_pha": False}``); ``schannel`` a
-    :class:`~httpsys_sim.windows._schannel.SchannelSettings` or its §2.1 object
+    :class:`~httpsys_sim.windows._schannel.SchannelSettings` or its scenario-JSON object
     (``{"disable_reneg_on_server": True}``).  Any other keyword is an http.sys binding switch
     (``disable_tls13=True``, ``disable_http2=True``, … — the fields of
     :class:`~httpsys_sim.windows._binding.SslBinding`).
@@ -184,7 +186,7 @@ def build_scenario(
 
 
 def _override_client(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
-    """Apply ``overrides`` through the §2.1 reader, so ``"refuse"`` or ``"1.2"`` work as
+    """Apply ``overrides`` through the scenario JSON reader, so ``"refuse"`` or ``"1.2"`` work as
     well as the enum values (and bad values are :class:`InputError`)."""
     import enum
 
@@ -270,32 +272,16 @@ def _expected_text(expected: Mapping[str, object]) -> str:
     return ", ".join(parts) or "anything"
 
 
-def assert_outcome(
-    result: Result,
+def _expectation(
     *,
-    status: int | _Marker | None = _DEFAULT_STATUS,
-    substatus: int | None = None,
-    kind: OutcomeKind | str | type[Outcome] | None = None,
-    certificate_reached_app: bool | None = None,
-    win32_status: int | None = None,
-    rule: str | None = None,
-    client_error: str | None = None,
-) -> Result:
-    """Check ``result``; on a mismatch raise :class:`AssertionError` explaining the outcome.
-
-    ``status`` is the HTTP status (default 200).  When ``kind`` names something other than
-    an HTTP response (``"connection_reset"``, :class:`~httpsys_sim.core._result.ConnectionReset`,
-    :attr:`OutcomeKind.TLS_ALERT <httpsys_sim.core._result.OutcomeKind>` …) and ``status`` is left
-    at its default, the status is not checked; pass ``status=ANY`` to skip it otherwise.
-    ``substatus``, ``certificate_reached_app``, ``win32_status``, ``rule`` (the rule that
-    decided the outcome) and ``client_error`` (a substring of what the client shows) are
-    checked only when given.
-
-    The failure message is :func:`failure_report`: what was expected, what came out, the
-    causal chain with rule ids and sources, every step, and the fixes — each re-simulated —
-    that would make the request succeed.  Returns ``result`` so calls can be chained.
-    """
-    __tracebackhide__ = True
+    status: int | _Marker | None,
+    substatus: int | None,
+    kind: OutcomeKind | str | type[Outcome] | None,
+    certificate_reached_app: bool | None,
+    win32_status: int | None,
+    rule: str | None,
+    client_error: str | None,
+) -> dict[str, object]:
     expected: dict[str, object] = {}
     if kind is not None:
         expected["kind"] = _kind_value(kind)
@@ -314,7 +300,10 @@ def assert_outcome(
         expected["rule"] = rule
     if client_error is not None:
         expected["client_error"] = client_error
+    return expected
 
+
+def _mismatches(result: Result, expected: Mapping[str, object]) -> list[str]:
     outcome = result.outcome
     actual: dict[str, object] = {
         "kind": outcome.kind.value,
@@ -333,9 +322,162 @@ def assert_outcome(
                 mismatches.append(f"client_error: expected text containing {want!r}, got {got!r}")
         elif got != want:
             mismatches.append(f"{name}: expected {want!r}, got {got!r}")
-    if mismatches:
-        raise AssertionError(failure_report(result, expected=expected, mismatches=mismatches))
-    return result
+    return mismatches
+
+
+#: How many results a grouped failure message names per distinct outcome.
+_CELLS_NAMED: Final = 6
+
+
+def _label(result: Result) -> str:
+    """Where a result sits in a sweep: release · client · certificate."""
+    s = result.scenario
+    return f"{s.server.release.id} · {s.client.profile} · {s.client.certificate.value}"
+
+
+def _results(results: Matrix | Iterable[Result]) -> tuple[Result, ...]:
+    cells = getattr(results, "cells", None)
+    if isinstance(cells, Mapping):
+        return tuple(cells.values())
+    return tuple(results)  # type: ignore[arg-type]
+
+
+def _grouped_report(
+    results: Sequence[Result],
+    failures: Sequence[tuple[Result, list[str]]],
+    expected: Mapping[str, object],
+    verbosity: int,
+) -> str:
+    """One line per distinct outcome among ``failures``, then the full story of the first
+    failure (``verbosity`` 1), of the first of each outcome (2) or of every failure (3)."""
+    groups: dict[tuple[str, str], list[tuple[Result, list[str]]]] = {}
+    for failure in failures:
+        o = failure[0].outcome
+        groups.setdefault((o.describe(), o.rule), []).append(failure)
+    lines = [
+        f"httpsys-sim: {len(failures)} of {len(results)} simulated outcomes are not what the "
+        f"test expects ({_expected_text(expected)}); {len(groups)} distinct outcome"
+        + ("s" if len(groups) != 1 else "")
+        + ":"
+    ]
+    for (describe, rule), members in groups.items():
+        named = ", ".join(_label(r) for r, _ in members[:_CELLS_NAMED])
+        more = len(members) - _CELLS_NAMED
+        lines.append(f"  {len(members):>4} × {describe} [{rule}]")
+        lines.append(f"         {named}" + (f", … and {more} more" if more > 0 else ""))
+    if verbosity <= 0:
+        lines.append("(verbosity=1 shows the first failure's full account)")
+        return "\n".join(lines)
+    if verbosity == 1:
+        stories = [failures[0]]
+    elif verbosity == 2:
+        stories = [members[0] for members in groups.values()]
+    else:
+        stories = list(failures)
+    for n, (result, mismatches) in enumerate(stories, 1):
+        lines += [
+            "",
+            f"--- {n} of {len(stories)}: {_label(result)} "
+            + "-" * max(0, 60 - len(_label(result))),
+        ]
+        lines.append(failure_report(result, expected=expected, mismatches=mismatches))
+    if verbosity < 3 and len(failures) > len(stories):
+        lines += ["", f"(verbosity={verbosity + 1} shows more of the {len(failures)} failures)"]
+    return "\n".join(lines)
+
+
+@overload
+def assert_outcome(
+    result: Result,
+    *,
+    status: int | _Marker | None = ...,
+    substatus: int | None = ...,
+    kind: OutcomeKind | str | type[Outcome] | None = ...,
+    certificate_reached_app: bool | None = ...,
+    win32_status: int | None = ...,
+    rule: str | None = ...,
+    client_error: str | None = ...,
+    verbosity: int = ...,
+) -> Result: ...
+
+
+@overload
+def assert_outcome(
+    result: Matrix | Iterable[Result],
+    *,
+    status: int | _Marker | None = ...,
+    substatus: int | None = ...,
+    kind: OutcomeKind | str | type[Outcome] | None = ...,
+    certificate_reached_app: bool | None = ...,
+    win32_status: int | None = ...,
+    rule: str | None = ...,
+    client_error: str | None = ...,
+    verbosity: int = ...,
+) -> tuple[Result, ...]: ...
+
+
+def assert_outcome(
+    result: Result | Matrix | Iterable[Result],
+    *,
+    status: int | _Marker | None = _DEFAULT_STATUS,
+    substatus: int | None = None,
+    kind: OutcomeKind | str | type[Outcome] | None = None,
+    certificate_reached_app: bool | None = None,
+    win32_status: int | None = None,
+    rule: str | None = None,
+    client_error: str | None = None,
+    verbosity: int = 1,
+) -> Result | tuple[Result, ...]:
+    """Check ``result`` — one result, or many: a :class:`~httpsys_sim.analysis._matrix.Matrix`
+    or any iterable of results — and on a mismatch raise :class:`AssertionError` explaining
+    the outcome.
+
+    ``status`` is the HTTP status (default 200).  When ``kind`` names something other than
+    an HTTP response (``"connection_reset"``, :class:`~httpsys_sim.core._result.ConnectionReset`,
+    :attr:`OutcomeKind.TLS_ALERT <httpsys_sim.core._result.OutcomeKind>` …) and ``status`` is left
+    at its default, the status is not checked; pass ``status=ANY`` to skip it otherwise.
+    ``substatus``, ``certificate_reached_app``, ``win32_status``, ``rule`` (the rule that
+    decided the outcome) and ``client_error`` (a substring of what the client shows) are
+    checked only when given.
+
+    For one result the failure message is :func:`failure_report`: what was expected, what
+    came out, the causal chain with rule ids and sources, every step, and the fixes — each
+    re-simulated — that would make the request succeed (``verbosity=0``: without the steps
+    and fixes).  For many results the failures are grouped: one line per distinct outcome
+    with the results (release · client · certificate) that got it, then the full account
+    of the first failure only.  ``verbosity`` chooses how much follows the summary:
+    0 nothing, 1 the first failure (default), 2 the first of each distinct outcome, 3 every
+    failure.
+
+    Returns ``result`` (for many results: the tuple of results checked) so calls chain.
+    """
+    __tracebackhide__ = True
+    expected = _expectation(
+        status=status,
+        substatus=substatus,
+        kind=kind,
+        certificate_reached_app=certificate_reached_app,
+        win32_status=win32_status,
+        rule=rule,
+        client_error=client_error,
+    )
+    from httpsys_sim.core._result import Result
+
+    if isinstance(result, Result):
+        mismatches = _mismatches(result, expected)
+        if mismatches:
+            detail = verbosity > 0
+            raise AssertionError(
+                failure_report(
+                    result, expected=expected, mismatches=mismatches, steps=detail, fixes=detail
+                )
+            )
+        return result
+    results = _results(result)
+    failures = [(r, m) for r in results if (m := _mismatches(r, expected))]
+    if failures:
+        raise AssertionError(_grouped_report(results, failures, expected, verbosity))
+    return results
 
 
 # --------------------------------------------------------------------------------------------

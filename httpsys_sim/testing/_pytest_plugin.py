@@ -350,7 +350,7 @@ def httpsys_scenario(request: pytest.FixtureRequest) -> _Builder:
 
     ``httpsys_scenario(release="server-2025", client="chrome",
     access_ssl_flags="Ssl,SslNegotiateCert", client_cert_negotiation=False)``; the first
-    argument may be a base scenario (or its §2.1 dict / JSON text).  Keywords left out keep
+    argument may be a base scenario (or its scenario JSON, a dict or text).  Keywords left out keep
     the base's values — or, in a test parametrized by ``httpsys_release`` /
     ``httpsys_client``, the current release and client.
     """

@@ -1,6 +1,6 @@
 """Hypothesis strategies for httpsys-sim's values: releases, bindings, clients, scenarios.
 
-Property-based tests of your own (and ours, contract §4) draw whole scenarios, or pin the
+Property-based tests of your own (and ours) draw whole scenarios, or pin the
 parts a property is about and let Hypothesis vary the rest.  Every keyword accepts either a
 plain value or a strategy; ``None`` means "anything sensible"::
 
@@ -47,7 +47,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "httpsys_sim.testing.strategies needs Hypothesis: pip install 'httpsys-sim[test]'"
     ) from exc
 
-from httpsys_sim.catalogue._clients import CLIENTS, H11RetryPolicy
+from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, H11RetryPolicy
+from httpsys_sim.catalogue._rules import RULES, Rule
 from httpsys_sim.core._scenario import ClientSetup, Request, Scenario, ServerSetup, default_binding
 from httpsys_sim.tls.machine import RenegotiationAnswer
 from httpsys_sim.tls.messages import CertState
@@ -71,11 +72,13 @@ __all__ = [
     "client_profiles",
     "client_setups",
     "hosts",
+    "register_type_strategies",
     "releases",
     "requests",
     "scenarios",
     "schannel_settings",
     "server_setups",
+    "type_strategies",
 ]
 
 T = TypeVar("T")
@@ -285,7 +288,7 @@ def _release_value(value: Release | str) -> Release:
 
 
 def _policy_ok(tls13: bool, policy: LateDemandPolicy) -> bool:
-    """A release's TLS 1.3 switch and late-demand policy fit together (behaviour §1)."""
+    """A release's TLS 1.3 switch and late-demand policy fit together (R-REL-1, R-REL-3)."""
     return (policy is LateDemandPolicy.NOT_APPLICABLE) is (not tls13)
 
 
@@ -326,7 +329,7 @@ def releases(
     late_demand: LateDemandPolicy | None = None,
     catalogue_only: bool = True,
 ) -> SearchStrategy[Release]:
-    """Windows releases (behaviour §1), the seed's Windows 11 24H2 first.
+    """Windows releases (docs/reference/releases.md), the seed's Windows 11 24H2 first.
 
     ``tls13`` keeps only releases with (True) or without (False) TLS 1.3 (R-REL-1);
     ``late_demand`` only those with that late-demand policy (R-REL-3).  With
@@ -343,7 +346,7 @@ def releases(
     """
     if tls13 is not None and late_demand is not None and not _policy_ok(tls13, late_demand):
         raise InvalidArgument(
-            f"no release has tls13={tls13} and late_demand={late_demand.value!r} (behaviour §1)"
+            f"no release has tls13={tls13} and late_demand={late_demand.value!r} (R-REL-3)"
         )
     ids = [
         r
@@ -536,7 +539,7 @@ def server_setups(
 
 
 def client_profiles() -> SearchStrategy[str]:
-    """Client catalogue ids (behaviour §6), Edge (the seed's browser) first."""
+    """Client catalogue ids (docs/reference/clients.md), Edge (the seed's browser) first."""
     return st.sampled_from(_CLIENT_ORDER)
 
 
@@ -608,7 +611,7 @@ def scenarios(
     client: ClientSetup | SearchStrategy[ClientSetup] | None = None,
     request: Request | SearchStrategy[Request] | None = None,
 ) -> SearchStrategy[Scenario]:
-    """Whole scenarios (contract §2.1); the minimal one is :meth:`Scenario.seed`.
+    """Whole scenarios (docs/formats.md); the minimal one is :meth:`Scenario.seed`.
 
     ``release`` pins the release (also on top of a given ``server``); ``server``,
     ``client`` and ``request`` take a value or a strategy (:func:`server_setups`,
@@ -635,3 +638,55 @@ def scenarios(
         _pin(client, client_setups()),
         _pin(request, requests()),
     )
+
+
+# --- st.from_type ---------------------------------------------------------------------------
+
+
+def type_strategies() -> dict[type, SearchStrategy[Any]]:
+    """The strategy :func:`register_type_strategies` gives each public value type.
+
+    Values, releases and profiles come from the catalogues (no made-up build numbers or
+    unknown client ids): ``Release`` draws catalogue releases, ``ClientProfile`` catalogue
+    profiles, ``Rule`` catalogue rules; the setups and the scenario are the strategies of
+    this module with nothing pinned.
+    """
+    return {
+        Scenario: scenarios(),
+        ServerSetup: server_setups(),
+        ClientSetup: client_setups(),
+        Request: requests(),
+        Release: releases(),
+        SslBinding: bindings(),
+        SchannelSettings: schannel_settings(),
+        AccessSslFlag: access_flags(),
+        SiteBindingSslFlag: st.sampled_from([SiteBindingSslFlag(v) for v in _SITE_FLAG_VALUES]),
+        Host: hosts(),
+        CertState: certificates(),
+        ClientProfile: st.sampled_from([CLIENTS[c] for c in _CLIENT_ORDER]),
+        Rule: st.sampled_from(list(RULES.values())),
+    }
+
+
+def register_type_strategies() -> None:
+    """Make ``st.from_type(T)`` (and ``st.builds`` of classes with such fields) draw valid
+    values of httpsys-sim's public value types — see :func:`type_strategies`.
+
+    Installed with the package, this runs by itself when Hypothesis is first imported (a
+    ``hypothesis`` entry point), so ``st.from_type(hs.Scenario)`` just works; call it again to
+    restore these strategies after registering others.  ``HYPOTHESIS_NO_PLUGINS=1`` turns
+    the entry point off.
+
+    >>> import httpsys_sim as hs
+    >>> from hypothesis import find, strategies as st
+    >>> register_type_strategies()
+    >>> find(st.from_type(hs.Scenario), lambda s: True) == hs.Scenario.seed()
+    True
+    """
+    for cls, strategy in type_strategies().items():
+        st.register_type_strategy(cls, strategy)
+
+
+def _hypothesis_setup_hook() -> None:
+    """The ``hypothesis`` entry point (pyproject.toml): register the type strategies."""
+    register_type_strategies()

@@ -20,7 +20,7 @@ __all__ = ["CertState", "Kind", "Message", "alert"]
 
 
 class Kind(ReprStrEnum):
-    """What a message is; the value is the transcript name of contract §2.3."""
+    """What a message is; the value is the transcript name (docs/formats.md#tls-json)."""
 
     HELLO_REQUEST = "hello_request"
     CLIENT_HELLO = "client_hello"

@@ -1,4 +1,4 @@
-"""Run a client/server pair over the in-memory wire: contract §2.3 (`httpsys-sim tls`).
+"""Run a client/server pair over the in-memory wire: `httpsys-sim tls` (docs/formats.md#tls-json).
 
 :class:`TlsScenario` is the input document, :func:`run_tls` drives the two machines through
 the initial handshake and the certificate request the scenario asks for, and
@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from httpsys_sim._jsonin import Fields, JsonSource, load_json
+from httpsys_sim.schemas import header
 from httpsys_sim.tls.errors import TlsError
 from httpsys_sim.tls.machine import (
     CertRequest,
@@ -35,7 +36,7 @@ _TLS_CERTS = (CertState.VALID, CertState.NONE, CertState.UNTRUSTED, CertState.EX
 
 @attrs.frozen(kw_only=True)
 class TlsScenario:
-    """The TLS-only setup of contract §2.3."""
+    """The TLS-only setup (docs/formats.md#tls-json)."""
 
     stack: str = "openssl"  #: personality of both ends
     version: TlsVersion = TlsVersion.TLS13  #: the one version both ends enable
@@ -66,13 +67,13 @@ class TlsScenario:
     # --- JSON --------------------------------------------------------------------------
     @classmethod
     def from_json(cls, text: str | bytes, *, filename: str = "<tls scenario>") -> TlsScenario:
-        """Parse the §2.3 document; bad input raises :class:`InputError`."""
+        """Parse a TLS setup document; bad input raises :class:`InputError`."""
         value, source = load_json(text, filename)
         return cls._read(value, source)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, filename: str = "<tls scenario>") -> TlsScenario:
-        """Build from an already-parsed §2.3 document."""
+        """Build from an already-parsed TLS setup document."""
         return cls._read(data, JsonSource(json.dumps(data, indent=1), filename))
 
     @classmethod
@@ -137,7 +138,7 @@ class TlsScenario:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The §2.3 document."""
+        """The TLS setup document."""
         return {
             "stack": self.stack,
             "version": self.version.value,
@@ -185,13 +186,13 @@ class SideTranscript:
     """What one end wrote and read, and how it ended."""
 
     role: Role
-    messages: tuple[str, ...]  #: ``W client_hello`` … (contract §2.3)
+    messages: tuple[str, ...]  #: ``W client_hello`` … (docs/formats.md#tls-json)
     rules: tuple[str, ...]  #: the rule behind each message, index for index
     error: str | None
     cert_obtained: bool  #: server: holds a client certificate; client: always False
 
     def to_dict(self) -> dict[str, Any]:
-        """The §2.3 per-side object."""
+        """The TLS transcript's per-side object."""
         d: dict[str, Any] = {"messages": list(self.messages)}
         if self.role is Role.SERVER:
             d["cert_obtained"] = self.cert_obtained
@@ -210,8 +211,9 @@ class TlsTranscript:
     wire: tuple[WireEvent, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """The §2.3 output document."""
+        """The TLS transcript document (docs/formats.md#tls-json)."""
         return {
+            **header("tls-transcript"),
             "version": None if self.version is None else self.version.value,
             "server": self.server.to_dict(),
             "client": self.client.to_dict(),

@@ -505,14 +505,14 @@ class SslBinding:
     # -- JSON -------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract §2.1 ``binding`` object, every field spelled out."""
+        """The scenario JSON's ``binding`` object, every field spelled out."""
         return {f.name: getattr(self, f.name) for f in attrs.fields(SslBinding)}
 
     @classmethod
     def from_dict(
         cls, data: Mapping[str, Any], *, file: str | None = None, prefix: str = "server.binding"
     ) -> SslBinding:
-        """Read a contract §2.1 ``binding`` object; every key optional (netsh defaults).
+        """Read a scenario JSON ``binding`` object; every key optional (netsh defaults).
 
         ``flags`` (the integer ``DefaultFlags``) and ``cert_check_mode`` may replace the
         booleans.  ``kind`` is inferred from ``endpoint`` when missing.  Unknown keys and

@@ -1,4 +1,4 @@
-"""Windows releases as data, each with the policy that decides its behaviour (behaviour §1).
+"""Windows releases as data, each with the policy that decides its behaviour (R-REL-1 … R-REL-5).
 
 The engine never tests build numbers: it reads a :class:`Release`'s policy fields.  A user
 can define a release of their own (an Insider build, a patched server) with
@@ -172,7 +172,7 @@ def _rel(
     )
 
 
-#: The catalogue of behaviour §1, oldest first.
+#: The release catalogue (docs/reference/releases.md), oldest first.
 RELEASES: Mapping[str, Release] = MappingProxyType(
     {
         r.id: r

@@ -110,7 +110,7 @@ class SchannelSettings:
         return dict(self.server_protocols).get(version)
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract §2.1 ``schannel`` object (protocols as ``{"1.3": false}`` objects)."""
+        """The scenario JSON's ``schannel`` object (protocols as ``{"1.3": false}`` objects)."""
         out: dict[str, Any] = {name: getattr(self, name) for name in _BOOL_FIELDS}
         out["server_protocols"] = dict(self.server_protocols)
         out["client_protocols"] = dict(self.client_protocols)
@@ -120,7 +120,7 @@ class SchannelSettings:
     def from_dict(
         cls, data: Mapping[str, Any], *, file: str | None = None, prefix: str = "server.schannel"
     ) -> SchannelSettings:
-        """Read a contract §2.1 ``schannel`` object; every key optional, unknown keys refused."""
+        """Read a scenario JSON ``schannel`` object; every key optional, unknown keys refused."""
         if not isinstance(data, Mapping):
             raise InputError("expected an object", file=file, field=prefix)
         known = (*_BOOL_FIELDS, "server_protocols", "client_protocols")

@@ -108,6 +108,8 @@ def check(
     for side in ("client", "server"):
         got[side]["error"] = _short(got[side]["error"])
     assert got == {
+        "format": "httpsys-sim/tls-transcript",
+        "format_version": 1,
         "version": version,
         "server": {"messages": server, "cert_obtained": cert_obtained, "error": server_error},
         "client": {"messages": client, "error": client_error},
