@@ -323,6 +323,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
         release=args.release,
         certificate=args.certificate,
         read=_read_input,
+        bundle=args.bundle,
     )
     return _emit(
         args,
@@ -330,8 +331,16 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
             "text": report.to_text,
             "json": report.to_json,
             "markdown": report.to_markdown,
+            "html": report.to_html,
         },
     )
+
+
+def _cmd_collect_script(args: argparse.Namespace) -> int:
+    from httpsys_sim.analysis._collect import collect_script
+
+    _write(collect_script(), args.output)
+    return EXIT_OK
 
 
 def _cmd_diagram(args: argparse.Namespace) -> int:
@@ -394,19 +403,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_matrix)
 
     p = sub.add_parser("diagnose", help="predict outcomes from real Windows configuration exports")
+    p.add_argument(
+        "--bundle",
+        metavar="DIR",
+        help="a folder written by the script of `httpsys-sim collect-script` (every part)",
+    )
     p.add_argument("--netsh", metavar="FILE", help="output of `netsh http show sslcert`")
     p.add_argument("--config", metavar="FILE", help="applicationHost.config (IIS or IIS Express)")
-    p.add_argument("--schannel", metavar="FILE", help="Schannel registry export (.reg)")
-    p.add_argument("--release", metavar="ID", help="the server's release (default: every release)")
+    p.add_argument(
+        "--schannel",
+        metavar="FILE",
+        help="registry export (.reg): Schannel and/or http.sys (bindings of every kind)",
+    )
+    p.add_argument(
+        "--release",
+        metavar="ID",
+        help="the server's release (default: the bundle's os.txt with its upgrade targets, "
+        "else every release)",
+    )
     p.add_argument(
         "--certificate",
         choices=["valid", "none", "expired", "revoked", "untrusted"],
         default="valid",
         help="the clients' certificate (default: valid)",
     )
-    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    p.add_argument("--format", choices=["text", "json", "markdown", "html"], default="text")
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     p.set_defaults(func=_cmd_diagnose)
+
+    p = sub.add_parser(
+        "collect-script",
+        help="print the read-only PowerShell script that collects a diagnosis bundle",
+    )
+    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    p.set_defaults(func=_cmd_collect_script)
 
     p = sub.add_parser("tls", help="the TLS layer alone: both ends' transcripts")
     p.add_argument(

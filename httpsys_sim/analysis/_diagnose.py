@@ -755,7 +755,8 @@ class _Where:
     host: Host
 
 
-def _registry_command(where: _Where, bits: int) -> str:
+def _registry_command(where: _Where, bits: int) -> tuple[str, str]:
+    """``reg add`` ORing ``bits`` into the binding's existing ``DefaultFlags``, and a note."""
     b = where.binding
     if where.reg is not None:
         path, existing = where.reg.registry_path, where.reg.flags
@@ -765,9 +766,9 @@ def _registry_command(where: _Where, bits: int) -> str:
         existing = int(b.default_flags)
     value = existing | bits
     return (
-        f'reg add "{path}" /v DefaultFlags /t REG_DWORD /d 0x{value:x} /f '
-        f"(DefaultFlags 0x{existing:x} | 0x{bits:x}; then restart http.sys: "
-        "net stop http /y && net start w3svc)"
+        f'reg add "{path}" /v DefaultFlags /t REG_DWORD /d 0x{value:x} /f',
+        f"the reg add is the alternative to netsh: DefaultFlags 0x{existing:x} | 0x{bits:x} = "
+        f"0x{value:x}; restart http.sys after it (net stop http /y, then net start w3svc)",
     )
 
 
@@ -810,8 +811,9 @@ def _localise(fix: Fix, where: _Where) -> Fix:
     site_flags = int(where.site_binding.ssl_flags) if where.site_binding is not None else 0
     if fix.id in _FIX_BITS:
         changes, bits, site_bit = _FIX_BITS[fix.id]
-        commands = [_netsh_update(b, changes), _registry_command(where, bits)]
-        note = fix.note
+        reg_command, reg_note = _registry_command(where, bits)
+        commands = [_netsh_update(b, changes), reg_command]
+        note = f"{fix.note}. {reg_note}" if fix.note else reg_note
         if where.host is Host.IIS and site_bit:
             commands += list(_set_site_binding(where, site_flags | site_bit)[:1])
         if fix.id == "clientcertnegotiation" and where.host is Host.IIS:

@@ -245,12 +245,12 @@ def effective_paths(
         depth = config.directory.count("/") if config.directory != "/" else 0
         for entry in config.settings:
             own = entry.location_path is None
-            what = "web.config" if own else f'web.config <location path="{setting.location_path}">'
-            levels.setdefault(setting.path, []).append(
+            what = "web.config" if own else f'web.config <location path="{entry.location_path}">'
+            levels.setdefault(entry.path, []).append(
                 (
                     (2 if own else 1, depth),
                     FlagSource(
-                        where=f"{config.filename}:{setting.line}", flags=setting.flags, what=what
+                        where=f"{config.filename}:{entry.line}", flags=entry.flags, what=what
                     ),
                 )
             )
