@@ -28,7 +28,8 @@ import attrs
 from httpsys_sim.analysis._matrix import category, cell_text
 from httpsys_sim.catalogue._clients import CLIENTS
 from httpsys_sim.core._engine import simulate
-from httpsys_sim.core._fixes import Fix, find_fixes, is_failure
+from httpsys_sim.core._fixes import _CANDIDATES as FIX_CANDIDATES
+from httpsys_sim.core._fixes import Fix, is_failure
 from httpsys_sim.core._result import Result
 from httpsys_sim.core._scenario import ClientSetup, Request, Scenario, ServerSetup
 from httpsys_sim.errors import InputError
@@ -184,6 +185,14 @@ class Finding:
     why: tuple[str, str, tuple[tuple[str, str], ...]] | None = attrs.field(
         default=None, eq=False, repr=False
     )
+    #: The http.sys binding itself (netsh / registry values, or the assumed defaults).
+    http_sys_binding: SslBinding | None = attrs.field(default=None, eq=False, repr=False)
+    #: The site binding's ``sslFlags`` (R-IIS-3).
+    site_binding_ssl_flags: SiteBindingSslFlag = attrs.field(
+        default=SiteBindingSslFlag.NONE, eq=False, repr=False
+    )
+    #: The host (IIS or IIS Express) the configuration belongs to.
+    host: Host = attrs.field(default=Host.IIS, eq=False, repr=False)
     #: The cells as JSON objects (shared by every finding of the same configuration).
     cells: Mapping[str, Mapping[str, Mapping[str, Any]]] = attrs.field(
         factory=dict, eq=False, repr=False
@@ -547,14 +556,19 @@ class _Bindings:
 # --- the run: memo of configurations ----------------------------------------------------------
 
 
-_CANON_HOST = {"ipport": "0.0.0.0", "hostnameport": "site.invalid", "ccs": "ccs"}
+#: The request path every non-root path is simulated with (the outcome does not depend on
+#: the path's name, only on whether it is the site root); replaced by the real one in texts.
+_CANON_PATH = "/~httpsys-sim-path~"
+#: Site-binding bits that choose the binding's kind (SNI, CCS) and change no outcome.
+_KIND_BITS = int(SiteBindingSslFlag.SNI | SiteBindingSslFlag.CENTRAL_CERT_STORE)
 
 
 def _canonical(binding: SslBinding) -> SslBinding:
-    """The binding with what cannot change an outcome (name, thumbprint, AppID) fixed."""
+    """The binding with what cannot change an outcome (kind, name, thumbprint, AppID) fixed."""
     return attrs.evolve(
         binding,
-        endpoint=f"{_CANON_HOST[binding.kind]}:{binding.port}",
+        endpoint=f"0.0.0.0:{binding.port}",
+        kind="ipport",
         certificate_hash=None,
         app_id=None,
         cert_store="MY",
@@ -595,7 +609,7 @@ class _Run:
         self.certificate = certificate
         self.current = current
         self._profiles: dict[tuple[Any, ...], _Profile] = {}
-        self._fixes: dict[Scenario, tuple[Fix, ...]] = {}
+        self._verdicts: dict[Scenario, tuple[bool, str]] = {}
 
     @property
     def simulated(self) -> int:
@@ -610,12 +624,51 @@ class _Run:
         path: str,
     ) -> _Profile:
         canon = _canonical(binding)
-        key = (host, canon, flags, site_flags, path)
+        canon_site_flags = SiteBindingSslFlag(int(site_flags) & ~_KIND_BITS)
+        canon_path = "/" if path == "/" else _CANON_PATH
+        key = (host, canon, flags, canon_site_flags, canon_path)
         found = self._profiles.get(key)
         if found is None:
-            found = self._compute(host, canon, flags, site_flags, path)
+            found = self._compute(host, canon, flags, canon_site_flags, canon_path)
             self._profiles[key] = found
         return found
+
+    def _simulate(self, scenario: Scenario) -> Result:
+        """A cell of a configuration (not kept: the profile keeps what it needs)."""
+        return simulate(scenario)
+
+    def _verdict(self, scenario: Scenario) -> tuple[bool, str]:
+        """Whether ``scenario`` fails, and its outcome in words — memoised for the run, so a
+        fix scenario that is another configuration's cell is simulated once."""
+        found = self._verdicts.get(scenario)
+        if found is None:
+            after = simulate(scenario)
+            found = (is_failure(after), after.outcome.describe())
+            self._verdicts[scenario] = found
+        return found
+
+    def _offered(self, result: Result) -> tuple[Fix, ...]:
+        """The remedies that, re-simulated on this failing cell, succeed (best first)."""
+        fixes: list[Fix] = []
+        for candidate in FIX_CANDIDATES:
+            for fid, title, commands, rule, side, scenario, note in candidate(result.scenario):
+                failing, outcome = self._verdict(scenario)
+                if failing:
+                    continue
+                fixes.append(
+                    Fix(
+                        id=fid,
+                        title=title,
+                        commands=commands,
+                        rule=rule,
+                        side=side,
+                        scenario=scenario,
+                        outcome=outcome,
+                        verified=True,
+                        note=note,
+                    )
+                )
+        return tuple(fixes)
 
     def _compute(
         self,
@@ -644,7 +697,7 @@ class _Run:
                     client=ClientSetup(profile=client, certificate=self.certificate),
                     request=Request(path=path),
                 )
-                per[client] = simulate(scenario)
+                per[client] = self._simulate(scenario)
             outcomes[release.id] = per
             for result in per.values():
                 how = {c.cert_requested.value for c in result.connections}
@@ -675,11 +728,7 @@ class _Run:
         found: dict[str, Fix] = {}
         hits: dict[str, int] = {}
         for result in failing:
-            offered = self._fixes.get(result.scenario)
-            if offered is None:
-                offered = find_fixes(result)
-                self._fixes[result.scenario] = offered
-            for fix in offered:
+            for fix in self._offered(result):
                 found.setdefault(fix.id, fix)
                 hits[fix.id] = hits.get(fix.id, 0) + 1
         total = len(failing)
@@ -878,9 +927,13 @@ def _finding(
             for p in path.problems
         ]
     why = profile.why
-    if why is not None and profile.endpoint != served.binding.endpoint:
-        real = served.binding.endpoint
-        why = (why[0], why[1], tuple((e.replace(profile.endpoint, real), r) for e, r in why[2]))
+    real = served.binding.endpoint
+
+    def text(value: str) -> str:
+        return value.replace(profile.endpoint, real).replace(_CANON_PATH, request_path)
+
+    if why is not None:
+        why = (why[0], why[1], tuple((text(e), r) for e, r in why[2]))
     return Finding(
         site=site,
         path=request_path,
@@ -891,7 +944,19 @@ def _finding(
         flags_chain=path.chain if path is not None else (),
         cert_request=profile.cert_request,
         outcomes=profile.outcomes,
-        fixes=tuple(_localise(f, where) for f in profile.fixes),
+        fixes=tuple(
+            _localise(
+                attrs.evolve(
+                    f,
+                    title=text(f.title),
+                    outcome=text(f.outcome),
+                    commands=tuple(text(c) for c in f.commands),
+                    note=None if f.note is None else text(f.note),
+                ),
+                where,
+            )
+            for f in profile.fixes
+        ),
         fix_coverage=profile.coverage,
         risks=profile.risks,
         notes=tuple(notes),
@@ -901,6 +966,9 @@ def _finding(
         or any(c["failing"] for per in profile.cells.values() for c in per.values())
         else None,
         cells=profile.cells,
+        http_sys_binding=served.binding,
+        site_binding_ssl_flags=site_flags,
+        host=host,
     )
 
 
@@ -1014,6 +1082,8 @@ def diagnose(
                     )
                 )
         for site in app.sites:
+            if not site.https_bindings:
+                notes.append(f"site {site.name!r} has no https binding: nothing to simulate")
             findings += _site_findings(
                 run, app, site, host, store, by_site, all_problems, config_name
             )
