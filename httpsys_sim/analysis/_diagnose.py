@@ -816,7 +816,7 @@ def _registry_command(where: _Where, bits: int) -> tuple[str, str]:
     value = existing | bits
     return (
         f'reg add "{path}" /v DefaultFlags /t REG_DWORD /d 0x{value:x} /f',
-        f"the reg add is the alternative to netsh: DefaultFlags 0x{existing:x} | 0x{bits:x} = "
+        f"The reg add is the alternative to netsh: DefaultFlags 0x{existing:x} | 0x{bits:x} = "
         f"0x{value:x}; restart http.sys after it (net stop http /y, then net start w3svc)",
     )
 

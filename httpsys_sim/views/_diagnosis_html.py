@@ -29,6 +29,8 @@ h1{font-size:1.4em}h2{font-size:1.15em;margin:0 0 .3em}
 table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #8884;padding:2px 6px;
 text-align:left;white-space:nowrap}
 .scroll{overflow-x:auto;max-width:100%}
+li code{word-break:break-all;white-space:normal}
+#summary td,#summary th{white-space:normal}
 .finding{border:1px solid #8886;border-radius:6px;padding:10px;margin:12px 0}
 .ok{border-left:6px solid #1a7f37}.bad{border-left:6px solid #cf222e}
 .verdict{font-weight:600}.meta{color:#666;font-size:.9em;word-break:break-all}
