@@ -127,6 +127,10 @@ _FIX_BITS: Mapping[str, tuple[dict[str, bool], int, int]] = {
 }
 
 
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}" + ("" if number == 1 else "s")
+
+
 def _ps(text: str) -> str:
     """A PowerShell single-quoted string."""
     return "'" + text.replace("'", "''") + "'"
@@ -216,7 +220,7 @@ class Finding:
         return f"{self.failing} failing cells on {len(bad)} of {len(self.cells)} releases"
 
     def to_dict(self) -> dict[str, Any]:
-        """The finding object of docs/formats.md#diagnosis."""
+        """The finding object of docs/formats.md#diagnosis-json."""
         return {
             "site": self.site,
             "path": self.path,
@@ -287,7 +291,7 @@ class Diagnosis:
         """The summary: sites at risk per release (target releases marked)."""
         total = len({f.site or f.binding for f in self.findings})
         lines = [
-            f"{len(self.findings)} paths of {total} sites; "
+            f"{_count(len(self.findings), 'path')} of {_count(total, 'site')}; "
             f"{sum(1 for f in self.findings if not f.failing)} fine everywhere shown."
         ]
         for release, (sites, paths) in self.at_risk().items():
@@ -297,13 +301,13 @@ class Diagnosis:
             elif self.current_release is not None:
                 role = " (upgrade target)"
             lines.append(
-                f"{RELEASES[release].product}{role}: {sites} of {total} sites at risk "
-                f"({paths} paths)"
+                f"{RELEASES[release].product}{role}: {sites} of {_count(total, 'site')} at "
+                f"risk ({_count(paths, 'path')})"
             )
         return lines
 
     def to_dict(self) -> dict[str, Any]:
-        """The diagnosis document (docs/formats.md#diagnosis)."""
+        """The diagnosis document (docs/formats.md#diagnosis-json)."""
         return {
             "summary": {
                 "sites": len({f.site or f.binding for f in self.findings}),
@@ -489,9 +493,8 @@ class _Bindings:
     def __init__(
         self,
         netsh: Sequence[NetshBinding],
-        export: SchannelExport | None,
+        exports: Sequence[SchannelExport],
         netsh_name: str,
-        reg_name: str,
     ) -> None:
         self.by_endpoint: dict[str, _Known] = {}
         for nb in netsh:
@@ -499,7 +502,7 @@ class _Bindings:
             self.by_endpoint.setdefault(
                 key, _Known(binding=nb.binding, where=f"{netsh_name}:{nb.line}")
             )
-        for rb in export.bindings if export is not None else ():
+        for rb, reg_name in ((b, e.filename) for e in exports for b in e.bindings):
             key = rb.binding.endpoint.casefold()
             where = f"{reg_name}:{rb.line} [{rb.store}\\{rb.key}]"
             found = self.by_endpoint.get(key)
@@ -1033,7 +1036,6 @@ def diagnose(
         if data is not None
     ]
     export = _merge_exports(exports)
-    reg_name = " + ".join(e.filename for e in exports) if exports else "<reg>"
     detected = detect_release(os_text, filename=os_name) if os_text is not None else None
     releases, current = _releases_for(release, detected)
     client_ids = tuple(CLIENTS) if clients is None else tuple(clients)
@@ -1051,7 +1053,7 @@ def diagnose(
         certificate=cert,
         current=current,
     )
-    store = _Bindings(bindings, export, netsh_name, reg_name)
+    store = _Bindings(bindings, exports, netsh_name)
     findings: list[Finding] = []
     if app is not None:
         host = app.host_hint
