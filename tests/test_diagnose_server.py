@@ -95,6 +95,14 @@ def test_every_site_root_is_a_finding_also_when_it_asks_for_nothing() -> None:
     assert any("no https binding" in n and "Default Web Site" in n for n in report.notes)
 
 
+def test_a_location_for_an_unknown_site_is_reported_not_skipped() -> None:
+    config = CONFIG_IIS.read_text().replace('<location path="Intranet">', '<location path="Gone">')
+    report = diagnose(NETSH_2022.read_bytes(), config, release="server-2022")
+    (problem,) = [p for p in report.problems if p.site == "Gone"]
+    assert problem.line == 134
+    assert "does not define" in problem.message
+
+
 def test_binding_precedence_host_name_then_ip_then_ccs_then_wildcard() -> None:
     netsh = NETSH_2022.read_text()
     config = CONFIG_IIS.read_text().replace(

@@ -1083,6 +1083,16 @@ def diagnose(
                         file=configs[0].filename,
                     )
                 )
+        for orphan in app.orphan_settings():
+            all_problems.append(
+                ConfigProblem(
+                    message=f'<location path="{orphan.location_path}"> sets sslFlags for a site '
+                    "this applicationHost.config does not define: it applies to nothing",
+                    file=config_name,
+                    line=orphan.location_line or orphan.line,
+                    site=orphan.site,
+                )
+            )
         for site in app.sites:
             if not site.https_bindings:
                 notes.append(f"site {site.name!r} has no https binding: nothing to simulate")

@@ -226,6 +226,15 @@ class AppHostConfig:
         """The ``<location>`` settings of site ``name``: case-folded path → setting."""
         return self._by_site.get(name.casefold(), {})
 
+    def orphan_settings(self) -> tuple[AccessSetting, ...]:
+        """``<location>`` settings naming a site the file does not define (in file order)."""
+        return tuple(
+            setting
+            for folded, paths in self._by_site.items()
+            if folded not in self._sites_by_name
+            for setting in paths.values()
+        )
+
     @property
     def server_setting(self) -> AccessSetting | None:
         """The server-level ``<access sslFlags>``, if the file sets one."""
