@@ -21,6 +21,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -712,7 +713,13 @@ class _Run:
                 ):
                     cert_request = "late" if cert_request == "none" else cert_request
         fixes, coverage = self._find_fixes(outcomes)
-        cells = {r: {c: _cell(res) for c, res in per.items()} for r, per in outcomes.items()}
+        # Read-only: every finding of this configuration shares them.
+        cells = MappingProxyType(
+            {
+                r: MappingProxyType({c: MappingProxyType(_cell(res)) for c, res in per.items()})
+                for r, per in outcomes.items()
+            }
+        )
         return _Profile(
             outcomes=outcomes,
             cells=cells,
