@@ -262,6 +262,23 @@ def test_bundle_finds_the_late_demand_of_a_web_config_and_the_root_fine() -> Non
     assert any("Windows Server 2025 (upgrade target): 1 of 3 sites at risk" in s for s in summary)
 
 
+def test_texts_name_each_sites_own_binding_and_path() -> None:
+    config, netsh = generate(80)
+    report = diagnose(netsh, config, release="server-2022", clients=["chrome", "go"])
+    document = report.to_json()
+    assert "~httpsys-sim-path~" not in document
+    assert "site.invalid" not in document
+    checked = 0
+    for finding in report.findings:
+        for fix in finding.fixes:
+            if fix.id == "own-hostname":
+                assert fix.title.startswith(f"Move {finding.path} to a host name")
+                checked += 1
+            if fix.id == "clientcertnegotiation" and finding.http_sys_binding is not None:
+                assert f"={finding.binding} " in fix.commands[0] or "ccs=" in fix.commands[0]
+    assert checked
+
+
 def test_bundle_with_missing_parts_names_them_and_diagnoses_the_rest(tmp_path: Path) -> None:
     shutil.copytree(BUNDLE, tmp_path / "b")
     (tmp_path / "b" / "netsh-sslcert.txt").unlink()

@@ -567,6 +567,10 @@ _CANON_PATH = "/~httpsys-sim-path~"
 _KIND_BITS = int(SiteBindingSslFlag.SNI | SiteBindingSslFlag.CENTRAL_CERT_STORE)
 
 
+#: Where the engine's step texts name the request path (``GET / over HTTP/2``).
+_ROOT_IN_TEXT = re.compile(r"(applies to |\b(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) )/ ")
+
+
 def _canonical(binding: SslBinding) -> SslBinding:
     """The binding with what cannot change an outcome (kind, name, thumbprint, AppID) fixed."""
     return attrs.evolve(
@@ -591,6 +595,8 @@ class _Profile:
     risks: tuple[str, ...]
     why: tuple[str, str, tuple[tuple[str, str], ...]] | None
     endpoint: str
+    #: The request path simulated: ``/`` or the placeholder for every other path.
+    path: str = "/"
 
 
 class _Run:
@@ -629,7 +635,10 @@ class _Run:
     ) -> _Profile:
         canon = _canonical(binding)
         canon_site_flags = SiteBindingSslFlag(int(site_flags) & ~_KIND_BITS)
-        canon_path = "/" if path == "/" else _CANON_PATH
+        # Only whether the path is the site root can change anything (the own-host-name
+        # remedy), and only where the path asks for a certificate.
+        asks = cert_policy(flags) is not CertPolicy.IGNORE
+        canon_path = _CANON_PATH if asks and path != "/" else "/"
         key = (host, canon, flags, canon_site_flags, canon_path)
         found = self._profiles.get(key)
         if found is None:
@@ -729,6 +738,7 @@ class _Run:
             risks=self._risks(outcomes),
             why=_why(outcomes, self.current),
             endpoint=binding.endpoint,
+            path=path,
         )
 
     def _find_fixes(
@@ -940,7 +950,10 @@ def _finding(
     real = served.binding.endpoint
 
     def text(value: str) -> str:
-        return value.replace(profile.endpoint, real).replace(_CANON_PATH, request_path)
+        value = value.replace(profile.endpoint, real).replace(_CANON_PATH, request_path)
+        if profile.path == "/" and request_path != "/":
+            value = _ROOT_IN_TEXT.sub(lambda m: f"{m.group(1)}{request_path} ", value)
+        return value
 
     if why is not None:
         why = (why[0], why[1], tuple((text(e), r) for e, r in why[2]))
