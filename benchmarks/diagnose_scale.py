@@ -10,15 +10,18 @@ Each size runs in a fresh interpreter so that its peak memory (max RSS) is its o
     python benchmarks/diagnose_scale.py                 # 1k, 3k, 10k sites
     python benchmarks/diagnose_scale.py --sizes 1000 --keep /tmp/gen   # also write the files
 
-Prints one JSON line per size: sites, findings, seconds (parse + diagnose), ms per site,
-peak MB, and how many distinct configurations were simulated.  Targets (docs/cli.md):
-10k sites under 30 s and 400 MB, time per site at 10k no worse than at 1k.
+Prints one JSON line per size: sites, findings, seconds (parse + diagnose, wall clock and
+CPU time of the process — on a shared machine the CPU time is the steadier figure), ms per
+site, peak MB, the load average, and how many distinct configurations were simulated.
+Targets (docs/cli.md): 10k sites under 30 s and 400 MB, time per site at 10k no worse than
+at 1k.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -146,9 +149,10 @@ def _measure(n: int, keep: str | None) -> dict[str, object]:
         out.mkdir(parents=True, exist_ok=True)
         (out / f"applicationHost-{n}.config").write_text(config, encoding="utf-8")
         (out / f"netsh-{n}.txt").write_text(netsh, encoding="utf-8")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     report = diagnose(netsh, config)
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "sites": n,
@@ -157,7 +161,10 @@ def _measure(n: int, keep: str | None) -> dict[str, object]:
         "clients": len(report.clients),
         "configurations_simulated": report.simulated_configurations,
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu_seconds, 2),
         "ms_per_site": round(1000 * seconds / n, 3),
+        "cpu_ms_per_site": round(1000 * cpu_seconds / n, 3),
+        "load_average": round(os.getloadavg()[0], 1),
         "peak_mb": round(peak_kb / 1024, 1),
         "config_mb": round(len(config) / 1e6, 1),
         "netsh_mb": round(len(netsh) / 1e6, 1),

@@ -203,14 +203,17 @@ class Finding:
         factory=dict, eq=False, repr=False
     )
 
+    #: Failing cells per release (shared by every finding of the same configuration).
+    failing_by_release: Mapping[str, int] = attrs.field(factory=dict, eq=False, repr=False)
+
     @property
     def failing(self) -> int:
         """How many (release, client) cells fail."""
-        return sum(c["failing"] for per in self.cells.values() for c in per.values())
+        return sum(self.failing_by_release.values())
 
     def failing_on(self, release: str) -> int:
         """How many clients fail on ``release``."""
-        return sum(c["failing"] for c in self.cells.get(release, {}).values())
+        return self.failing_by_release.get(release, 0)
 
     @property
     def verdict(self) -> str:
@@ -597,6 +600,7 @@ class _Profile:
     endpoint: str
     #: The request path simulated: ``/`` or the placeholder for every other path.
     path: str = "/"
+    failing_by_release: Mapping[str, int] = attrs.field(factory=dict)
 
 
 class _Run:
@@ -620,6 +624,8 @@ class _Run:
         self.current = current
         self._profiles: dict[tuple[Any, ...], _Profile] = {}
         self._verdicts: dict[Scenario, tuple[bool, str]] = {}
+        self._canonical: dict[SslBinding, SslBinding] = {}
+        self._netsh: dict[tuple[SslBinding, str], str] = {}
 
     @property
     def simulated(self) -> int:
@@ -633,7 +639,9 @@ class _Run:
         site_flags: SiteBindingSslFlag,
         path: str,
     ) -> _Profile:
-        canon = _canonical(binding)
+        canon = self._canonical.get(binding)
+        if canon is None:
+            canon = self._canonical[binding] = _canonical(binding)
         canon_site_flags = SiteBindingSslFlag(int(site_flags) & ~_KIND_BITS)
         # Only whether the path is the site root can change anything (the own-host-name
         # remedy), and only where the path asks for a certificate.
@@ -644,6 +652,15 @@ class _Run:
         if found is None:
             found = self._compute(host, canon, flags, canon_site_flags, canon_path)
             self._profiles[key] = found
+        return found
+
+    def netsh_update(self, binding: SslBinding, fix_id: str) -> str:
+        """``netsh http update sslcert`` applying a binding remedy (memoised: many sites share
+        the wildcard binding)."""
+        key = (binding, fix_id)
+        found = self._netsh.get(key)
+        if found is None:
+            found = self._netsh[key] = _netsh_update(binding, _FIX_BITS[fix_id][0])
         return found
 
     def _simulate(self, scenario: Scenario) -> Result:
@@ -739,6 +756,9 @@ class _Run:
             why=_why(outcomes, self.current),
             endpoint=binding.endpoint,
             path=path,
+            failing_by_release=MappingProxyType(
+                {r: sum(is_failure(x) for x in per.values()) for r, per in outcomes.items()}
+            ),
         )
 
     def _find_fixes(
@@ -874,14 +894,14 @@ def _netsh_update(binding: SslBinding, changes: Mapping[str, bool]) -> str:
     return command
 
 
-def _localise(fix: Fix, where: _Where) -> Fix:
+def _localise(fix: Fix, where: _Where, netsh: Callable[[SslBinding, str], str]) -> Fix:
     """The fix with commands for this server: real binding, site binding, registry key."""
     b = where.binding
     site_flags = int(where.site_binding.ssl_flags) if where.site_binding is not None else 0
     if fix.id in _FIX_BITS:
-        changes, bits, site_bit = _FIX_BITS[fix.id]
+        _changes, bits, site_bit = _FIX_BITS[fix.id]
         reg_command, reg_note = _registry_command(where, bits)
-        commands = [_netsh_update(b, changes), reg_command]
+        commands = [netsh(b, fix.id), reg_command]
         note = f"{fix.note}. {reg_note}" if fix.note else reg_note
         if where.host is Host.IIS and site_bit:
             commands += list(_set_site_binding(where, site_flags | site_bit)[:1])
@@ -977,6 +997,7 @@ def _finding(
                     note=None if f.note is None else text(f.note),
                 ),
                 where,
+                run.netsh_update,
             )
             for f in profile.fixes
         ),
@@ -984,11 +1005,9 @@ def _finding(
         risks=profile.risks,
         notes=tuple(notes),
         evidence=tuple(evidence),
-        why=why
-        if profile.fixes
-        or any(c["failing"] for per in profile.cells.values() for c in per.values())
-        else None,
+        why=why if profile.fixes or any(profile.failing_by_release.values()) else None,
         cells=profile.cells,
+        failing_by_release=profile.failing_by_release,
         http_sys_binding=served.binding,
         site_binding_ssl_flags=site_flags,
         host=host,
