@@ -969,13 +969,30 @@ def _finding(
     why = profile.why
     real = served.binding.endpoint
 
+    same_endpoint = profile.endpoint == real
+    root_text = profile.path == "/" and request_path != "/"
+
     def text(value: str) -> str:
-        value = value.replace(profile.endpoint, real).replace(_CANON_PATH, request_path)
-        if profile.path == "/" and request_path != "/":
+        if not same_endpoint:
+            value = value.replace(profile.endpoint, real)
+        if profile.path != "/":
+            value = value.replace(_CANON_PATH, request_path)
+        elif root_text:
             value = _ROOT_IN_TEXT.sub(lambda m: f"{m.group(1)}{request_path} ", value)
         return value
 
-    if why is not None:
+    def retext(fix: Fix) -> Fix:
+        if same_endpoint and not root_text and profile.path == "/":
+            return fix
+        return attrs.evolve(
+            fix,
+            title=text(fix.title),
+            outcome=text(fix.outcome),
+            commands=tuple(text(c) for c in fix.commands),
+            note=None if fix.note is None else text(fix.note),
+        )
+
+    if why is not None and not (same_endpoint and not root_text and profile.path == "/"):
         why = (why[0], why[1], tuple((text(e), r) for e, r in why[2]))
     return Finding(
         site=site,
@@ -987,20 +1004,7 @@ def _finding(
         flags_chain=path.chain if path is not None else (),
         cert_request=profile.cert_request,
         outcomes=profile.outcomes,
-        fixes=tuple(
-            _localise(
-                attrs.evolve(
-                    f,
-                    title=text(f.title),
-                    outcome=text(f.outcome),
-                    commands=tuple(text(c) for c in f.commands),
-                    note=None if f.note is None else text(f.note),
-                ),
-                where,
-                run.netsh_update,
-            )
-            for f in profile.fixes
-        ),
+        fixes=tuple(_localise(retext(f), where, run.netsh_update) for f in profile.fixes),
         fix_coverage=profile.coverage,
         risks=profile.risks,
         notes=tuple(notes),
