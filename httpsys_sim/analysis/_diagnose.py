@@ -574,6 +574,14 @@ _KIND_BITS = int(SiteBindingSslFlag.SNI | SiteBindingSslFlag.CENTRAL_CERT_STORE)
 _ROOT_IN_TEXT = re.compile(r"(applies to |\b(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) )/ ")
 
 
+#: The binding fields that can change an outcome (all but the name and the certificate's).
+_OUTCOME_FIELDS = tuple(
+    f.name
+    for f in attrs.fields(SslBinding)
+    if f.name not in ("endpoint", "kind", "certificate_hash", "app_id", "cert_store")
+)
+
+
 def _canonical(binding: SslBinding) -> SslBinding:
     """The binding with what cannot change an outcome (kind, name, thumbprint, AppID) fixed."""
     return attrs.evolve(
@@ -624,7 +632,6 @@ class _Run:
         self.current = current
         self._profiles: dict[tuple[Any, ...], _Profile] = {}
         self._verdicts: dict[Scenario, tuple[bool, str]] = {}
-        self._canonical: dict[SslBinding, SslBinding] = {}
         self._netsh: dict[tuple[SslBinding, str], str] = {}
 
     @property
@@ -639,17 +646,16 @@ class _Run:
         site_flags: SiteBindingSslFlag,
         path: str,
     ) -> _Profile:
-        canon = self._canonical.get(binding)
-        if canon is None:
-            canon = self._canonical[binding] = _canonical(binding)
         canon_site_flags = SiteBindingSslFlag(int(site_flags) & ~_KIND_BITS)
         # Only whether the path is the site root can change anything (the own-host-name
         # remedy), and only where the path asks for a certificate.
         asks = cert_policy(flags) is not CertPolicy.IGNORE
         canon_path = _CANON_PATH if asks and path != "/" else "/"
-        key = (host, canon, flags, canon_site_flags, canon_path)
+        outcome_fields = (binding.port, *(getattr(binding, f) for f in _OUTCOME_FIELDS))
+        key = (host, outcome_fields, flags, canon_site_flags, canon_path)
         found = self._profiles.get(key)
         if found is None:
+            canon = _canonical(binding)
             found = self._compute(host, canon, flags, canon_site_flags, canon_path)
             self._profiles[key] = found
         return found
