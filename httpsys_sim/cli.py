@@ -325,6 +325,14 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
         read=_read_input,
         bundle=args.bundle,
     )
+    if args.format == "json":
+        # Written piece by piece: a hosting server's report runs to hundreds of megabytes.
+        if args.output:
+            with Path(args.output).open("w", encoding="utf-8") as stream:
+                report.write_json(stream)
+        else:
+            report.write_json(sys.stdout)
+        return EXIT_OK
     return _emit(
         args,
         {

@@ -379,3 +379,17 @@ def test_html_report_is_self_contained_with_summary_first(tmp_path: Path) -> Non
                     .replace("'", "&#x27;")
                     in page
                 )
+
+
+def test_json_streams_to_the_same_text_and_hands_out_copies() -> None:
+    import io
+
+    report = diagnose_bundle(BUNDLE)
+    stream = io.StringIO()
+    report.write_json(stream)
+    assert stream.getvalue() == report.to_json()
+    data = report.to_dict()
+    cell = data["findings"][0]["outcomes"]["server-2022"]["chrome"]
+    cell["mark"] = "tampered"
+    assert "tampered" not in report.to_json()
+    assert report.to_dict() == json.loads(report.to_json())

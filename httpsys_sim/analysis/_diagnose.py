@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TextIO
 
 import attrs
 
@@ -203,6 +203,10 @@ class Finding:
         factory=dict, eq=False, repr=False
     )
 
+    #: The cells as plain JSON objects, for serialising only (never handed out).
+    _plain_cells: dict[str, dict[str, dict[str, Any]]] | None = attrs.field(
+        default=None, eq=False, repr=False, alias="plain_cells"
+    )
     #: Failing cells per release (shared by every finding of the same configuration).
     failing_by_release: Mapping[str, int] = attrs.field(factory=dict, eq=False, repr=False)
 
@@ -223,7 +227,7 @@ class Finding:
         bad = [r for r in self.cells if self.failing_on(r)]
         return f"{self.failing} failing cells on {len(bad)} of {len(self.cells)} releases"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, _shared: bool = False) -> dict[str, Any]:
         """The finding object of docs/formats.md#diagnosis-json."""
         return {
             "site": self.site,
@@ -243,9 +247,11 @@ class Finding:
             "cert_request": self.cert_request,
             "verdict": self.verdict,
             "failing": self.failing,
-            "outcomes": {
-                r: {c: dict(cell) for c, cell in per.items()} for r, per in self.cells.items()
-            },
+            # For serialising, the plain cell objects shared by a configuration's findings;
+            # for callers, copies.
+            "outcomes": self._plain_cells
+            if _shared and self._plain_cells is not None
+            else {r: {c: dict(cell) for c, cell in per.items()} for r, per in self.cells.items()},
             "fixes": [
                 {
                     **fix.to_dict(),
@@ -310,7 +316,7 @@ class Diagnosis:
             )
         return lines
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, _shared: bool = False) -> dict[str, Any]:
         """The diagnosis document (docs/formats.md#diagnosis-json)."""
         return {
             "summary": {
@@ -319,7 +325,7 @@ class Diagnosis:
                 "current_release": self.current_release,
                 "at_risk": {r: {"sites": s, "paths": p} for r, (s, p) in self.at_risk().items()},
             },
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [f.to_dict(_shared=_shared) for f in self.findings],
             "releases": list(self.releases),
             "clients": list(self.clients),
             "certificate": self.certificate.value,
@@ -336,9 +342,23 @@ class Diagnosis:
             ],
         }
 
+    #: Above this many findings the JSON is written without indentation (a hosting server's
+    #: report is large enough as it is).
+    COMPACT_ABOVE = 1000
+
+    def _dump_options(self) -> dict[str, Any]:
+        if len(self.findings) > self.COMPACT_ABOVE:
+            return {"separators": (",", ":"), "ensure_ascii": False}
+        return {"indent": 2, "ensure_ascii": False}
+
     def to_json(self) -> str:
-        """Deterministic JSON."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        """Deterministic JSON (indented up to :attr:`COMPACT_ABOVE` findings, compact above)."""
+        return json.dumps(self.to_dict(_shared=True), **self._dump_options()) + "\n"
+
+    def write_json(self, stream: TextIO) -> None:
+        """:meth:`to_json` written piece by piece to ``stream`` (never the whole text at once)."""
+        json.dump(self.to_dict(_shared=True), stream, **self._dump_options())
+        stream.write("\n")
 
     def _grid(self, finding: Finding) -> list[str]:
         left = max(len(c) for c in [*self.clients, "client"])
@@ -600,6 +620,7 @@ class _Profile:
 
     outcomes: Mapping[str, Mapping[str, Result]]
     cells: Mapping[str, Mapping[str, Mapping[str, Any]]]
+    plain_cells: dict[str, dict[str, dict[str, Any]]]
     cert_request: str
     fixes: tuple[Fix, ...]
     coverage: Mapping[str, tuple[int, int]]
@@ -745,16 +766,18 @@ class _Run:
                 ):
                     cert_request = "late" if cert_request == "none" else cert_request
         fixes, coverage = self._find_fixes(outcomes)
+        plain = {r: {c: _cell(res) for c, res in per.items()} for r, per in outcomes.items()}
         # Read-only: every finding of this configuration shares them.
         cells = MappingProxyType(
             {
-                r: MappingProxyType({c: MappingProxyType(_cell(res)) for c, res in per.items()})
-                for r, per in outcomes.items()
+                r: MappingProxyType({c: MappingProxyType(cell) for c, cell in per.items()})
+                for r, per in plain.items()
             }
         )
         return _Profile(
             outcomes=outcomes,
             cells=cells,
+            plain_cells=plain,
             cert_request=cert_request,
             fixes=fixes,
             coverage=coverage,
@@ -1017,6 +1040,7 @@ def _finding(
         evidence=tuple(evidence),
         why=why if profile.fixes or any(profile.failing_by_release.values()) else None,
         cells=profile.cells,
+        plain_cells=profile.plain_cells,
         failing_by_release=profile.failing_by_release,
         http_sys_binding=served.binding,
         site_binding_ssl_flags=site_flags,
