@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - what the lazy names below resolve to
     from httpsys_sim.analysis._compare import Comparison, compare
-    from httpsys_sim.analysis._diagnose import Diagnosis, Finding, diagnose
+    from httpsys_sim.analysis._diagnose import Diagnosis, Finding, diagnose, diagnose_bundle
     from httpsys_sim.analysis._matrix import Matrix, matrix
     from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, H11RetryPolicy, get_client
     from httpsys_sim.catalogue._rules import RULES, SOURCES, Confidence, Rule, Source, get_rule
@@ -100,6 +100,7 @@ _LAZY: Mapping[str, str] = MappingProxyType(
         "TlsVersion": "httpsys_sim.tls",
         "compare": "httpsys_sim.analysis._compare",
         "diagnose": "httpsys_sim.analysis._diagnose",
+        "diagnose_bundle": "httpsys_sim.analysis._diagnose",
         "get_client": "httpsys_sim.catalogue._clients",
         "get_release": "httpsys_sim.windows._releases",
         "get_rule": "httpsys_sim.catalogue._rules",
@@ -173,6 +174,7 @@ __all__ = [
     "__version__",
     "compare",
     "diagnose",
+    "diagnose_bundle",
     "find_fixes",
     "get_client",
     "get_release",

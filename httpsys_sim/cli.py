@@ -386,15 +386,32 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
         release=args.release,
         certificate=args.certificate,
         read=_read_input,
+        bundle=args.bundle,
     )
+    if args.format == "json":
+        # Written piece by piece: a hosting server's report runs to hundreds of megabytes.
+        if args.output:
+            with Path(args.output).open("w", encoding="utf-8") as stream:
+                report.write_json(stream)
+        else:
+            report.write_json(sys.stdout)
+        return EXIT_OK
     return _emit(
         args,
         {
             "text": report.to_text,
             "json": report.to_json,
             "markdown": report.to_markdown,
+            "html": report.to_html,
         },
     )
+
+
+def _cmd_collect_script(args: argparse.Namespace) -> int:
+    from httpsys_sim.analysis._collect import collect_script
+
+    _write(collect_script(), args.output)
+    return EXIT_OK
 
 
 def _cmd_diagram(args: argparse.Namespace) -> int:
@@ -565,16 +582,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "diagnose",
         help="predict outcomes from real Windows configuration exports",
-        description="Read configuration exports from the server, predict what each client gets "
-        "on each release, and propose verified fixes. Example: httpsys-sim diagnose --netsh "
-        "sslcert.txt --config applicationHost.config --release server-2022",
+        description="Read configuration exports from the server (or the folder the collection "
+        "script writes), predict what each client gets on each release, and propose verified "
+        "fixes. Example: httpsys-sim diagnose --bundle ./server1 --format html -o report.html",
+    )
+    p.add_argument(
+        "--bundle",
+        metavar="DIR",
+        help="a folder written by the script of `httpsys-sim collect-script` (every part)",
     )
     p.add_argument("--netsh", metavar="FILE", help="output of `netsh http show sslcert`")
     p.add_argument("--config", metavar="FILE", help="applicationHost.config (IIS or IIS Express)")
     p.add_argument(
         "--schannel",
         metavar="FILE",
-        help="Schannel registry export (.reg of HKLM\\...\\SecurityProviders\\SCHANNEL)",
+        help="registry export (.reg): Schannel and/or http.sys (bindings of every kind)",
     )
     set_completer(
         p.add_argument(
@@ -583,7 +605,8 @@ def build_parser() -> argparse.ArgumentParser:
             dest="release",
             metavar="ID",
             type=_one_release,
-            help="the server's release (e.g. server-2022; default: every release)",
+            help="the server's release (e.g. server-2022; default: the bundle's os.txt with its "
+            "upgrade targets, else every release)",
         ),
         _release_ids,
     )
@@ -593,9 +616,19 @@ def build_parser() -> argparse.ArgumentParser:
         default="valid",
         help="the clients' certificate (default: valid)",
     )
-    _add_format(p, ["text", "json", "markdown"], "text")
+    _add_format(p, ["text", "json", "markdown", "html"], "text")
     _add_output(p)
     p.set_defaults(func=_cmd_diagnose)
+
+    p = sub.add_parser(
+        "collect-script",
+        help="print the read-only PowerShell script that collects a diagnosis bundle",
+        description="Print the read-only PowerShell script that, run on the server, writes the "
+        "folder `httpsys-sim diagnose --bundle DIR` reads. Example: httpsys-sim collect-script "
+        "-o collect.ps1",
+    )
+    _add_output(p)
+    p.set_defaults(func=_cmd_collect_script)
 
     p = sub.add_parser(
         "tls",

@@ -368,6 +368,14 @@ _SOURCE_LIST: tuple[Source, ...] = (
         ),
         url=None,
     ),
+    Source(
+        id="S39",
+        title=(
+            'Jexus Manager documentation, "HTTPS binding" (Lex Li): http.sys checks SNI '
+            "(hostname:port) mappings first, then IP-based ones"
+        ),
+        url="https://www.jexusmanager.com/en/latest/tutorials/https-binding.html",
+    ),
     # --- RFCs ----------------------------------------------------------------------------
     Source(
         id="RFC5246",
@@ -681,9 +689,50 @@ _BINDING_RULES: tuple[Rule, ...] = (
             "Localized Windows prints translated labels; a parser must refuse them clearly.",
         ),
     ),
+    Rule(
+        id="R-BIND-3",
+        title="Which SSL binding serves a connection",
+        statement=(
+            "For a TLS connection to IP:PORT carrying the SNI name NAME, http.sys uses the "
+            "hostnameport binding NAME:PORT if there is one, else the ipport binding IP:PORT, "
+            "else the Central Certificate Store binding ccs:PORT, else the wildcard ipport "
+            "binding 0.0.0.0:PORT (or [::]:PORT)."
+        ),
+        confidence=_P,
+        sources=("S39", "S5"),
+        section="behaviour §2",
+        notes=(
+            "SNI before IP and IP before the wildcard are reported (S39); where the Central "
+            "Certificate Store binding sits between them is inferred.",
+        ),
+        alternatives=("The ccs binding is consulted only after the wildcard ipport binding.",),
+    ),
 )
 
 _IIS_RULES: tuple[Rule, ...] = (
+    Rule(
+        id="R-IIS-1.merge",
+        title="Effective access flags: applicationHost, then web.config files, per path level",
+        statement=(
+            "IIS computes the access section for a URL level by level from the site root "
+            "down: the server level of applicationHost.config, then for each path level the "
+            "applicationHost.config <location> for it, <location> tags for it in web.config "
+            "files above it, and the web.config of that level; the last setting wins.  A "
+            "web.config may set the section only where it is unlocked (overrideModeDefault, "
+            "or a <location overrideMode=Allow> around it); otherwise IIS refuses the file "
+            "with HTTP 500.19."
+        ),
+        confidence=_P,
+        sources=("S8",),
+        section="behaviour §3",
+        notes=(
+            "The order inside one path level (applicationHost <location> before the "
+            "web.config) is inferred from how IIS's configuration paths nest.",
+        ),
+        alternatives=(
+            "Every applicationHost.config <location> applies after all web.config files.",
+        ),
+    ),
     Rule(
         id="R-IIS-1",
         title="<access sslFlags> values and where they live",

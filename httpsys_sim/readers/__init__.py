@@ -6,7 +6,11 @@
   ``applicationHost.config`` (IIS / IIS Express) → sites, bindings and effective access
   flags (R-IIS-1 … R-IIS-4).
 * :func:`~httpsys_sim.readers._regfile.parse_schannel_reg` — ``.reg`` exports → Schannel
-  settings and http.sys ``DefaultFlags`` (R-TLS-2, R-REQ-1).
+  settings and the http.sys bindings of every kind with their ``DefaultFlags`` (R-TLS-2,
+  R-REQ-1).
+* :func:`~httpsys_sim.readers._webconfig.parse_web_config` — a site's or application's
+  ``web.config``; :func:`~httpsys_sim.readers._webconfig.effective_paths` merges every file
+  into the access flags IIS applies per path (R-IIS-1.merge).
 
 Each takes ``str | bytes`` and a ``filename`` for messages, and raises only
 :class:`~httpsys_sim.errors.InputError` on bad input (docs/formats.md#bad-input).

@@ -40,6 +40,7 @@ from httpsys_sim.windows._iis import (
 )
 
 __all__ = [
+    "AccessLock",
     "AccessSetting",
     "AppHostConfig",
     "Site",
@@ -159,6 +160,21 @@ class AccessSetting:
 
 
 @attrs.frozen(kw_only=True)
+class AccessLock:
+    """A ``<location overrideMode="Allow|Deny">`` (or ``allowOverride``) around the ``access``
+    section: it decides whether ``web.config`` files at and below ``path`` may set it."""
+
+    #: Site (None: server level, ``path=""``).
+    site: str | None
+    #: Path inside the site (``/`` for the root).
+    path: str
+    #: ``Allow`` or ``Deny``.
+    mode: str
+    #: 1-based line of the ``<location>``.
+    line: int
+
+
+@attrs.frozen(kw_only=True)
 class AppHostConfig:
     """What an ``applicationHost.config`` says about client certificates (R-IIS-1 … R-IIS-4)."""
 
@@ -174,12 +190,76 @@ class AppHostConfig:
     host_hint: Host = Host.IIS
     #: Why :attr:`host_hint` is what it is.
     host_evidence: str = ""
+    #: Every ``<location overrideMode|allowOverride>`` holding the ``access`` section: the
+    #: locks that decide whether a ``web.config`` below may set it (R-IIS-1).
+    access_locks: tuple[AccessLock, ...] = ()
+    #: Look-up tables built once (site name → site; site → path → setting), so that a
+    #: look-up costs the same whatever the number of sites and locations.
+    _sites_by_name: dict[str, Site] = attrs.field(init=False, eq=False, repr=False)
+    _by_site: dict[str, dict[str, AccessSetting]] = attrs.field(init=False, eq=False, repr=False)
+    _server: AccessSetting | None = attrs.field(init=False, eq=False, repr=False)
+    _locks: dict[tuple[str | None, str], AccessLock] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        by_name: dict[str, Site] = {}
+        for site in self.sites:
+            by_name.setdefault(site.name.casefold(), site)
+        by_site: dict[str, dict[str, AccessSetting]] = {}
+        server: AccessSetting | None = None
+        for setting in self.access_settings:
+            if setting.site is None:
+                if server is None:
+                    server = setting
+                continue
+            paths = by_site.setdefault(setting.site.casefold(), {})
+            paths.setdefault(setting.path.casefold(), setting)
+        locks = {
+            (None if lock.site is None else lock.site.casefold(), lock.path.casefold()): lock
+            for lock in self.access_locks
+        }
+        object.__setattr__(self, "_sites_by_name", by_name)
+        object.__setattr__(self, "_by_site", by_site)
+        object.__setattr__(self, "_server", server)
+        object.__setattr__(self, "_locks", locks)
+
+    def site_settings(self, name: str) -> dict[str, AccessSetting]:
+        """The ``<location>`` settings of site ``name``: case-folded path → setting."""
+        return self._by_site.get(name.casefold(), {})
+
+    def orphan_settings(self) -> tuple[AccessSetting, ...]:
+        """``<location>`` settings naming a site the file does not define (in file order)."""
+        return tuple(
+            setting
+            for folded, paths in self._by_site.items()
+            if folded not in self._sites_by_name
+            for setting in paths.values()
+        )
+
+    @property
+    def server_setting(self) -> AccessSetting | None:
+        """The server-level ``<access sslFlags>``, if the file sets one."""
+        return self._server
+
+    def access_override(self, site: str, path: str = "/") -> tuple[str, int | None]:
+        """Whether a ``web.config`` at ``path`` of ``site`` may set ``access``: ``Allow`` or
+        ``Deny``, and the line that decided (None: the section's ``overrideModeDefault``, or
+        IIS's ``Deny`` when the file does not declare it; R-IIS-1)."""
+        folded = site.casefold()
+        for candidate in _ancestors(_norm_path(path))[::-1]:
+            lock = self._locks.get((folded, candidate))
+            if lock is not None:
+                return lock.mode, lock.line
+        lock = self._locks.get((None, "/"))
+        if lock is not None:
+            return lock.mode, lock.line
+        default = self.access_override_mode_default or "Deny"
+        return ("Allow" if default.strip().casefold() == "allow" else "Deny"), None
 
     def site(self, name: str) -> Site:
         """The site called ``name`` (case-insensitive); :class:`InputError` if there is none."""
-        for site in self.sites:
-            if site.name.casefold() == name.casefold():
-                return site
+        found = self._sites_by_name.get(name.casefold())
+        if found is not None:
+            return found
         raise InputError(
             f"no site named {name!r}",
             file=self.filename,
@@ -189,9 +269,7 @@ class AppHostConfig:
 
     def _check_site(self, name: str) -> None:
         folded = name.casefold()
-        if any(s.name.casefold() == folded for s in self.sites):
-            return
-        if any(a.site is not None and a.site.casefold() == folded for a in self.access_settings):
+        if folded in self._sites_by_name or folded in self._by_site:
             return
         self.site(name)  # raises
 
@@ -212,33 +290,21 @@ class AppHostConfig:
         The line is None when nothing in the file sets the flags (schema default ``None``).
         """
         self._check_site(site)
-        request = _norm_path(path)
-        best: AccessSetting | None = None
-        folded_site = site.casefold()
-        for setting in self.access_settings:
-            if setting.site is None:
-                if best is None:
-                    best = setting
-                continue
-            if setting.site.casefold() != folded_site or not _covers(setting.path, request):
-                continue
-            if best is None or best.site is None or len(setting.path) > len(best.path):
-                best = setting
-        if best is None:
+        own = self.site_settings(site)
+        for candidate in _ancestors(_norm_path(path))[::-1]:
+            found = own.get(candidate)
+            if found is not None:
+                return found.flags, found.line
+        if self._server is None:
             return AccessSslFlag.NONE, None
-        return best.flags, best.line
+        return self._server.flags, self._server.line
 
     def paths_with_access_flags(
         self, site: str
     ) -> tuple[tuple[str, AccessSslFlag, int | None], ...]:
         """``(path, effective flags, line)`` for the site root and each path with its own flags."""
         self._check_site(site)
-        folded = site.casefold()
-        paths = {"/"} | {
-            s.path
-            for s in self.access_settings
-            if s.site is not None and s.site.casefold() == folded
-        }
+        paths = {"/"} | {s.path for s in self.site_settings(site).values()}
         return tuple(
             (path, *self.effective_access_flags(site, path))
             for path in sorted(paths, key=lambda p: (p.count("/") if p != "/" else 0, p))
@@ -250,6 +316,14 @@ def _norm_path(path: str) -> str:
     path = path.split("?", 1)[0].split("#", 1)[0].replace("\\", "/")
     parts = [p for p in path.split("/") if p and p != "."]
     return ("/" + "/".join(parts)).casefold()
+
+
+def _ancestors(path: str) -> list[str]:
+    """``/a/b`` → ``["/", "/a", "/a/b"]`` (a normalised path and every parent, root first)."""
+    if path == "/":
+        return ["/"]
+    parts = path.split("/")[1:]
+    return ["/"] + ["/" + "/".join(parts[: n + 1]) for n in range(len(parts))]
 
 
 def _covers(location: str, request: str) -> bool:
@@ -588,11 +662,24 @@ def parse_application_host_config(
             )
         )
 
+    locks: list[AccessLock] = []
     for node in _access_nodes(root):
         add(node, None)
     for location in root.find_all("location"):
         for node in _access_nodes(location):
             add(node, location)
+            mode = _override_mode(location)
+            if mode is not None:
+                where, inside = _split_location(location.attrib.get("path", ""))
+                allow = mode.strip().casefold() == "allow"
+                locks.append(
+                    AccessLock(
+                        site=where,
+                        path=inside,
+                        mode="Allow" if allow else "Deny",
+                        line=location.line,
+                    )
+                )
     settings.sort(key=lambda s: s.line)
 
     if host is not None:
@@ -614,6 +701,7 @@ def parse_application_host_config(
         access_override_mode_default=override_default,
         host_hint=host_hint,
         host_evidence=evidence,
+        access_locks=tuple(locks),
     )
 
 

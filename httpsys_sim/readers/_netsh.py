@@ -39,7 +39,6 @@ __all__ = [
 
 _HEADER: Final = "ssl certificate bindings:"
 _EXTENDED: Final = "extended properties:"
-_LABEL_LINE: Final = re.compile(r"^\s*(?P<label>\S(?:.*?\S)?)\s+:(?:\s+(?P<value>.*?))?\s*$")
 _TLS_SPACE: Final = re.compile(r"\btls\s+(?=\d)")
 #: A cmd.exe or PowerShell prompt pasted with the output (``C:\\>``, ``PS C:\\x>``).
 _PROMPT: Final = re.compile(r"^\s*(?:PS )?[A-Za-z]:\\[^>]*>")
@@ -51,6 +50,28 @@ _LOCALIZED_HINT: Final = (
     "or pass the registry export of HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\"
     "Parameters\\SslBindingInfo (regedit /e) instead"
 )
+
+
+def _label_line(line: str) -> tuple[str, str] | None:
+    """Split ``Label : Value`` at the first colon with blank space before it and blank space
+    or the line end after it; None when there is no such colon.
+
+    A scan of the colons, linear in the line's length however long its runs of spaces (a
+    regular expression with a lazy label and ``\\s+:`` backtracks over every run).
+    """
+    start = line.find(":")
+    while start != -1:
+        after = start + 1
+        if (
+            start > 0
+            and line[start - 1].isspace()
+            and (after == len(line) or line[after].isspace())
+        ):
+            label = line[:start].strip()
+            if label:
+                return label, line[after:].strip()
+        start = line.find(":", after)
+    return None
 
 
 def _norm_label(label: str) -> str:
@@ -226,7 +247,7 @@ def _looks_localized(lines: Iterable[str]) -> bool:
     """Block structure (``Label : Value`` lines) without the English header."""
     count = 0
     for line in lines:
-        if _LABEL_LINE.match(line) and not line.lstrip().startswith(("PS ", "C:\\")):
+        if _label_line(line) and not line.lstrip().startswith(("PS ", "C:\\")):
             count += 1
             if count >= 3:
                 return True
@@ -242,8 +263,8 @@ def _headerless_start(lines: list[str]) -> int | None:
     for index, line in enumerate(lines):
         if not line.strip() or _PROMPT.match(line):
             continue
-        match = _LABEL_LINE.match(line)
-        if match is not None and _norm_label(match["label"]) in _BLOCK_STARTS:
+        match = _label_line(line)
+        if match is not None and _norm_label(match[0]) in _BLOCK_STARTS:
             return index - 1
         return None
     return None
@@ -369,7 +390,7 @@ def parse_netsh_sslcert(
             in_extended = (number, {})
             block.extended.append(in_extended)
             continue
-        match = _LABEL_LINE.match(line)
+        match = _label_line(line)
         if match is None:
             raise _error(
                 f"cannot read this line: {content[:60]!r}",
@@ -377,8 +398,7 @@ def parse_netsh_sslcert(
                 number,
                 hint="expected 'Label : Value' as netsh prints it",
             )
-        label = match["label"]
-        value = match["value"] or ""
+        label, value = match
         key = _norm_label(label)
 
         if key in _BLOCK_STARTS:

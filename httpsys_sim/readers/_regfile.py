@@ -18,6 +18,8 @@ Everything else is checked for syntax and otherwise ignored.
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from types import MappingProxyType
 from typing import Final
@@ -26,9 +28,20 @@ import attrs
 
 from httpsys_sim.errors import InputError
 from httpsys_sim.readers._text import FrozenMapping, decode_text, read_input, split_lines
+from httpsys_sim.windows._binding import SslBinding
 from httpsys_sim.windows._schannel import SchannelSettings
 
-__all__ = ["RegValue", "SchannelExport", "parse_schannel_reg", "read_file"]
+__all__ = [
+    "HTTP_PARAMETERS_KEY",
+    "RegBinding",
+    "RegValue",
+    "SchannelExport",
+    "parse_schannel_reg",
+    "read_file",
+]
+
+#: Where http.sys keeps its parameters and SSL binding stores (S38).
+HTTP_PARAMETERS_KEY: Final = "HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters"
 
 _HEADERS: Final = MappingProxyType(
     {"windows registry editor version 5.00": "5.00", "regedit4": "4"}
@@ -83,6 +96,30 @@ class RegValue:
 
 
 @attrs.frozen(kw_only=True)
+class RegBinding:
+    """One http.sys SSL binding read from the registry (``SslBindingInfo\\0.0.0.0:443``,
+    ``SslSniBindingInfo\\host:443`` or ``SslCcsBindingInfo\\0.0.0.0:443``; R-BIND-1, S38)."""
+
+    #: The binding, with the kind its store implies.
+    binding: SslBinding
+    #: ``SslBindingInfo``, ``SslSniBindingInfo`` or ``SslCcsBindingInfo``.
+    store: str
+    #: The key name as written (``0.0.0.0:443``, ``portal.contoso.test:443``).
+    key: str
+    #: 1-based line of the ``[KEY]`` line.
+    line: int
+    #: ``DefaultFlags`` as stored, unknown bits included (0 when absent).
+    flags: int = 0
+    #: Value name → 1-based line.
+    value_lines: FrozenMapping[int] = attrs.field(factory=FrozenMapping)
+
+    @property
+    def registry_path(self) -> str:
+        """The key's full path, as ``reg add`` takes it."""
+        return f"{HTTP_PARAMETERS_KEY}\\{self.store}\\{self.key}"
+
+
+@attrs.frozen(kw_only=True)
 class SchannelExport:
     """What a ``.reg`` export says about Schannel and http.sys (R-TLS-2, R-REQ-1)."""
 
@@ -97,6 +134,8 @@ class SchannelExport:
     #: Setting name (``DisableRenegoOnServer``, ``Protocols\\TLS 1.3\\Server\\Enabled``,
     #: ``SslBindingInfo\\0.0.0.0:443\\DefaultFlags`` …) → the line it was read from.
     value_lines: FrozenMapping[int] = attrs.field(factory=FrozenMapping)
+    #: Every http.sys SSL binding of the export, each kind (R-BIND-1), in file order.
+    bindings: tuple[RegBinding, ...] = ()
     #: The name used in error messages.
     filename: str = "<reg>"
 
@@ -226,6 +265,47 @@ def _dword(value: RegValue, filename: str, name: str) -> int:
     )
 
 
+class _KeyTree:
+    """The keys of an export as a tree, so that deleting ``[-KEY]`` drops its whole subtree
+    in time proportional to the key's depth, not to the number of keys read so far."""
+
+    __slots__ = ("children", "line", "values")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _KeyTree] = {}
+        #: ``None`` for a key only known as the parent of others (never opened itself).
+        self.values: dict[str, tuple[str, RegValue]] | None = None
+        #: 1-based line of the key's first ``[KEY]`` line.
+        self.line = 0
+
+    def open(self, parts: tuple[str, ...], line: int) -> dict[str, tuple[str, RegValue]]:
+        node = self
+        for part in parts:
+            node = node.children.setdefault(part, _KeyTree())
+        if node.values is None:
+            node.values = {}
+            node.line = line
+        return node.values
+
+    def delete(self, parts: tuple[str, ...]) -> None:
+        node = self
+        for part in parts[:-1]:
+            child = node.children.get(part)
+            if child is None:
+                return
+            node = child
+        node.children.pop(parts[-1], None)
+
+    def walk(self) -> Iterator[tuple[tuple[str, ...], _KeyTree]]:
+        """Every opened key (depth first, children in file order)."""
+        stack: list[tuple[tuple[str, ...], _KeyTree]] = [((), self)]
+        while stack:
+            parts, node = stack.pop()
+            if node.values is not None:
+                yield parts, node
+            stack.extend(((*parts, name), child) for name, child in reversed(node.children.items()))
+
+
 def parse_schannel_reg(text: str | bytes, *, filename: str = "<reg>") -> SchannelExport:
     """Read a ``.reg`` export into Schannel settings and http.sys binding flags.
 
@@ -236,8 +316,8 @@ def parse_schannel_reg(text: str | bytes, *, filename: str = "<reg>") -> Schanne
     logical = _logical_lines(split_lines(decoded), filename)
 
     header_seen = False
-    key: tuple[str, ...] | None = None
-    keys: dict[tuple[str, ...], dict[str, tuple[str, RegValue]]] = {}
+    tree = _KeyTree()
+    values: dict[str, tuple[str, RegValue]] | None = None
     for line, content in logical:
         stripped = content.strip()
         if not stripped:
@@ -262,23 +342,20 @@ def parse_schannel_reg(text: str | bytes, *, filename: str = "<reg>") -> Schanne
                 raise _error(f"key line without ']': {stripped[:60]!r}", filename, line)
             inner = stripped[1:-1]
             if inner.startswith("-"):
-                gone = _key_parts(inner[1:], filename, line)
-                for existing in [k for k in keys if k[: len(gone)] == gone]:
-                    del keys[existing]
-                key = None
+                tree.delete(_key_parts(inner[1:], filename, line))
+                values = None
                 continue
-            key = _key_parts(inner, filename, line)
-            keys.setdefault(key, {})
+            values = tree.open(_key_parts(inner, filename, line), line)
             continue
         name, value = _read_value(stripped, filename, line)
-        if key is None:
+        if values is None:
             raise _error(
                 f"value {name!r} outside any [key] (or under a deleted one)", filename, line
             )
         if value is None:
-            keys[key].pop(name.casefold(), None)
+            values.pop(name.casefold(), None)
         else:
-            keys[key][name.casefold()] = (name, value)
+            values[name.casefold()] = (name, value)
     if not header_seen:
         raise _error(
             "empty file: no 'Windows Registry Editor Version 5.00' header",
@@ -286,20 +363,104 @@ def parse_schannel_reg(text: str | bytes, *, filename: str = "<reg>") -> Schanne
             1,
             hint="pass the .reg file regedit or reg export wrote",
         )
+    keys = dict(tree.walk())
     return _interpret(keys, filename)
 
 
-def _interpret(
-    keys: dict[tuple[str, ...], dict[str, tuple[str, RegValue]]], filename: str
-) -> SchannelExport:
+def _reg_text(value: RegValue, filename: str, name: str) -> str:
+    if value.kind == "sz" and isinstance(value.data, str):
+        return value.data
+    raise _error(f"{name} should be a string, not {value.kind}", filename, value.line, field=name)
+
+
+def _reg_bytes(value: RegValue, filename: str, name: str, size: int | None = None) -> bytes:
+    if isinstance(value.data, bytes) and (size is None or len(value.data) == size):
+        return value.data
+    raise _error(
+        f"{name} should be binary data"
+        + (f" of {size} bytes" if size is not None else "")
+        + f", not {value.kind}",
+        filename,
+        value.line,
+        field=name,
+    )
+
+
+def _read_binding(
+    store: str,
+    key_name: str,
+    node: _KeyTree,
+    filename: str,
+) -> RegBinding:
+    """One ``SslBindingInfo`` / ``SslSniBindingInfo`` / ``SslCcsBindingInfo`` key (R-BIND-1)."""
+    kind, store_name = _BINDING_STORES[store]
+    values = node.values or {}
+    endpoint = key_name
+    if kind == "ccs":
+        endpoint = "ccs:" + key_name.rpartition(":")[2]
+    fields: dict[str, object] = {"endpoint": endpoint, "kind": kind}
+    lines: dict[str, int] = {}
+
+    def get(name: str) -> RegValue | None:
+        entry = values.get(name.casefold())
+        if entry is None:
+            return None
+        lines[entry[0]] = entry[1].line
+        return entry[1]
+
+    flags = mode = 0
+    if (v := get("DefaultFlags")) is not None:
+        flags = _dword(v, filename, "DefaultFlags")
+    if (v := get("DefaultSslCertCheckMode")) is not None:
+        mode = _dword(v, filename, "DefaultSslCertCheckMode")
+    if (v := get("SslCertHash")) is not None:
+        raw = _reg_bytes(v, filename, "SslCertHash")
+        fields["certificate_hash"] = raw.hex() if raw else None
+    if (v := get("AppId")) is not None:
+        fields["app_id"] = "{" + str(uuid.UUID(bytes_le=_reg_bytes(v, filename, "AppId", 16))) + "}"
+    if (v := get("SslCertStoreName")) is not None:
+        fields["cert_store"] = _reg_text(v, filename, "SslCertStoreName") or None
+    if (v := get("SslCtlIdentifier")) is not None:
+        fields["ctl_identifier"] = _reg_text(v, filename, "SslCtlIdentifier") or None
+    if (v := get("SslCtlStoreName")) is not None:
+        fields["ctl_store_name"] = _reg_text(v, filename, "SslCtlStoreName") or None
+    if (v := get("DefaultRevocationFreshnessTime")) is not None and mode & 0x4:
+        fields["revocation_freshness_time"] = _dword(v, filename, "DefaultRevocationFreshnessTime")
+    if (v := get("DefaultRevocationUrlRetrievalTimeout")) is not None:
+        fields["url_retrieval_timeout"] = (
+            _dword(v, filename, "DefaultRevocationUrlRetrievalTimeout") or None
+        )
+    try:
+        binding = SslBinding.from_flags(flags, mode, **fields)
+    except InputError as exc:
+        raise _error(
+            f"[{store_name}\\{key_name}]: {exc.message}",
+            filename,
+            node.line,
+            field=exc.field,
+            hint=exc.hint,
+        ) from None
+    return RegBinding(
+        binding=binding,
+        store=store_name,
+        key=key_name,
+        line=node.line,
+        flags=flags,
+        value_lines=FrozenMapping(lines),
+    )
+
+
+def _interpret(keys: dict[tuple[str, ...], _KeyTree], filename: str) -> SchannelExport:
     settings: dict[str, bool] = {}
     protocols: dict[str, dict[str, dict[str, int]]] = {"server": {}, "client": {}}
     http3: bool | None = None
     flags: dict[str, int] = {}
     modes: dict[str, int] = {}
     lines: dict[str, int] = {}
-
-    for parts, values in keys.items():
+    bindings: list[RegBinding] = []
+    # Key names as written (the tree's parts are case-folded).
+    for parts, node in keys.items():
+        values = node.values or {}
         if len(parts) < 3 or _ROOTS.get(parts[0]) != "HKLM" or parts[1] != "system":
             continue
         if not _CONTROL_SET.fullmatch(parts[2]):
@@ -331,15 +492,18 @@ def _interpret(
                     http3 = _dword(entry[1], filename, entry[0]) != 0
                     lines[entry[0]] = entry[1].line
             elif len(sub) == 2 and sub[0] in _BINDING_STORES:
-                endpoint = sub[1]
-                store_kind, store_name = _BINDING_STORES[sub[0]]
-                if store_kind == "ccs":
-                    endpoint = "ccs:" + endpoint.rpartition(":")[2]
-                for folded, target in (("defaultflags", flags), ("defaultsslcertcheckmode", modes)):
-                    entry = values.get(folded)
-                    if entry is not None:
-                        target[endpoint] = _dword(entry[1], filename, entry[0])
-                        lines[f"{store_name}\\{endpoint}\\{entry[0]}"] = entry[1].line
+                found = _read_binding(sub[0], sub[1], node, filename)
+                bindings.append(found)
+                endpoint = found.binding.endpoint
+                if found.flags or "DefaultFlags" in found.value_lines:
+                    flags[endpoint] = found.flags
+                    lines[f"{found.store}\\{endpoint}\\DefaultFlags"] = found.value_lines[
+                        "DefaultFlags"
+                    ]
+                entry = values.get("defaultsslcertcheckmode")
+                if entry is not None:
+                    modes[endpoint] = _dword(entry[1], filename, entry[0])
+                    lines[f"{found.store}\\{endpoint}\\{entry[0]}"] = entry[1].line
 
     def effective(found: dict[str, dict[str, int]]) -> dict[str, bool]:
         out: dict[str, bool] = {}
@@ -361,6 +525,7 @@ def _interpret(
         http3_enabled=http3,
         binding_flags=FrozenMapping(flags),
         binding_cert_check_modes=FrozenMapping(modes),
+        bindings=tuple(sorted(bindings, key=lambda b: b.line)),
         value_lines=FrozenMapping(lines),
         filename=filename,
     )

@@ -11,15 +11,22 @@ from httpsys_sim.errors import InputError
 from httpsys_sim.readers._appconfig import parse_application_host_config
 from httpsys_sim.readers._netsh import parse_netsh_sslcert
 from httpsys_sim.readers._regfile import parse_schannel_reg
+from httpsys_sim.readers._webconfig import parse_web_config
 
 from ._helpers import bounded, fixture_bytes
 
 Reader = Callable[..., object]
 
+
+def _web_config(data: str | bytes, *, filename: str) -> object:
+    return parse_web_config(data, filename=filename, site="S", directory="/app")
+
+
 READERS: dict[str, Reader] = {
     "netsh": parse_netsh_sslcert,
     "appconfig": parse_application_host_config,
     "reg": parse_schannel_reg,
+    "webconfig": _web_config,
 }
 
 FIXTURES: dict[str, list[bytes]] = {
@@ -32,7 +39,11 @@ FIXTURES: dict[str, list[bytes]] = {
         fixture_bytes("appconfig", "iis_applicationhost.config"),
         fixture_bytes("appconfig", "iisexpress_applicationhost.config"),
     ],
+    "webconfig": [
+        fixture_bytes("bundle", "server2022", "webconfig", "Portal", "admin", "web.config"),
+    ],
     "reg": [
+        fixture_bytes("bundle", "server2022", "http.reg"),
         fixture_bytes("reg", "schannel_hardened.reg"),
         fixture_bytes("reg", "http_parameters.reg"),
         fixture_bytes("reg", "regedit4_ansi.reg"),
@@ -193,6 +204,18 @@ _reg_alphabet = st.sampled_from(
         "hex:01,02",
         ",\\\r\n  ",
         "hex(4):",
+        "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters",
+        "\\SslBindingInfo\\",
+        "\\SslSniBindingInfo\\",
+        "\\SslCcsBindingInfo\\",
+        "0.0.0.0:443",
+        "portal.test:443",
+        '"AppId"=',
+        '"SslCertHash"=',
+        '"DefaultFlags"=',
+        '"SslCertStoreName"=',
+        '"DefaultRevocationFreshnessTime"=',
+        "hex:81,e1,c3,4d,4b,e1,21,4a,b0,22,59,fc,66,9b,09,14",
         '"x"=-',
         '@="v"',
         ";c",
@@ -210,6 +233,16 @@ def test_netsh_token_soup(parts: list[str]) -> None:
 @given(parts=st.lists(_xml_alphabet, max_size=60))
 def test_appconfig_token_soup(parts: list[str]) -> None:
     _only_input_error(parse_application_host_config, "".join(parts))
+
+
+@given(parts=st.lists(_xml_alphabet, max_size=60))
+def test_web_config_token_soup(parts: list[str]) -> None:
+    _only_input_error(_web_config, "".join(parts))
+
+
+@given(data=st.binary(max_size=3000))
+def test_web_config_arbitrary_bytes(data: bytes) -> None:
+    _only_input_error(_web_config, data)
 
 
 @given(parts=st.lists(_reg_alphabet, max_size=60))

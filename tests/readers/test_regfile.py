@@ -6,6 +6,7 @@ import codecs
 
 import pytest
 
+from httpsys_sim.errors import InputError
 from httpsys_sim.readers._regfile import parse_schannel_reg, read_file
 from httpsys_sim.readers._text import MAX_INPUT_BYTES
 from httpsys_sim.windows._schannel import SchannelSettings
@@ -49,10 +50,53 @@ def test_http_parameters_fixture() -> None:
         "0.0.0.0:443": 0x40,
         "0.0.0.0:44300": 0x2,
         "portal.contoso.test:443": 0x812,
+        "ccs:8443": 0,
     }
-    assert dict(export.binding_cert_check_modes) == {"0.0.0.0:443": 0, "0.0.0.0:44300": 0x10000}
+    assert dict(export.binding_cert_check_modes) == {
+        "0.0.0.0:443": 0,
+        "0.0.0.0:44300": 0x10000,
+        "ccs:8443": 0,
+    }
     assert export.value_lines["SslBindingInfo\\0.0.0.0:44300\\DefaultFlags"] == 24
     assert export.value_lines["EnableHttp3"] == 4
+
+
+def test_every_binding_store_gives_a_binding_of_its_kind() -> None:
+    export = parse_schannel_reg(fixture_bytes("reg", "http_parameters.reg"), filename="h.reg")
+    found = {(b.store, b.binding.kind, b.binding.endpoint): b for b in export.bindings}
+    assert set(found) == {
+        ("SslBindingInfo", "ipport", "0.0.0.0:443"),
+        ("SslBindingInfo", "ipport", "0.0.0.0:44300"),
+        ("SslSniBindingInfo", "hostnameport", "portal.contoso.test:443"),
+        ("SslCcsBindingInfo", "ccs", "ccs:8443"),
+    }
+    iis = found[("SslBindingInfo", "ipport", "0.0.0.0:443")]
+    # The hash and the AppId GUID (stored little-endian) read as netsh prints them.
+    assert iis.binding.certificate_hash == "3f2e1d0c9b8a79685746352413021f0e0d0c0b0a"
+    assert iis.binding.app_id == "{4dc3e181-e14b-4a21-b022-59fc669b0914}"
+    assert iis.binding.disable_tls13
+    assert not iis.binding.client_cert_negotiation
+    assert iis.line == 9
+    sni = found[("SslSniBindingInfo", "hostnameport", "portal.contoso.test:443")]
+    assert sni.flags == 0x812
+    assert sni.binding.client_cert_negotiation
+    assert sni.binding.disable_http2
+    assert sni.registry_path.endswith("\\SslSniBindingInfo\\portal.contoso.test:443")
+    express = found[("SslBindingInfo", "ipport", "0.0.0.0:44300")]
+    assert express.binding.certificate_hash == "4e3a0f6bb6c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5"
+    assert not express.binding.usage_check
+
+
+def test_a_bad_binding_value_names_the_key_line() -> None:
+    text = (
+        _HEAD + "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters\\"
+        "SslBindingInfo\\0.0.0.0:443]\r\n"
+        '"AppId"=hex:01,02\r\n'
+    )
+    with pytest.raises(InputError) as info:
+        parse_schannel_reg(text, filename="x.reg")
+    assert info.value.field == "AppId"
+    assert info.value.line == 4
 
 
 def test_regedit4_ansi_fixture() -> None:
