@@ -13,7 +13,34 @@ Every error the library raises on purpose derives from :class:`HttpsysSimError`.
 
 from __future__ import annotations
 
-__all__ = ["HttpsysSimError", "InputError"]
+__all__ = ["MAX_QUOTE", "HttpsysSimError", "InputError", "quote"]
+
+#: The most characters of a user's value an error message quotes (docs/formats.md#limits).
+MAX_QUOTE = 80
+
+#: Longest part (file, field, message, hint) of a one-line message; longer parts are cut in
+#: the middle, so no input can turn an error into a flood.
+_MAX_PART = 240
+
+
+def quote(value: object, limit: int = MAX_QUOTE) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, saying how much was left out.
+
+    Error messages quote user values through this, so a 10 MB value gives a short line.
+    """
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}… ({len(value) - limit} more characters)"
+    text = repr(value)
+    if len(text) > limit:
+        return f"{text[:limit]}… ({len(text) - limit} more characters)"
+    return text
+
+
+def _cut(text: str, limit: int = _MAX_PART) -> str:
+    if len(text) <= limit:
+        return text
+    keep = limit // 2
+    return f"{text[:keep]} …[{len(text) - 2 * keep} characters cut]… {text[-keep:]}"
 
 
 class HttpsysSimError(Exception):
@@ -47,13 +74,14 @@ class InputError(HttpsysSimError, ValueError):
         """The error as one line: ``file:line: field: message (hint: …)``."""
         where = ""
         if self.file is not None:
-            where = self.file if self.line is None else f"{self.file}:{self.line}"
+            file = _cut(str(self.file))
+            where = file if self.line is None else f"{file}:{self.line}"
             where += ": "
         elif self.line is not None:
             where = f"line {self.line}: "
-        field = f"{self.field}: " if self.field else ""
-        hint = f" (hint: {self.hint})" if self.hint else ""
-        text = f"{where}{field}{self.message}{hint}"
+        field = f"{_cut(str(self.field))}: " if self.field else ""
+        hint = f" (hint: {_cut(str(self.hint))})" if self.hint else ""
+        text = f"{where}{field}{_cut(str(self.message))}{hint}"
         return " ".join(text.split())
 
     def with_file(self, file: str) -> InputError:
