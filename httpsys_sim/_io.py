@@ -170,22 +170,21 @@ def _read_fifo(fd: int, name: str, limit: int) -> bytes:
 
 
 def _read_stdin(limit: int) -> bytes:
+    closed = InputError(
+        "standard input is closed", file="<stdin>", hint="pipe the input in, or name a file"
+    )
     stream = sys.stdin
     if stream is None or stream.closed:
-        raise InputError(
-            "standard input is closed", file="<stdin>", hint="pipe the input in, or name a file"
-        )
-    buffer: BinaryIO = getattr(stream, "buffer", None) or stream  # type: ignore[assignment]
+        raise closed
+    buffer: BinaryIO | None = getattr(stream, "buffer", None)
     try:
-        data = buffer.read(limit + 1)
+        data: bytes | str = (stream if buffer is None else buffer).read(limit + 1)
     except OSError as exc:
         raise _os_error(exc, "<stdin>", "read standard input") from None
     except ValueError:  # a closed or detached stream
-        raise InputError(
-            "standard input is closed", file="<stdin>", hint="pipe the input in, or name a file"
-        ) from None
-    if not isinstance(data, bytes):
-        raise InputError("standard input is not a byte stream", file="<stdin>")
+        raise closed from None
+    if isinstance(data, str):  # a text-only stream (a notebook, a test's StringIO)
+        data = data.encode("utf-8", "surrogatepass")
     if len(data) > limit:
         raise _too_large("<stdin>", limit)
     return data
@@ -318,11 +317,15 @@ def _write_stdout(data: bytes) -> None:
         raise InputError(
             "standard output is closed", file="<stdout>", hint="redirect it, or use --output FILE"
         )
-    buffer: BinaryIO = getattr(stream, "buffer", None) or stream  # type: ignore[assignment]
+    buffer: BinaryIO | None = getattr(stream, "buffer", None)
     try:
         stream.flush()
-        buffer.write(data)
-        buffer.flush()
+        if buffer is None:  # a text-only stream (a notebook, a test's StringIO)
+            stream.write(data.decode("utf-8"))
+            stream.flush()
+        else:
+            buffer.write(data)
+            buffer.flush()
     except BrokenPipeError:
         raise
     except OSError as exc:

@@ -20,7 +20,7 @@ MAX_QUOTE = 80
 
 #: Longest part (file, field, message, hint) of a one-line message; longer parts are cut in
 #: the middle, so no input can turn an error into a flood.
-_MAX_PART = 240
+_MAX_PART = 400
 
 
 def quote(value: object, limit: int = MAX_QUOTE) -> str:

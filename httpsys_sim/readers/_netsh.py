@@ -19,7 +19,7 @@ from typing import Any, Final
 
 import attrs
 
-from httpsys_sim.errors import InputError
+from httpsys_sim.errors import InputError, quote
 from httpsys_sim.readers._text import (
     MAX_INPUT_BYTES,
     FrozenMapping,
@@ -447,7 +447,13 @@ def parse_netsh_sslcert(
         try:
             block.fields[field] = parser(value)
         except ValueError as exc:
-            raise _error(f"{value.strip()!r}: {exc}", filename, number, field=label) from None
+            raise _error(
+                f"{quote(value.strip())}: {exc}",
+                filename,
+                number,
+                field=label,
+                hint="pass the output of netsh http show sslcert as it printed it",
+            ) from None
         block.field_lines[field] = number
 
     if block is not None:
