@@ -13,6 +13,8 @@ Every error the library raises on purpose derives from :class:`HttpsysSimError`.
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["MAX_QUOTE", "HttpsysSimError", "InputError", "quote"]
 
 #: The most characters of a user's value an error message quotes (docs/formats.md#limits).
@@ -34,6 +36,26 @@ def quote(value: object, limit: int = MAX_QUOTE) -> str:
     if len(text) > limit:
         return f"{text[:limit]}… ({len(text) - limit} more characters)"
     return text
+
+
+#: A quoted value (a ``repr``) longer than :data:`MAX_QUOTE` inside a message.
+_LONG_QUOTED = re.compile(
+    rf"""(?<!\w)(?:'(?:[^'\\\n]|\\.){{{MAX_QUOTE + 1},}}'"""
+    rf"""|"(?:[^"\\\n]|\\.){{{MAX_QUOTE + 1},}}")(?!\w)"""
+)
+
+
+def _shorten_quoted(text: str) -> str:
+    """Cut every quoted value longer than :data:`MAX_QUOTE` (messages built with ``!r``)."""
+
+    def cut(match: re.Match[str]) -> str:
+        quoted = match.group()
+        body = quoted[1:-1]
+        return (
+            f"{quoted[0]}{body[:MAX_QUOTE]}{quoted[0]}… ({len(body) - MAX_QUOTE} more characters)"
+        )
+
+    return _LONG_QUOTED.sub(cut, text) if len(text) > MAX_QUOTE else text
 
 
 def _cut(text: str, limit: int = _MAX_PART) -> str:
@@ -80,8 +102,8 @@ class InputError(HttpsysSimError, ValueError):
         elif self.line is not None:
             where = f"line {self.line}: "
         field = f"{_cut(str(self.field))}: " if self.field else ""
-        hint = f" (hint: {_cut(str(self.hint))})" if self.hint else ""
-        text = f"{where}{field}{_cut(str(self.message))}{hint}"
+        hint = f" (hint: {_cut(_shorten_quoted(str(self.hint)))})" if self.hint else ""
+        text = f"{where}{field}{_cut(_shorten_quoted(str(self.message)))}{hint}"
         return " ".join(text.split())
 
     def with_file(self, file: str) -> InputError:

@@ -305,3 +305,11 @@ def test_contradictory_tls_range_is_refused_by_the_api_too() -> None:
 def test_an_api_path_longer_than_the_limit_is_refused() -> None:
     with pytest.raises(InputError, match="too long"):
         hs.Request(path="/" + "a" * 5000)
+
+
+def test_long_quoted_values_are_cut_wherever_the_message_was_built() -> None:
+    line = InputError("unknown release " + repr("x" * 500), hint="one of a, b").one_line()
+    assert "'" + "x" * 80 + "'… (420 more characters)" in line
+    assert line.endswith("(hint: one of a, b)")
+    prose = "the server's thing and the client's " + "y" * 100 + " isn't cut"
+    assert InputError(prose).one_line() == prose
