@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn, TypeVar
 
-from httpsys_sim.errors import MAX_QUOTE, InputError, quote
+from httpsys_sim.errors import InputError, quote
 
 __all__ = [
     "MAX_JSON_BYTES",
@@ -44,15 +44,18 @@ class JsonSource:
         self.text = text
         self.filename = filename
 
-    def line_of(self, path: str) -> int | None:
-        """Best-effort line of the last key of ``path`` (``server.binding.flags``)."""
+    def line_of(self, path: str, occurrence: int = 1) -> int | None:
+        """Best-effort line of the last key of ``path`` (``server.binding.flags``); with
+        ``occurrence=2``, of that key's second appearance (a duplicate)."""
         pos = 0
         line: int | None = None
-        for key in path.split("."):
-            key = key.split("[", 1)[0]
-            if not key:
-                continue
-            match = re.compile(r'"' + re.escape(key) + r'"\s*:').search(self.text, pos)
+        keys = [k.split("[", 1)[0] for k in path.split(".")]
+        keys = [k for k in keys if k]
+        for index, key in enumerate(keys):
+            pattern = re.compile(r'"' + re.escape(key) + r'"\s*:')
+            match = pattern.search(self.text, pos)
+            if match is not None and index == len(keys) - 1 and occurrence > 1:
+                match = pattern.search(self.text, match.end())
             if match is None:
                 return line
             pos = match.end()
@@ -78,10 +81,10 @@ def check_text_arg(data: object, what: str = "data") -> str | bytes:
     raise TypeError(f"{what} must be str or bytes, not {type(data).__name__}{hint}")
 
 
-class _Duplicate(Exception):
-    def __init__(self, key: str, first: object, second: object) -> None:
-        super().__init__(key)
-        self.key, self.first, self.second = key, first, second
+class _Object(dict[str, Any]):
+    """A parsed JSON object that remembers its first repeated key (checked with its path)."""
+
+    duplicate: tuple[str, object, object] | None = None
 
 
 class _TooLong(Exception):
@@ -91,10 +94,10 @@ class _TooLong(Exception):
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+    out = _Object()
     for key, value in pairs:
-        if key in out:
-            raise _Duplicate(key, out[key], value)
+        if key in out and out.duplicate is None:
+            out.duplicate = (key, out[key], value)
         out[key] = value
     return out
 
@@ -160,16 +163,6 @@ def load_json(data: str | bytes, filename: str) -> tuple[Any, JsonSource]:
             line=exc.lineno,
             hint="check for a truncated file or a missing comma/brace",
         ) from None
-    except _Duplicate as exc:
-        key = re.escape(json.dumps(exc.key, ensure_ascii=False)[1:-1])
-        raise InputError(
-            f"key {quote(exc.key, 40)} appears twice: {quote(exc.first, 30)} clashes with "
-            f"{quote(exc.second, 30)}",
-            file=filename,
-            line=_line_of_match(text, r'"' + key + r'"\s*:', 2),
-            field=exc.key[:MAX_QUOTE],
-            hint="JSON keys must be unique; keep one",
-        ) from None
     except _TooLong as exc:
         raise InputError(
             f"a number with {exc.digits} digits is too large",
@@ -231,6 +224,12 @@ def _check_string(text: str, path: str, source: JsonSource, what: str = "string"
         )
 
 
+def _show(value: object, limit: int = 30) -> str:
+    """A JSON value as the file writes it, cut to about ``limit`` characters."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
 def _check_shape(value: object, source: JsonSource) -> None:
     """Refuse documents deeper, longer or stranger than any real input (iteratively)."""
     stack: list[tuple[object, str, int]] = [(value, "", 1)]
@@ -257,6 +256,17 @@ def _check_shape(value: object, source: JsonSource) -> None:
                 )
             stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(item))
             continue
+        duplicate = getattr(item, "duplicate", None)
+        if duplicate is not None:
+            key, first, second = duplicate
+            child = f"{path}.{key}" if path else key
+            raise InputError(
+                f"key {quote(key, 40)} appears twice: {_show(first)} clashes with {_show(second)}",
+                file=source.filename,
+                line=source.line_of(child, occurrence=2),
+                field=child,
+                hint="JSON keys must be unique; keep one",
+            )
         for key, v in item.items():
             child = f"{path}.{key}" if path else key
             if len(key) > MAX_JSON_STRING or _BAD_CHARS.search(key):

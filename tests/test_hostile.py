@@ -213,7 +213,7 @@ CASES = [
         "duplicate JSON keys",
         ("simulate", "--scenario", "-"),
         2,
-        "key 'profile' appears twice: 'edge' clashes with 'curl'",
+        'client.profile: key \'profile\' appears twice: "edge" clashes with "curl"',
         stdin=b'{"client": {"profile": "edge",\n "profile": "curl"}}',
     ),
     Case(
