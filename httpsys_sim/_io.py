@@ -192,18 +192,20 @@ def _read_stdin(limit: int) -> bytes:
 
 # --- writing ------------------------------------------------------------------------------
 
+#: Names of standard output (written through ``sys.stdout``, never replaced).
+_STDOUT_NAMES = frozenset({"-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"})
+
 
 def write_output(path: str | None, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (``None`` or ``-``: standard output)."""
-    if path is None or path == "-":
+    if path is None or path in _STDOUT_NAMES:
         _write_stdout(data)
         return
     if path == "":
         raise InputError("empty file name", field="--output", hint="name a file, or - for stdout")
     name = path
-    target = os.path.realpath(path)  # a symbolic link stays a link to the rewritten file
     try:
-        st: os.stat_result | None = os.stat(target)
+        st: os.stat_result | None = os.stat(path)  # through symbolic links
     except FileNotFoundError:
         st = None
     except OSError as exc:
@@ -211,8 +213,9 @@ def write_output(path: str | None, data: bytes) -> None:
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise InputError("is a directory", file=name, hint="name a file inside it")
     if st is not None and not stat.S_ISREG(st.st_mode):
-        _write_special(target, name, st.st_mode, data)
+        _write_special(path, name, st.st_mode, data)  # /dev/null, /dev/stderr, a FIFO
         return
+    target = os.path.realpath(path)  # a symbolic link stays a link to the rewritten file
     if st is not None and not os.access(target, os.W_OK):
         raise InputError(
             "cannot write it: permission denied (the file is read-only)",

@@ -262,6 +262,7 @@ CASES = [
     # --- and what still works ------------------------------------------------------------------
     Case("-o - is stdout", ("simulate", "--format", "json", "-o", "-"), 0, ""),
     Case("-o /dev/null", ("simulate", "-o", "/dev/null"), 0, ""),
+    Case("-o /dev/stdout", ("simulate", "-o", "/dev/stdout"), 0, ""),
     Case(
         "a FIFO-free pipe on stdin",
         ("simulate", "--scenario", "-", "--format", "json"),
