@@ -313,3 +313,9 @@ def test_long_quoted_values_are_cut_wherever_the_message_was_built() -> None:
     assert line.endswith("(hint: one of a, b)")
     prose = "the server's thing and the client's " + "y" * 100 + " isn't cut"
     assert InputError(prose).one_line() == prose
+
+
+@pytest.mark.parametrize("bad", [None, 1.5, True, b"win11-24h2"])
+def test_get_release_names_the_expected_type(bad: object) -> None:
+    with pytest.raises(TypeError, match="str or an int build"):
+        hs.get_release(bad)  # type: ignore[arg-type]
