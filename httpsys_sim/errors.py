@@ -23,6 +23,8 @@ MAX_QUOTE = 80
 #: Longest part (file, field, message, hint) of a one-line message; longer parts are cut in
 #: the middle, so no input can turn an error into a flood.
 _MAX_PART = 400
+#: Longest field path shown (a path can hold a user's unknown key).
+_MAX_FIELD = 160
 
 
 def quote(value: object, limit: int = MAX_QUOTE) -> str:
@@ -101,7 +103,7 @@ class InputError(HttpsysSimError, ValueError):
             where += ": "
         elif self.line is not None:
             where = f"line {self.line}: "
-        field = f"{_cut(str(self.field))}: " if self.field else ""
+        field = f"{_cut(str(self.field), _MAX_FIELD)}: " if self.field else ""
         hint = f" (hint: {_cut(_shorten_quoted(str(self.hint)))})" if self.hint else ""
         text = f"{where}{field}{_cut(_shorten_quoted(str(self.message)))}{hint}"
         return " ".join(text.split())
