@@ -60,8 +60,14 @@ def _check_args(args: argparse.Namespace) -> None:
             )
         bad = next((c for c in value if "\ud800" <= c <= "\udfff"), None)
         if bad is not None:
+            # Undecodable argv bytes arrive as U+DC80…U+DCFF (PEP 383).
+            what = (
+                f"byte 0x{ord(bad) - 0xDC00:02X}"
+                if "\udc80" <= bad <= "\udcff"
+                else f"U+{ord(bad):04X}"
+            )
             raise InputError(
-                f"not valid UTF-8 (byte 0x{ord(bad) - 0xDC00:02X}): {quote(value)}",
+                f"not valid UTF-8 ({what}): {quote(value)}",
                 field=option,
                 hint="pass UTF-8 text",
             )
