@@ -1,5 +1,3 @@
-import sys
+from httpsys_sim._console import run
 
-from httpsys_sim.cli import main
-
-sys.exit(main())
+run()

@@ -7,6 +7,7 @@ one-line message naming the file, line and field at fault — never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -18,7 +19,7 @@ import attrs
 
 from httpsys_sim import __version__
 from httpsys_sim._completion import SHELLS, completion_script, set_completer
-from httpsys_sim.errors import HttpsysSimError, InputError
+from httpsys_sim.errors import HttpsysSimError, InputError, quote
 
 if TYPE_CHECKING:
     from httpsys_sim.views._terminal import Terminal
@@ -28,9 +29,14 @@ __all__ = ["main"]
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
 
-#: Largest input file read (docs/formats.md#bad-input).
+#: Largest input file read (docs/formats.md#limits).
 MAX_INPUT_BYTES = 16 * 1024 * 1024
+#: Longest command-line value accepted (docs/formats.md#limits).
+MAX_ARG_CHARS = 4096
+#: Most items in a comma-separated list option (``--releases``, ``--clients``, …).
+MAX_LIST_ITEMS = 64
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,42 +46,70 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(message, hint=f"see `{self.prog} --help`")
 
 
+# --- input: every value from the command line and every file goes through here --------------
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    """Refuse empty, over-long, undecodable or control-character values of any option."""
+    for name, value in vars(args).items():
+        if not isinstance(value, str) or name == "command":
+            continue
+        option = "--" + name.replace("_", "-")
+        if value == "":
+            raise InputError(
+                "empty value", field=option, hint="give a value, or leave the option out"
+            )
+        if len(value) > MAX_ARG_CHARS:
+            raise InputError(
+                f"a value of {len(value)} characters is too long: {quote(value)}",
+                field=option,
+                hint=f"at most {MAX_ARG_CHARS} characters (docs/formats.md#limits)",
+            )
+        bad = next((c for c in value if "\ud800" <= c <= "\udfff"), None)
+        if bad is not None:
+            # Undecodable argv bytes arrive as U+DC80…U+DCFF (PEP 383).
+            what = (
+                f"byte 0x{ord(bad) - 0xDC00:02X}"
+                if "\udc80" <= bad <= "\udcff"
+                else f"U+{ord(bad):04X}"
+            )
+            raise InputError(
+                f"not valid UTF-8 ({what}): {quote(value)}",
+                field=option,
+                hint="pass UTF-8 text",
+            )
+        bad = next((c for c in value if c < " " or "\x7f" <= c <= "\x9f"), None)
+        if bad is not None:
+            raise InputError(
+                f"holds a control character (U+{ord(bad):04X}): {quote(value)}",
+                field=option,
+                hint="remove it",
+            )
+
+
 def _read_input(path: str) -> tuple[bytes, str]:
-    if path == "-":
-        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-        name = "<stdin>"
-    else:
-        p = Path(path)
-        try:
-            if p.stat().st_size > MAX_INPUT_BYTES:
-                raise InputError(
-                    "file is larger than 16 MiB", file=path, hint="pass the real export"
-                )
-            data = p.read_bytes()
-        except FileNotFoundError:
-            raise InputError("no such file", file=path) from None
-        except IsADirectoryError:
-            raise InputError("is a directory, not a file", file=path) from None
-        except PermissionError:
-            raise InputError("permission denied", file=path) from None
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", file=path) from None
-        name = path
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputError("input is larger than 16 MiB", file=name)
-    return data, name
+    """The bytes of ``path`` (``-``: stdin), size-capped, never blocking on a FIFO."""
+    from httpsys_sim._io import read_input
+
+    return read_input(path)
 
 
-def _write(text: str, out: str | None = None) -> None:
-    if out:
-        Path(out).write_text(text, encoding="utf-8")
-        return
-    sys.stdout.write(text)
+# --- output: everything printed or saved goes through here ----------------------------------
 
 
-def _emit(args: argparse.Namespace, formats: dict[str, Callable[[], str]]) -> int:
+def _write(text: str, out: str | None = None, *, fmt: str = "text", colour: bool = False) -> None:
+    """Escape control characters, encode, and write to ``out`` (atomically) or stdout."""
+    from httpsys_sim._io import escape_controls, escape_json, write_output
+
+    text = escape_json(text) if fmt == "json" else escape_controls(text, keep_sgr=colour)
+    write_output(out, text.encode("utf-8", "backslashreplace"))
+
+
+def _emit(
+    args: argparse.Namespace, formats: dict[str, Callable[[], str]], *, colour: bool = False
+) -> int:
     """Render the chosen ``--format`` and write it to ``--output`` or stdout."""
-    _write(formats[args.format](), args.output)
+    _write(formats[args.format](), args.output, fmt=args.format, colour=colour)
     return EXIT_OK
 
 
@@ -208,11 +242,15 @@ def _scenario_from_args(args: argparse.Namespace) -> object:
         client = attrs.evolve(client, certificate=CertState(args.certificate))
     if args.path:
         if not args.path.startswith("/"):
-            raise InputError(f"{args.path!r} does not start with '/'", field="--path")
+            raise InputError(
+                f"{quote(args.path)} does not start with '/'", field="--path", hint="e.g. /admin"
+            )
         request = attrs.evolve(request, path=args.path)
     if args.body_bytes is not None:
-        if args.body_bytes < 0:
-            raise InputError("must not be negative", field="--body-bytes")
+        if not 0 <= args.body_bytes <= 2**53:
+            raise InputError(
+                f"{args.body_bytes} is out of range", field="--body-bytes", hint="0 to 2**53"
+            )
         request = attrs.evolve(request, body_bytes=args.body_bytes)
     assert isinstance(client, ClientSetup)
     return Scenario(server=server, client=client, request=request)
@@ -248,10 +286,33 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 # --- matrix -------------------------------------------------------------------------------
 
 
-def _split(value: str | None) -> list[str] | None:
-    if value is None or value.strip() in ("", "all"):
+def _split(value: str | None, option: str) -> list[str] | None:
+    """A comma-separated list option: ``None`` or ``all`` mean every one."""
+    if value is None or value.strip() == "all":
         return None
-    return [v.strip() for v in value.split(",") if v.strip()]
+    items = [v.strip() for v in value.split(",")]
+    if not any(items):
+        raise InputError(
+            f"empty selection {quote(value)}", field=option, hint="name at least one, or all"
+        )
+    if "" in items:
+        raise InputError(
+            f"empty item {items.index('') + 1} in {quote(value)}",
+            field=option,
+            hint="remove the stray comma",
+        )
+    if len(items) > MAX_LIST_ITEMS:
+        raise InputError(
+            f"{len(items)} items is too many",
+            field=option,
+            hint=f"at most {MAX_LIST_ITEMS} (docs/formats.md#limits)",
+        )
+    seen: set[str] = set()
+    for item in items:
+        if item.casefold() in seen:
+            raise InputError(f"{quote(item)} is listed twice", field=option, hint="list it once")
+        seen.add(item.casefold())
+    return items
 
 
 def _cmd_matrix(args: argparse.Namespace) -> int:
@@ -266,10 +327,11 @@ def _cmd_matrix(args: argparse.Namespace) -> int:
     term = _terminal(args)
     table = matrix(
         base,
-        releases=_split(args.releases),
-        clients=_split(args.clients),
-        certificates=_split(args.certificates),
+        releases=_split(args.releases, "--releases"),
+        clients=_split(args.clients, "--clients"),
+        certificates=_split(args.certificates, "--certificates"),
     )
+    colour = args.format == "text" and term.colour
     return _emit(
         args,
         {
@@ -279,6 +341,7 @@ def _cmd_matrix(args: argparse.Namespace) -> int:
             "json": table.to_json,
             "html": table.to_html,
         },
+        colour=colour,
     )
 
 
@@ -314,7 +377,7 @@ def _cmd_releases(args: argparse.Namespace) -> int:
 
     if args.format == "json":
         document = {**header("releases"), "releases": [r.to_dict() for r in RELEASES.values()]}
-        _write(json.dumps(document, indent=2) + "\n")
+        _write(json.dumps(document, indent=2) + "\n", fmt="json")
         return EXIT_OK
     _write(releases_text(RELEASES.values(), width=_terminal(args).width))
     return EXIT_OK
@@ -341,7 +404,7 @@ def _cmd_clients(args: argparse.Namespace) -> int:
                 }
             out.append(entry)
         document = {**header("clients"), "clients": out}
-        _write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        _write(json.dumps(document, indent=2, ensure_ascii=False) + "\n", fmt="json")
         return EXIT_OK
     _write(clients_text(CLIENTS.values(), width=_terminal(args).width))
     return EXIT_OK
@@ -370,7 +433,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
             ],
             "sources": [{"id": s.id, "title": s.title, "url": s.url} for s in SOURCES.values()],
         }
-        _write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        _write(json.dumps(data, indent=2, ensure_ascii=False) + "\n", fmt="json")
         return EXIT_OK
     _write(rules_text(RULES.values(), width=_terminal(args).width))
     return EXIT_OK
@@ -694,34 +757,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(encoding="utf-8", errors="replace")
-    parser = build_parser()
+def _say(line: str) -> None:
+    """One line on stderr, control characters escaped; silent when stderr is gone."""
+    from httpsys_sim._io import escape_controls
+
+    stream = sys.stderr
+    if stream is None:
+        return
     try:
+        stream.write(escape_controls(line) + "\n")
+        stream.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (docs/cli.md#exit-status)."""
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(encoding="utf-8", errors="backslashreplace")
+        parser = build_parser()
         args = parser.parse_args(argv)
+        _check_args(args)
         code: int = args.func(args)
         return code
     except InputError as exc:
-        print(f"httpsys-sim: error: {exc.one_line()}", file=sys.stderr)
+        _say(f"httpsys-sim: error: {exc.one_line()}")
         return EXIT_BAD_INPUT
     except HttpsysSimError as exc:
-        print(f"httpsys-sim: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        _say(f"httpsys-sim: error: {' '.join(str(exc).split())}")
         return EXIT_BAD_INPUT
     except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, and keep Python's final flush of
+        # stdout from complaining about the same broken pipe.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:
         if os.environ.get("HTTPSYS_SIM_DEBUG"):
             raise
-        print(
-            f"httpsys-sim: internal error: {type(exc).__name__}: {exc} "
-            "(please report it; set HTTPSYS_SIM_DEBUG=1 for the traceback)",
-            file=sys.stderr,
+        _say(
+            f"httpsys-sim: internal error: {type(exc).__name__}: {quote(str(exc), 200)} "
+            "(please report it; set HTTPSYS_SIM_DEBUG=1 for the traceback)"
         )
         return EXIT_INTERNAL
 

@@ -38,7 +38,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("httpsys_sim.analysis",),
     ("httpsys_sim.views",),
     ("httpsys_sim.testing", "httpsys_sim.serve"),
-    ("httpsys_sim.cli", "httpsys_sim._completion", "httpsys_sim.__main__", "httpsys_sim"),
+    (
+        "httpsys_sim.cli",
+        "httpsys_sim._completion",
+        "httpsys_sim._console",
+        "httpsys_sim.__main__",
+        "httpsys_sim",
+    ),
 )
 
 #: Methods that may import their renderer from views/ (one-line hooks).
@@ -109,9 +115,12 @@ def imports_of(source: str, module: str, *, is_package: bool = False) -> Iterato
                     target = ".".join([*anchor, *([child.module] if child.module else [])])
                 else:
                     target = child.module or ""
-                # ``from httpsys_sim.views import _html`` imports the submodule.
-                targets = [target]
-                targets += [f"{target}.{a.name}" for a in child.names if _is_module(target, a.name)]
+                # ``from httpsys_sim.views import _html`` imports the submodule (and runs the
+                # package's ``__init__``, which the submodule's own layer owns).
+                modules = [a.name for a in child.names if _is_module(target, a.name)]
+                targets = [f"{target}.{name}" for name in modules]
+                if len(modules) < len(child.names):
+                    targets.append(target)
             for target in targets:
                 if target == "httpsys_sim" or target.startswith("httpsys_sim."):
                     hook = (

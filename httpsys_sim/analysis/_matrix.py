@@ -17,7 +17,7 @@ from httpsys_sim.catalogue._clients import CLIENTS
 from httpsys_sim.core._engine import simulate
 from httpsys_sim.core._result import Result
 from httpsys_sim.core._scenario import Scenario
-from httpsys_sim.errors import InputError
+from httpsys_sim.errors import InputError, quote
 from httpsys_sim.schemas import header
 from httpsys_sim.tls.messages import CertState
 from httpsys_sim.windows._releases import RELEASES, Release, get_release
@@ -140,9 +140,17 @@ class Matrix:
         return matrix_markdown(self)
 
 
+def _check_axis(values: object, name: str) -> None:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise TypeError(f"{name} must be a list (or None for all), not {type(values).__name__}")
+    if not values:
+        raise InputError("empty selection", field=name, hint="name at least one, or None for all")
+
+
 def _resolve_releases(releases: Sequence[str | Release] | None) -> tuple[Release, ...]:
     if releases is None:
         return tuple(RELEASES.values())
+    _check_axis(releases, "releases")
     return tuple(
         r if isinstance(r, Release) else get_release(r, field="releases") for r in releases
     )
@@ -151,10 +159,11 @@ def _resolve_releases(releases: Sequence[str | Release] | None) -> tuple[Release
 def _resolve_clients(clients: Sequence[str] | None) -> tuple[str, ...]:
     if clients is None:
         return tuple(CLIENTS)
+    _check_axis(clients, "clients")
     for client in clients:
         if client not in CLIENTS:
             raise InputError(
-                f"unknown client profile {client!r}",
+                f"unknown client profile {quote(client)}",
                 field="clients",
                 hint="one of " + ", ".join(CLIENTS),
             )
@@ -172,9 +181,13 @@ def matrix(
 
     ``None`` for an axis means all of it (certificates: the scenario's own).
     """
+    if scenario is not None and not isinstance(scenario, Scenario):
+        raise TypeError(f"matrix() takes a Scenario or None, not {type(scenario).__name__}")
     base = Scenario.seed() if scenario is None else scenario
     rels = _resolve_releases(releases)
     cls = _resolve_clients(clients)
+    if certificates is not None:
+        _check_axis(certificates, "certificates")
     try:
         certs = (
             (base.client.certificate,)

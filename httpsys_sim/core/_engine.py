@@ -1000,4 +1000,6 @@ def simulate(scenario: Scenario) -> Result:
     Total and deterministic: every well-formed scenario gives exactly one outcome, the
     same every time.
     """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"simulate() takes a Scenario, not {type(scenario).__name__}")
     return _Run(scenario).run()

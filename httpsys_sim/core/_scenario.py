@@ -16,9 +16,9 @@ from typing import Any, Literal
 
 import attrs
 
-from httpsys_sim._jsonin import Fields, JsonSource, load_json
+from httpsys_sim._jsonin import Fields, JsonSource, load_json, load_mapping
 from httpsys_sim.catalogue._clients import CLIENTS, H11RetryPolicy, client_ids
-from httpsys_sim.errors import InputError
+from httpsys_sim.errors import InputError, quote
 from httpsys_sim.tls.machine import RenegotiationAnswer
 from httpsys_sim.tls.messages import CertState
 from httpsys_sim.tls.vocabulary import AlertLevel, TlsVersion
@@ -55,8 +55,25 @@ def default_binding(host: Host) -> SslBinding:
     return SslBinding(endpoint="0.0.0.0:443", kind="ipport", app_id=IIS_APP_ID)
 
 
+#: Longest request path accepted (docs/formats.md#limits).
+MAX_PATH = 4096
+#: Longest HTTP method accepted.
+MAX_METHOD = 32
+#: Largest request body size accepted (2**53, the largest integer JSON keeps exactly).
+MAX_BODY_BYTES = 2**53
+
+
 def _upper(value: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"request.method must be str, not {type(value).__name__}")
     return value.upper()
+
+
+def _tls_range_clash(min_tls: TlsVersion | None, max_tls: TlsVersion | None) -> str | None:
+    """Why the ``min_tls`` and ``max_tls`` overrides cannot both hold, or None."""
+    if min_tls is None or max_tls is None or min_tls.rank <= max_tls.rank:
+        return None
+    return f"min_tls {min_tls.value} is above max_tls {max_tls.value}"
 
 
 def _opt_version(value: TlsVersion | str | None) -> TlsVersion | None:
@@ -144,11 +161,22 @@ class ClientSetup:
     secure_renegotiation: bool | None = None
     on_http_1_1_required: H11RetryPolicy | None = attrs.field(default=None, converter=_opt_retry)
 
+    def __attrs_post_init__(self) -> None:
+        clash = _tls_range_clash(self.min_tls, self.max_tls)
+        if clash is not None:
+            raise InputError(
+                clash,
+                field="client.min_tls",
+                hint="no TLS version is left to offer; lower min_tls or raise max_tls",
+            )
+
     @profile.validator
     def _known(self, _: attrs.Attribute[str], value: str) -> None:
+        if not isinstance(value, str):
+            raise TypeError(f"client.profile must be str, not {type(value).__name__}")
         if value not in CLIENTS:
             raise InputError(
-                f"unknown client profile {value!r}",
+                f"unknown client profile {quote(value)}",
                 field="client.profile",
                 hint="one of " + ", ".join(client_ids()),
             )
@@ -159,10 +187,39 @@ class Request:
     """The HTTP request the client sends."""
 
     method: str = attrs.field(default="GET", converter=_upper)
-    path: str = "/"
-    body_bytes: int = 0
+    path: str = attrs.field(default="/")
+    body_bytes: int = attrs.field(default=0)
     #: ``https`` normally; ``http`` reaches the site over plain HTTP (403.4 when ``Ssl``).
     scheme: Literal["https", "http"] = "https"
+
+    @method.validator
+    def _check_method(self, _: attrs.Attribute[str], value: str) -> None:
+        if len(value) > MAX_METHOD or not (value.isascii() and value.isalpha()):
+            raise InputError(
+                f"{quote(value)} is not an HTTP method", field="request.method", hint="e.g. GET"
+            )
+
+    @path.validator
+    def _check_path(self, _: attrs.Attribute[str], value: str) -> None:
+        if not isinstance(value, str):
+            raise TypeError(f"request.path must be str, not {type(value).__name__}")
+        if len(value) > MAX_PATH:
+            raise InputError(
+                f"a path of {len(value)} characters is too long: {quote(value)}",
+                field="request.path",
+                hint=f"at most {MAX_PATH} characters (docs/formats.md#limits)",
+            )
+
+    @body_bytes.validator
+    def _check_body(self, _: attrs.Attribute[int], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"request.body_bytes must be int, not {type(value).__name__}")
+        if not 0 <= value <= MAX_BODY_BYTES:
+            raise InputError(
+                f"{value} is out of range",
+                field="request.body_bytes",
+                hint=f"between 0 and {MAX_BODY_BYTES}",
+            )
 
 
 def _changes(mine: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
@@ -185,9 +242,13 @@ class Scenario:
     """Everything one simulation needs.  Frozen and hashable; derive variants with
     :func:`attrs.evolve` or :meth:`with_release` / :meth:`with_client`."""
 
-    server: ServerSetup = attrs.field(factory=ServerSetup)
-    client: ClientSetup = attrs.field(factory=ClientSetup)
-    request: Request = attrs.field(factory=Request)
+    server: ServerSetup = attrs.field(
+        factory=ServerSetup, validator=attrs.validators.instance_of(ServerSetup)
+    )
+    client: ClientSetup = attrs.field(
+        factory=ClientSetup, validator=attrs.validators.instance_of(ClientSetup)
+    )
+    request: Request = attrs.field(factory=Request, validator=attrs.validators.instance_of(Request))
 
     # --- built-in scenarios ----------------------------------------------------------
     @classmethod
@@ -232,7 +293,8 @@ class Scenario:
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, filename: str = "<scenario>") -> Scenario:
         """Build from an already-parsed scenario document."""
-        return _read_scenario(data, JsonSource(json.dumps(data, indent=1), filename))
+        value, source = load_mapping(data, filename)
+        return _read_scenario(value, source)
 
     def to_dict(self) -> dict[str, Any]:
         """The canonical scenario document (every field written out)."""
@@ -358,7 +420,7 @@ def _read_release(f: Fields) -> Release:
     rid = rel.string("id")
     base = rel.string("based_on", "win11-24h2")
     if base not in RELEASES:
-        rel.error("based_on", f"unknown release {base!r}", "one of " + ", ".join(RELEASES))
+        rel.error("based_on", f"unknown release {quote(base)}", "one of " + ", ".join(RELEASES))
     policy: dict[str, Any] = {}
     if rel.has("product"):
         policy["product"] = rel.string("product")
@@ -452,7 +514,9 @@ def _version(f: Fields, key: str) -> TlsVersion | None:
 def _read_client(f: Fields) -> ClientSetup:
     profile = f.string("profile", "edge")
     if profile not in CLIENTS:
-        f.error("profile", f"unknown client profile {profile!r}", "one of " + ", ".join(CLIENTS))
+        f.error(
+            "profile", f"unknown client profile {quote(profile)}", "one of " + ", ".join(CLIENTS)
+        )
     certificate = f.choice("certificate", CertState, [c.value for c in CertState], CertState.VALID)
     alpn_raw = f.raw("alpn")
     alpn: tuple[str, ...] | None = None
@@ -477,11 +541,27 @@ def _read_client(f: Fields) -> ClientSetup:
         )
     else:
         f.raw("on_http_1_1_required")
+    max_tls = _version(f, "max_tls")
+    min_tls = _version(f, "min_tls")
+    clash = _tls_range_clash(min_tls, max_tls)
+    if clash is not None:
+        f.error(
+            "min_tls",
+            clash,
+            "no TLS version is left to offer; lower min_tls or raise max_tls",
+        )
+    if alpn is not None:
+        for index, proto in enumerate(alpn):
+            if not 0 < len(proto.encode("utf-8", "surrogatepass")) <= 255:
+                f.error(f"alpn[{index}]", "an ALPN protocol id is 1 to 255 bytes")
+        if len(set(alpn)) != len(alpn):
+            twice = next(p for p in alpn if alpn.count(p) > 1)
+            f.error("alpn", f"{quote(twice)} is listed twice", "list each protocol once")
     setup = ClientSetup(
         profile=profile,
         certificate=certificate,
-        max_tls=_version(f, "max_tls"),
-        min_tls=_version(f, "min_tls"),
+        max_tls=max_tls,
+        min_tls=min_tls,
         alpn=alpn,
         http3=f.opt_boolean("http3"),
         offers_pha=f.opt_boolean("offers_pha"),
@@ -497,15 +577,21 @@ def _read_client(f: Fields) -> ClientSetup:
 
 def _read_request(f: Fields) -> Request:
     method = f.string("method", "GET")
-    if not method.isascii() or not method.isalpha():
-        f.error("method", f"{method!r} is not an HTTP method", "e.g. GET or POST")
+    if len(method) > MAX_METHOD or not method.isascii() or not method.isalpha():
+        f.error("method", f"{quote(method)} is not an HTTP method", "e.g. GET or POST")
     path = f.string("path", "/")
     if not path.startswith("/"):
-        f.error("path", f"{path!r} does not start with '/'", "e.g. /admin")
-    body = f.integer("body_bytes", 0, maximum=2**53)
+        f.error("path", f"{quote(path)} does not start with '/'", "e.g. /admin")
+    if len(path) > MAX_PATH:
+        f.error(
+            "path",
+            f"a path of {len(path)} characters is too long: {quote(path)}",
+            f"at most {MAX_PATH} characters (docs/formats.md#limits)",
+        )
+    body = f.integer("body_bytes", 0, maximum=MAX_BODY_BYTES)
     scheme = f.string("scheme", "https")
     if scheme not in ("https", "http"):
-        f.error("scheme", f"unknown scheme {scheme!r}", "https or http")
+        f.error("scheme", f"unknown scheme {quote(scheme)}", "https or http")
     f.done()
     return Request(method=method.upper(), path=path, body_bytes=body, scheme=scheme)  # type: ignore[arg-type]
 

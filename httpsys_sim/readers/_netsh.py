@@ -19,7 +19,7 @@ from typing import Any, Final
 
 import attrs
 
-from httpsys_sim.errors import InputError
+from httpsys_sim.errors import InputError, quote
 from httpsys_sim.readers._text import (
     MAX_INPUT_BYTES,
     FrozenMapping,
@@ -103,6 +103,16 @@ def _parse_text(value: str) -> str | None:
     return None if text in ("", "(null)") else text
 
 
+def _parse_hash(value: str) -> str | None:
+    """A thumbprint as netsh prints it: one run of hex digits (no spaces, unlike certmgr)."""
+    text = _parse_text(value)
+    if text is not None and any(char.isspace() for char in text):
+        raise ValueError(
+            "a thumbprint with spaces is not netsh output (netsh prints one run of hex digits)"
+        )
+    return text
+
+
 def _parse_zero_none(value: str) -> int | None:
     """netsh prints 0 for an unset time: 0 → None (the bit cannot be seen; R-BIND-1)."""
     number = _parse_int(value)
@@ -112,7 +122,7 @@ def _parse_zero_none(value: str) -> int | None:
 #: Normalised English label → (:class:`SslBinding` field, value parser) (R-BIND-2, S5 S7).
 NETSH_LABELS: Final[Mapping[str, tuple[str, Callable[[str], Any]]]] = MappingProxyType(
     {
-        "certificate hash": ("certificate_hash", _parse_text),
+        "certificate hash": ("certificate_hash", _parse_hash),
         "application id": ("app_id", _parse_text),
         "certificate store name": ("cert_store", _parse_text),
         "verify client certificate revocation": ("verify_client_cert_revocation", _parse_bool),
@@ -457,13 +467,37 @@ def parse_netsh_sslcert(
         try:
             block.fields[field] = parser(value)
         except ValueError as exc:
-            raise _error(f"{value.strip()!r}: {exc}", filename, number, field=label) from None
+            raise _error(
+                f"{quote(value.strip())}: {exc}",
+                filename,
+                number,
+                field=label,
+                hint="pass the output of netsh http show sslcert as it printed it",
+            ) from None
         block.field_lines[field] = number
 
     if block is not None:
         bindings.append(_finish_block(block, filename))
     _check_same_labels(bindings, filename)
+    _check_unique_endpoints(bindings, filename)
     return tuple(bindings)
+
+
+def _check_unique_endpoints(bindings: list[NetshBinding], filename: str) -> None:
+    """http.sys holds one binding per endpoint: a second block for one is an edited file."""
+    first: dict[str, int] = {}
+    for item in bindings:
+        key = item.binding.endpoint.casefold()
+        if key in first:
+            raise _error(
+                f"binding {item.binding.endpoint} is listed twice: the block on line "
+                f"{first[key]} clashes with this one",
+                filename,
+                item.line,
+                field="endpoint",
+                hint="http.sys holds one binding per endpoint; pass one listing, unedited",
+            )
+        first[key] = item.line
 
 
 def _check_same_labels(bindings: list[NetshBinding], filename: str) -> None:

@@ -14,6 +14,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TypeVar
 
+from httpsys_sim import _io
+from httpsys_sim._jsonin import check_text_arg
 from httpsys_sim.errors import InputError
 
 __all__ = [
@@ -131,8 +133,12 @@ def decode_text(
 
     ``legacy_encoding`` (e.g. ``"cp1252"``) is tried when the bytes are not UTF-8;
     ``declared_encoding`` (an XML declaration's) replaces UTF-8 for BOM-less bytes.
-    Raises :class:`InputError` for oversized, binary or undecodable input.
+    Raises :class:`InputError` for oversized, binary or undecodable input, and
+    :class:`TypeError` when ``data`` is neither text nor bytes (bytes-like objects are copied).
     """
+    data = check_text_arg(data)
+    if not isinstance(filename, str):
+        raise TypeError(f"filename must be str, not {type(filename).__name__}")
     check_size(data, filename=filename)
     if isinstance(data, str):
         text = data[1:] if data.startswith("\ufeff") else data
@@ -228,12 +234,9 @@ def split_lines(text: str) -> list[str]:
 
 
 def read_input(path: str | Path) -> bytes:
-    """The bytes of ``path`` for a reader; too large or unreadable → :class:`InputError`."""
-    p = Path(path)
-    try:
-        with p.open("rb") as handle:
-            data = handle.read(MAX_INPUT_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
-    check_size(data, filename=str(path))
+    """The bytes of ``path`` for a reader, read with the size cap and without blocking on a
+    FIFO or device; too large, unreadable or not a file → :class:`InputError`."""
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be str or Path, not {type(path).__name__}")
+    data, _ = _io.read_input(str(path), limit=MAX_INPUT_BYTES)
     return data

@@ -268,7 +268,11 @@ def _changes(
 
 def _evolve(pair: tuple[Any, list[tuple[str, object]]]) -> Any:
     value, changes = pair
-    return attrs.evolve(value, **dict(changes)) if changes else value
+    merged = dict(changes)
+    low, high = merged.get("min_tls"), merged.get("max_tls")
+    if isinstance(low, _V) and isinstance(high, _V) and low.rank > high.rank:
+        del merged["min_tls"]  # the two clash (refused as input): the later-listed max wins
+    return attrs.evolve(value, **merged) if merged else value
 
 
 def _deviating(

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from httpsys_sim._jsonin import Fields, JsonSource, load_json
+from httpsys_sim._jsonin import Fields, JsonSource, load_json, load_mapping
 from httpsys_sim.schemas import header
 from httpsys_sim.tls.errors import TlsError
 from httpsys_sim.tls.machine import (
@@ -74,7 +74,8 @@ class TlsScenario:
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, filename: str = "<tls scenario>") -> TlsScenario:
         """Build from an already-parsed TLS setup document."""
-        return cls._read(data, JsonSource(json.dumps(data, indent=1), filename))
+        value, source = load_mapping(data, filename)
+        return cls._read(value, source)
 
     @classmethod
     def _read(cls, value: object, source: JsonSource) -> TlsScenario:

@@ -293,6 +293,8 @@ def get_release(key: str | int, *, field: str = "server.release") -> Release:
     A build shared by two releases (26100: Windows 11 24H2 and Server 2025) is ambiguous
     and raises an :class:`InputError` naming both ids.
     """
+    if isinstance(key, bool) or not isinstance(key, (str, int)):
+        raise TypeError(f"a release is named by a str or an int build, not {type(key).__name__}")
     if isinstance(key, str) and key in RELEASES:
         return RELEASES[key]
     text = str(key).strip()

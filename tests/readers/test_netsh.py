@@ -399,7 +399,12 @@ def _render(binding: SslBinding, pad: int, words: tuple[str, str], tls13: str) -
 
 
 @given(
-    bindings=st.lists(printable_bindings(), min_size=1, max_size=3),
+    bindings=st.lists(
+        printable_bindings(),
+        min_size=1,
+        max_size=3,
+        unique_by=lambda b: b.endpoint.casefold(),  # a repeated endpoint is refused
+    ),
     pad=st.integers(0, 60),
     words=st.sampled_from([("Enabled", "Disabled"), ("Set", "Not Set")]),
     tls13=st.sampled_from(["Disable TLS1.3", "Disable TLS1.3 over TCP"]),
