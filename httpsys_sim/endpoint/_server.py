@@ -259,10 +259,18 @@ class Endpoint:
             raise ServeError("the endpoint has not been started")
         return self.certs
 
-    def connections(self) -> list[dict[str, Any]]:
-        """What happened on each finished connection, oldest first (``connections.jsonl``)."""
+    def connections(self, settle: float = 2.0) -> list[dict[str, Any]]:
+        """What happened on each finished connection, in the order they ended
+        (``connections.jsonl``); first waits up to ``settle`` seconds for open connections
+        to end."""
         if self.trace_path is None:
             return []
+        deadline = time.monotonic() + settle
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._live:
+                    break
+            time.sleep(0.01)
         with self._trace_lock:
             text = self.trace_path.read_text(encoding="utf-8")
         return [json.loads(line) for line in text.splitlines() if line.strip()]
