@@ -481,7 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--scenario",
         metavar="FILE",
-        help="scenario JSON (docs/formats.md#scenario), or - for stdin",
+        help="scenario JSON (docs/formats.md#scenario-json-input), or - for stdin",
     )
     _add_scenario_flags(p)
     p.add_argument("--port", type=int, default=0, help="TCP port (default: a free one)")
