@@ -293,16 +293,24 @@ class Endpoint:
                     return
                 time.sleep(0.05)
                 continue
+            with self._lock:
+                self.connections_served += 1
+                number = self.connections_served
             thread = threading.Thread(
-                target=self._serve_one, args=(sock, addr), name="httpsys-sim-conn", daemon=True
+                target=self._serve_one,
+                args=(sock, addr, number),
+                name="httpsys-sim-conn",
+                daemon=True,
             )
             with self._lock:
                 self._live[thread] = sock
-                self.connections_served += 1
             thread.start()
 
-    def _serve_one(self, sock: socket.socket, addr: Any) -> None:
-        record: dict[str, Any] = {"client": f"{addr[0]}:{addr[1]}"}
+    def _serve_one(self, sock: socket.socket, addr: Any, number: int) -> None:
+        record: dict[str, Any] = {
+            "number": number,
+            "client": f"{addr[0]}:{addr[1]}",
+        }
         try:
             sock.setblocking(False)
             _Connection(self, sock, addr, record).run()
