@@ -116,6 +116,17 @@ class ClientProfile:
     error_http2: Fact[str]
     #: What the user sees when the server never answers.
     error_timeout: Fact[str]
+    #: What the user sees when the client itself refused a renegotiation and the server then
+    #: reset the connection; ``None``: the reset's text (:attr:`error_reset`).
+    error_renegotiation_refused: Fact[str | None] = attrs.field(
+        factory=lambda: Fact(
+            value=None,
+            sources=("MODEL",),
+            confidence=Confidence.INFERRED,
+            note="Not observed; taken to be the reset's text. Alternative: the client reports "
+            "its own refusal.",
+        )
+    )
     #: Repeats the request once on a new connection after a reset (R-CLI-13).
     retries_after_reset: Fact[bool] = attrs.field(
         factory=lambda: Fact(
@@ -532,6 +543,13 @@ _GO = ClientProfile(
     renegotiation_h2=_fact(_REFUSE, "GO-TLS-CONN"),
     refusal_level=_fact(_WARNING, "GO-TLS-CONN"),
     secure_renegotiation=_fact(True, "S28"),
+    error_renegotiation_refused=_fact(
+        "local error: tls: no renegotiation",
+        "OBS-LOOPBACK",
+        note="observed: Go 1.19 with HTTP/2 off (TLSNextProto empty), prefixed with "
+        "'Get \"URL\": '; Go reports its own refusal, not the reset. Was: the reset's text "
+        "(inferred default).",
+    ),
     on_http_1_1_required=_fact(
         H11RetryPolicy.FAIL,
         "OBS-LOOPBACK",

@@ -914,7 +914,11 @@ class _Run:
                 decisive=True,
             )
             record("reset", CertRequestedHow.RENEGOTIATION)
-            return self._reset("R-REQ-2.tls12-refused"), None, False
+            reset = self._reset("R-REQ-2.tls12-refused")
+            refused_text = self.caps.profile.error_renegotiation_refused.value
+            if refused_text is not None:  # the client reports its own refusal first
+                reset = attrs.evolve(reset, client_error=refused_text)
+            return reset, None, False
         cert = server.peer_certificate
         self.cert_on_connection = cert
         got = "its certificate" if cert is not None else "an empty Certificate"

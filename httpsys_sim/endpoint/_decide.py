@@ -20,6 +20,7 @@ from httpsys_sim.endpoint._hello import ClientHelloOffer
 from httpsys_sim.errors import InputError
 from httpsys_sim.tls.machine import RenegotiationAnswer
 from httpsys_sim.tls.messages import CertState
+from httpsys_sim.tls.vocabulary import AlertLevel
 
 __all__ = ["Decider", "check_actable", "scenario_for"]
 
@@ -48,13 +49,15 @@ def scenario_for(
     *,
     certificate: CertState = CertState.VALID,
     renegotiation: RenegotiationAnswer | None = None,
+    refusal_level: AlertLevel | None = None,
     request: Request | None = None,
 ) -> Scenario:
     """``base`` with the client's capabilities overridden by what ``offer`` shows.
 
     The profile keeps what a ClientHello cannot show (its retry policy, its error texts); the
     versions, ALPN ids, ``post_handshake_auth`` and RFC 5746 signal come from the wire, and
-    the renegotiation answer, once observed, from the client's behaviour.
+    the renegotiation answer (and the level of a refusal), once observed, from the client's
+    behaviour.
     """
     client = attrs.evolve(
         base.client,
@@ -70,6 +73,8 @@ def scenario_for(
         client = attrs.evolve(
             client, renegotiation_http11=renegotiation, renegotiation_h2=renegotiation
         )
+    if refusal_level is not None:
+        client = attrs.evolve(client, refusal_level=refusal_level)
     return attrs.evolve(base, client=client, request=request or base.request)
 
 
@@ -88,6 +93,7 @@ class Decider:
         *,
         certificate: CertState = CertState.VALID,
         renegotiation: RenegotiationAnswer | None = None,
+        refusal_level: AlertLevel | None = None,
         request: Request | None = None,
     ) -> Result:
         """The model's result for this client, certificate and request."""
@@ -96,6 +102,7 @@ class Decider:
             offer,
             certificate=certificate,
             renegotiation=renegotiation,
+            refusal_level=refusal_level,
             request=request,
         )
         with self._lock:

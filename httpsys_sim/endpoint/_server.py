@@ -53,7 +53,7 @@ from httpsys_sim.endpoint._pages import W3cLog, page_for, response_headers
 from httpsys_sim.errors import HttpsysSimError, InputError
 from httpsys_sim.tls.machine import CertRequestedHow, RenegotiationAnswer
 from httpsys_sim.tls.messages import CertState
-from httpsys_sim.tls.vocabulary import TlsVersion
+from httpsys_sim.tls.vocabulary import AlertLevel, TlsVersion
 
 __all__ = ["Endpoint", "ServeError"]
 
@@ -542,29 +542,31 @@ class _Connection:
         first = plan.connections[0]
         if first.cert_requested is not CertRequestedHow.RENEGOTIATION:
             return plan
-        answer = self.renegotiate()
+        answer, level = self.renegotiate()
         state = (
             self.ep.classify(self.cert) if answer is RenegotiationAnswer.ACCEPT else CertState.NONE
         )
         self.record["renegotiation"] = answer.value
         self.record["certificate"] = state.value if answer is RenegotiationAnswer.ACCEPT else None
         result = self.ep.decider.decide(
-            offer, certificate=state, renegotiation=answer, request=request
+            offer, certificate=state, renegotiation=answer, refusal_level=level, request=request
         )
         if answer is RenegotiationAnswer.ACCEPT:
             self.cert_state = state
             self.settled = result
         return result
 
-    def renegotiate(self) -> RenegotiationAnswer:
+    def renegotiate(self) -> tuple[RenegotiationAnswer, AlertLevel | None]:
         """A HelloRequest, then a full handshake with a CertificateRequest; the client's
-        answer as observed."""
+        answer as observed, and for a refusal the level of its ``no_renegotiation`` alert
+        (OpenSSL names a received fatal alert "... alert ..."; a warning one it turns into
+        its own "no renegotiation" error)."""
         tls = self.tls
         assert tls is not None
         tls.set_verify(SSL.VERIFY_PEER, _accept_any)
         try:
             if not tls.renegotiate():
-                return RenegotiationAnswer.REFUSE
+                return RenegotiationAnswer.REFUSE, None
             deadline = self.deadline(self.ep.renegotiation_timeout)
             self.io(tls.do_handshake, deadline)
             while tls.renegotiate_pending():
@@ -574,12 +576,14 @@ class _Connection:
                     if tls.renegotiate_pending():
                         _wait(self.sock, write=False, deadline=deadline)
         except _TimedOut:
-            return RenegotiationAnswer.IGNORE
+            return RenegotiationAnswer.IGNORE, None
         except (_Closed, SSL.Error, OSError) as exc:
-            self.record["renegotiation_error"] = _short(exc)
-            return RenegotiationAnswer.REFUSE
+            text = _short(exc)
+            self.record["renegotiation_error"] = text
+            fatal = "alert" in text.lower()
+            return RenegotiationAnswer.REFUSE, AlertLevel.FATAL if fatal else AlertLevel.WARNING
         self.cert = tls.get_peer_certificate(as_cryptography=True)
-        return RenegotiationAnswer.ACCEPT
+        return RenegotiationAnswer.ACCEPT, None
 
     def log_request(
         self, result: Result, method: str, target: str, headers: dict[str, str], started: float

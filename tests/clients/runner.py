@@ -72,6 +72,9 @@ class Program:
     #: It can present a client certificate.
     presents_certificates: bool = True
     build: Callable[[Path], None] | None = None
+    #: Client capability overrides that describe how the program is set up, where it
+    #: differs from the profile's default (as a scenario's ``client`` fields would).
+    overrides: tuple[tuple[str, Any], ...] = ()
 
 
 def _which(*names: str) -> Callable[[], str | None]:
@@ -192,6 +195,14 @@ PROGRAM_LIST: tuple[Program, ...] = (
     Program("python-urllib", "python-urllib", lambda: None, _py("urllib")),
     Program("go", "go", _which("go"), _go("default"), build=_go_build),
     Program(
+        "go-http11",
+        "go",
+        _which("go"),
+        _go("http11"),
+        build=_go_build,
+        overrides=(("alpn", ()),),
+    ),
+    Program(
         "go-custom-transport", "go-custom-transport", _which("go"), _go("custom"), build=_go_build
     ),
     Program(
@@ -275,8 +286,14 @@ def observe(program_out: dict[str, Any], records: list[dict[str, Any]]) -> Obser
     )
 
 
-def predict(situation: Situation, profile_id: str) -> Prediction:
-    result = hs.simulate(situation.scenario(profile_id))
+def predict(
+    situation: Situation, profile_id: str, overrides: tuple[tuple[str, Any], ...] = ()
+) -> Prediction:
+    scenario = situation.scenario(profile_id)
+    if overrides:
+        client = attrs.evolve(scenario.client, **dict(overrides))
+        scenario = attrs.evolve(scenario, client=client)
+    result = hs.simulate(scenario)
     profile = hs.get_client(profile_id)
     hellos = [c.wire[0].message for c in result.connections if c.wire]
     first = hellos[0] if hellos else None
@@ -393,7 +410,7 @@ def run(
                         out = run_program(program, work, ready, situation.certificate)
                         records = server.connections(settle=5)[seen:]
                         observation = observe(out, records)
-                        prediction = predict(situation, program.profile)
+                        prediction = predict(situation, program.profile, program.overrides)
                         yield Row(
                             program.id,
                             situation.label(),

@@ -3,6 +3,7 @@
 //	client -mode default|custom -url URL -ca CA.pem [-cert C.pem -key K.key]
 //
 // default: http.DefaultTransport cloned (HTTP/2 on), trusting CA, with the certificate if given.
+// http11:  the default Transport with HTTP/2 switched off (TLSNextProto set to an empty map).
 // custom:  a new http.Transport with a client certificate and
 //
 //	Renegotiation: tls.RenegotiateOnceAsClient (HTTP/1.1 only, as a custom TLS config makes it).
@@ -51,6 +52,12 @@ func main() {
 	if *mode == "custom" {
 		cfg.Renegotiation = tls.RenegotiateOnceAsClient
 		transport = &http.Transport{TLSClientConfig: cfg}
+	} else if *mode == "http11" {
+		// The default Transport with HTTP/2 switched off as net/http documents it.
+		transport = http.DefaultTransport.(*http.Transport).Clone()
+		transport.TLSClientConfig = cfg
+		transport.ForceAttemptHTTP2 = false
+		transport.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
 	} else {
 		transport = http.DefaultTransport.(*http.Transport).Clone()
 		transport.TLSClientConfig = cfg
