@@ -96,3 +96,66 @@ def test_concurrent_clients_no_error_no_leak() -> None:
     assert total == clients * requests
     assert after == before, f"fds/threads before {before}, after {after}"
     assert code == 0, err
+
+
+def _mixed_client(ready: dict[str, Any], rounds: int, results: list[str]) -> None:
+    """Late-demand paths: a TLS 1.2 renegotiation that succeeds, an HTTP/2 stream reset (the
+    connection kept open), a refused renegotiation (reset)."""
+    from tests.serve._helpers import h2_get_twice, https_get
+
+    try:
+        for _ in range(rounds):
+            ok = https_get(ready["url"], context(ready))
+            if ok.status != 200 or ok.subject is None:
+                results.append(f"renegotiation: {ok}")
+                return
+            if h2_get_twice(ready["url"], context(ready, alpn=("h2", "http/1.1"))) != [
+                "reset:13",
+                "reset:13",
+            ]:
+                results.append("h2: not two stream resets")
+                return
+            refused = https_get(ready["url"], context(ready, refuse_renegotiation=True))
+            if refused.status is not None:
+                results.append(f"refused renegotiation answered: {refused.status}")
+                return
+        results.append("")
+    except Exception as exc:
+        results.append(f"{type(exc).__name__}: {exc}")
+
+
+def test_late_demand_paths_under_load_leak_nothing() -> None:
+    clients, requests = _load()
+    rounds = max(1, requests // 10)
+    with Served("--release", "server-2019", "--max-connections", "64") as served:
+        pid = served.proc.pid
+        warm: list[str] = []
+        _mixed_client(served.ready, 1, warm)
+        assert warm == [""]
+        time.sleep(0.5)
+        before = proc_counts(pid)
+        results: list[str] = []
+        threads = [
+            threading.Thread(target=_mixed_client, args=(served.ready, rounds, results))
+            for _ in range(clients)
+        ]
+        start = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(600)
+        elapsed = time.monotonic() - start
+        deadline = time.monotonic() + 15
+        after = proc_counts(pid)
+        while after != before and time.monotonic() < deadline:
+            time.sleep(0.1)
+            after = proc_counts(pid)
+        code, _, err = served.stop()
+    print(
+        f"\nlate-demand stress: {clients} clients × {rounds} rounds (renegotiation, h2 reset, "
+        f"refused renegotiation) in {elapsed:.1f} s; fds/threads before {before}, after {after}"
+    )
+    assert [r for r in results if r] == []
+    assert len(results) == clients
+    assert after == before
+    assert code == 0, err
