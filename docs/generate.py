@@ -711,6 +711,7 @@ _API_SECTIONS = {
     "windows": "Windows configuration and releases",
     "tls": "TLS vocabulary",
     "errors": "Errors",
+    "endpoint": "A real endpoint (the serve extra)",
 }
 
 #: Names shown first in their section, in this order (the rest follow in ``_LAZY`` order).

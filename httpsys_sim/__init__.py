@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover - what the lazy names below resolve to
         TlsAlert,
     )
     from httpsys_sim.core._scenario import ClientSetup, Request, Scenario, ServerSetup
+    from httpsys_sim.endpoint import serve
     from httpsys_sim.errors import HttpsysSimError, InputError
     from httpsys_sim.tls import AlertLevel, CertState, RenegotiationAnswer, TlsVersion
     from httpsys_sim.windows._binding import SslBinding
@@ -105,6 +106,7 @@ _LAZY: Mapping[str, str] = MappingProxyType(
         "get_release": "httpsys_sim.windows._releases",
         "get_rule": "httpsys_sim.catalogue._rules",
         "matrix": "httpsys_sim.analysis._matrix",
+        "serve": "httpsys_sim.endpoint",
         "simulate": "httpsys_sim.core._engine",
     }
 )
@@ -180,5 +182,6 @@ __all__ = [
     "get_release",
     "get_rule",
     "matrix",
+    "serve",
     "simulate",
 ]

@@ -498,6 +498,51 @@ def _cmd_diagram(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- serve -----------------------------------------------------------------------------------
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from httpsys_sim.core._scenario import Scenario
+    from httpsys_sim.endpoint import load_endpoint
+
+    scenario = _scenario_from_args(args)
+    assert isinstance(scenario, Scenario)
+    endpoint_class = load_endpoint()
+    endpoint = endpoint_class(
+        scenario,
+        port=args.port,
+        bind=args.bind,
+        keep=args.keep,
+        max_connections=args.max_connections,
+        timeout=args.timeout,
+        renegotiation_timeout=args.renegotiation_timeout,
+    )
+    stop = threading.Event()
+
+    def _on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = {
+        sig: signal.signal(sig, _on_signal)
+        for sig in (signal.SIGINT, signal.SIGTERM)
+        if threading.current_thread() is threading.main_thread()
+    }
+    endpoint.start()
+    try:
+        sys.stdout.write(json.dumps(endpoint.ready()) + "\n")
+        sys.stdout.flush()
+        while not stop.wait(0.5):
+            pass
+    finally:
+        endpoint.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return EXIT_OK
+
+
 # --- the parser ----------------------------------------------------------------------------
 
 #: What each ``--format`` writes, for the help text.
@@ -717,6 +762,51 @@ def build_parser() -> argparse.ArgumentParser:
         _add_format(p, ["text", "json"], "text")
         _add_layout_options(p)
         p.set_defaults(func=func)
+
+    p = sub.add_parser(
+        "serve",
+        help="a real HTTPS endpoint on loopback that acts out the scenario (docs/serve.md)",
+        description="Serve HTTPS on 127.0.0.1 and act out, on the wire, what the model predicts "
+        "for each client that connects (its real ClientHello decides). Prints one JSON line "
+        "when ready, then serves until SIGINT or SIGTERM. Needs the serve extra: "
+        "pip install 'httpsys-sim[serve]'.",
+    )
+    p.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="scenario JSON (docs/formats.md#scenario-json-input), or - for stdin",
+    )
+    _add_scenario_flags(p)
+    p.add_argument("--port", type=int, default=0, help="TCP port (default: a free one)")
+    p.add_argument(
+        "--bind",
+        metavar="ADDR",
+        help="listen on this IP address instead of 127.0.0.1 (only when named here)",
+    )
+    p.add_argument("--keep", action="store_true", help="keep the certificates and logs after exit")
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=128,
+        metavar="N",
+        help="connections served at once (default 128; more wait in the backlog)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="limit on every read and write (default 10)",
+    )
+    p.add_argument(
+        "--renegotiation-timeout",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="how long to wait for a client to answer a HelloRequest (default 5; "
+        "http.sys waits two minutes)",
+    )
+    p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser(
         "diagram",

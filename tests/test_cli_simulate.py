@@ -164,7 +164,7 @@ OVERRIDES: list[tuple[list[str], tuple[str, int | None, int | None]]] = [
     (["--release", "server-2025"], ("http_response", 500, 0)),
     (["--client-cert-negotiation"], ("http_response", 200, 0)),
     (["--release", "win11-23h2", "--disable-tls13"], ("http_response", 200, 0)),
-    (["--release", "win10-22h2", "--client", "go"], ("connection_reset", None, None)),
+    (["--release", "win10-22h2", "--client", "go"], ("http2_error", None, None)),
     (["--release", "win11-23h2", "--client", "curl"], ("http_response", 200, 0)),
     (
         [

@@ -32,6 +32,15 @@ EXPECTED_IDS = (
     "dotnet-linux",
     "rustls",
 )
+#: Profiles added from the real-client conformance suite (tests/clients/).
+OBSERVED_IDS = (
+    "python-httpx",
+    "python-urllib",
+    "go-custom-transport",
+    "java-httpclient",
+    "node",
+    "node-fetch",
+)
 
 ALL_FACTS = [
     (profile.id, name, fact)
@@ -41,9 +50,9 @@ ALL_FACTS = [
 
 
 def test_catalogue_holds_the_contract_ids_in_order() -> None:
-    assert client_ids() == EXPECTED_IDS
-    assert tuple(CLIENTS) == EXPECTED_IDS
-    assert all(CLIENTS[i].id == i for i in EXPECTED_IDS)
+    assert client_ids() == EXPECTED_IDS + OBSERVED_IDS
+    assert tuple(CLIENTS) == EXPECTED_IDS + OBSERVED_IDS
+    assert all(CLIENTS[i].id == i for i in EXPECTED_IDS + OBSERVED_IDS)
 
 
 def test_every_profile_field_but_identity_is_a_fact() -> None:
@@ -180,3 +189,19 @@ def test_a_scenario_can_override_one_fact() -> None:
     derived = attrs.evolve(base, offers_pha=override)
     assert derived.offers_pha.value is False
     assert base.offers_pha.value is True
+
+
+def test_a_client_that_repeats_after_a_reset_meets_the_same_reset() -> None:
+    """R-CLI-13 (observed with Java's HttpsURLConnection): one more connection, same end."""
+    import httpsys_sim as hs
+
+    java = hs.simulate(hs.Scenario.seed("server-2022").with_client("java"))
+    assert java.outcome.short() == "RESET"
+    assert [c.end for c in java.connections] == ["reset", "reset"]
+    assert [s.rule for s in java.steps].count("R-CLI-13") == 1
+    node = hs.simulate(hs.Scenario.seed("server-2022").with_client("node"))
+    assert [c.end for c in node.connections] == ["reset"]
+    assert "R-CLI-13" not in [s.rule for s in node.steps]
+    # A retried connection that is served does not repeat.
+    served = hs.simulate(hs.Scenario.seed("server-2025").with_client("java"))
+    assert len(served.connections) == 1

@@ -274,7 +274,9 @@ def test_client_without_http11_retry_leaves_a_stream_reset() -> None:
 
 
 def test_client_refusing_the_renegotiation_leaves_no_connection() -> None:
-    fake = fake_http_sys(release="win10-22h2", client="go")
+    fake = fake_http_sys(
+        release="win10-22h2", client="go", client_overrides={"alpn": ("http/1.1",)}
+    )
     with pytest.raises(HttpSysConnectionReset) as caught:
         fake.receive_client_certificate()
     assert caught.value.rule == "R-REQ-2.tls12-refused"

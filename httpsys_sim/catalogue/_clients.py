@@ -116,6 +116,27 @@ class ClientProfile:
     error_http2: Fact[str]
     #: What the user sees when the server never answers.
     error_timeout: Fact[str]
+    #: What the user sees when the client itself refused a renegotiation and the server then
+    #: reset the connection; ``None``: the reset's text (:attr:`error_reset`).
+    error_renegotiation_refused: Fact[str | None] = attrs.field(
+        factory=lambda: Fact(
+            value=None,
+            sources=("MODEL",),
+            confidence=Confidence.INFERRED,
+            note="Not observed; taken to be the reset's text. Alternative: the client reports "
+            "its own refusal.",
+        )
+    )
+    #: Repeats the request once on a new connection after a reset (R-CLI-13).
+    retries_after_reset: Fact[bool] = attrs.field(
+        factory=lambda: Fact(
+            value=False,
+            sources=("MODEL",),
+            confidence=Confidence.INFERRED,
+            note="Not observed; alternative: the client repeats the request once on a new "
+            "connection, which ends the same way.",
+        )
+    )
     #: Free-form remarks about the profile.
     notes: tuple[str, ...] = ()
 
@@ -522,11 +543,18 @@ _GO = ClientProfile(
     renegotiation_h2=_fact(_REFUSE, "GO-TLS-CONN"),
     refusal_level=_fact(_WARNING, "GO-TLS-CONN"),
     secure_renegotiation=_fact(True, "S28"),
-    on_http_1_1_required=_guess(
-        H11RetryPolicy.RETRY,
-        "behaviour §6's position; alternative: fail with 'stream error: stream ID 1; "
-        "HTTP_1_1_REQUIRED; received from peer'.",
-        "S28",
+    error_renegotiation_refused=_fact(
+        "local error: tls: no renegotiation",
+        "OBS-LOOPBACK",
+        note="observed: Go 1.19 with HTTP/2 off (TLSNextProto empty), prefixed with "
+        "'Get \"URL\": '; Go reports its own refusal, not the reset. Was: the reset's text "
+        "(inferred default).",
+    ),
+    on_http_1_1_required=_fact(
+        H11RetryPolicy.FAIL,
+        "OBS-LOOPBACK",
+        note="observed: Go 1.19 net/http default client, tests/clients/ — it surfaces the "
+        "stream error and does not retry. Was: retry (inferred, behaviour §6's position, S28).",
     ),
     middlebox_compat=_guess(
         True,
@@ -544,10 +572,10 @@ _GO = ClientProfile(
         "renegotiation'.",
         "GO-TLS-CONN",
     ),
-    error_http2=_guess(
+    error_http2=_fact(
         "stream error: stream ID 1; {code}; received from peer",
-        "The x/net/http2 wording; not checked against a live run.",
-        "S28",
+        "OBS-LOOPBACK",
+        note="observed: Go 1.19, prefixed with 'Get \"URL\": '. Was: the same text, inferred.",
     ),
     error_timeout=_guess(
         "context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
@@ -590,7 +618,19 @@ _JAVA = ClientProfile(
     secure_renegotiation=_fact(True, "S28"),
     on_http_1_1_required=_fact(H11RetryPolicy.NOT_APPLICABLE, "S28"),
     middlebox_compat=_fact(True, "TLSWG-IMPL"),
-    error_reset=_fact("java.net.SocketException: Connection reset", "S28", "BC-JAVA-593"),
+    error_reset=_fact(
+        "java.net.SocketException: Connection reset",
+        "S28",
+        "BC-JAVA-593",
+        "OBS-LOOPBACK",
+        note="observed: OpenJDK 17, after its one repeat of the request.",
+    ),
+    retries_after_reset=_fact(
+        True,
+        "OBS-LOOPBACK",
+        note="observed: OpenJDK 17 HttpsURLConnection sends the GET again on a new connection "
+        "after the reset (tests/clients/). Was: no (inferred default).",
+    ),
     error_alert=_guess(
         "javax.net.ssl.SSLHandshakeException: Received fatal alert: {alert}",
         "JSSE's usual wording; an SSLException is thrown when the alert arrives after the "
@@ -779,6 +819,204 @@ _RUSTLS = ClientProfile(
     ),
 )
 
+_OBS = "OBS-LOOPBACK"
+
+
+def _seen(value: T, note: str, *also: str) -> Fact[T]:
+    """A fact observed by the real-client conformance suite (tests/clients/)."""
+    return Fact(value=value, sources=(_OBS, *also), confidence=_P, note=f"observed: {note}")
+
+
+_NOT_OBSERVED_H2 = "never exercised: http.sys does not renegotiate on h2 (R-REQ-2.h2)"
+
+_PYTHON_HTTPX = ClientProfile(
+    id="python-httpx",
+    name="Python httpx with HTTP/2 (http2=True, an ssl context)",
+    stack="openssl",
+    max_tls=_seen("1.3", "Python 3.11, OpenSSL 3"),
+    min_tls=_guess("1.2", "CPython's default context sets TLS 1.2 as the minimum."),
+    alpn=_seen(("http/1.1", "h2"), "httpx 0.28 with http2=True lists http/1.1 first"),
+    http3=_fact(False, _OBS, note="httpx has no HTTP/3."),
+    offers_pha=_seen(
+        False,
+        "with the ssl context the program passes (ssl.create_default_context); "
+        "post_handshake_auth stays off",
+    ),
+    renegotiation_http11=_OSSL_RENEG,
+    renegotiation_h2=_guess(_ACCEPT, _NOT_OBSERVED_H2 + "; OpenSSL's default would accept."),
+    refusal_level=_OSSL_REFUSAL,
+    secure_renegotiation=_seen(True, "renegotiation_info / SCSV in its ClientHello"),
+    on_http_1_1_required=_seen(
+        H11RetryPolicy.FAIL, "httpx raises RemoteProtocolError and does not retry"
+    ),
+    middlebox_compat=_OSSL_MIDDLEBOX,
+    error_reset=_guess(
+        "httpx.RemoteProtocolError: Server disconnected without sending a response.",
+        "httpcore's wording for a connection closed before the response; not observed here "
+        "(alternative: httpx.ReadError: [Errno 104] Connection reset by peer).",
+    ),
+    error_alert=_guess(
+        "httpx.ConnectError: [SSL: {alert}] (_ssl.c)",
+        "httpx wraps ssl.SSLError in ConnectError; wording per alert.",
+        "CPY-HTTP-CLIENT",
+    ),
+    error_http2=_seen(
+        "httpx.RemoteProtocolError: <StreamReset stream_id:1, error_code:{code}, "
+        "remote_reset:True>",
+        "httpx 0.28 / h2 4; the real text shows the number (13 for HTTP_1_1_REQUIRED)",
+    ),
+    error_timeout=_guess("httpx.ReadTimeout: The read operation timed out", "With a timeout set."),
+)
+
+_PYTHON_URLLIB = ClientProfile(
+    id="python-urllib",
+    name="Python urllib.request / http.client with an ssl context",
+    stack="openssl",
+    max_tls=_seen("1.3", "Python 3.11, OpenSSL 3"),
+    min_tls=_guess("1.2", "CPython's default context sets TLS 1.2 as the minimum."),
+    alpn=_seen(
+        (),
+        "no ALPN extension when the caller passes its own context (http.client sets "
+        "http/1.1 and post_handshake_auth only on the context it makes itself)",
+    ),
+    http3=_fact(False, _OBS, note="HTTP/1.1 only."),
+    offers_pha=_seen(False, "with the caller's ssl.create_default_context()"),
+    renegotiation_http11=_seen(_ACCEPT, "the HelloRequest is answered with a full handshake"),
+    renegotiation_h2=_guess(_ACCEPT, "Never exercised: only HTTP/1.1 is spoken."),
+    refusal_level=_OSSL_REFUSAL,
+    secure_renegotiation=_seen(True, "renegotiation_info / SCSV in its ClientHello"),
+    on_http_1_1_required=_fact(H11RetryPolicy.NOT_APPLICABLE, _OBS, note="HTTP/1.1 only."),
+    middlebox_compat=_OSSL_MIDDLEBOX,
+    error_reset=_seen(
+        "http.client.RemoteDisconnected: Remote end closed connection without response",
+        "CPython's ssl reports the TCP reset during TLS as an end of file",
+    ),
+    error_alert=_guess(
+        "urllib.error.URLError: <urlopen error [SSL: {alert}] (_ssl.c)>",
+        "urllib wraps ssl.SSLError in URLError; wording per alert.",
+        "CPY-HTTP-CLIENT",
+    ),
+    error_http2=_fact("n/a (HTTP/1.1 only; no HTTP/2 error {code})", _OBS),
+    error_timeout=_guess("TimeoutError: The read operation timed out", "With a timeout set."),
+)
+
+_GO_CUSTOM = ClientProfile(
+    id="go-custom-transport",
+    name="Go net/http, custom Transport with a client certificate and RenegotiateOnceAsClient",
+    stack="go-crypto-tls",
+    max_tls=_seen("1.3", "Go 1.19"),
+    min_tls=_guess("1.2", "Go 1.18+ clients default to TLS 1.2 minimum."),
+    alpn=_seen(
+        (),
+        "a Transport with its own TLSClientConfig and no ForceAttemptHTTP2 speaks HTTP/1.1 and "
+        "sends no ALPN",
+    ),
+    http3=_fact(False, _OBS, note="net/http has no HTTP/3."),
+    offers_pha=_seen(False, "crypto/tls has no post-handshake auth"),
+    renegotiation_http11=_seen(
+        _ACCEPT, "tls.RenegotiateOnceAsClient answers the HelloRequest", "S24"
+    ),
+    renegotiation_h2=_fact(_REFUSE, "GO-TLS-CONN", note=_NOT_OBSERVED_H2 + "."),
+    refusal_level=_fact(_WARNING, "GO-TLS-CONN"),
+    secure_renegotiation=_seen(True, "renegotiation_info in its ClientHello"),
+    on_http_1_1_required=_fact(H11RetryPolicy.NOT_APPLICABLE, _OBS, note="HTTP/1.1 only."),
+    middlebox_compat=_guess(True, "Go sends a 32-byte legacy_session_id; not checked.", "S28"),
+    error_reset=_seen(
+        "read tcp 127.0.0.1:PORT->SERVER: read: connection reset by peer",
+        "Go 1.19 on Linux, prefixed with 'Get \"URL\": '; on Windows 'wsarecv: An existing "
+        "connection was forcibly closed by the remote host.' (S24)",
+    ),
+    error_alert=_guess("remote error: tls: {alert}", "Go's wording for a received alert.", "S28"),
+    error_http2=_fact("n/a (HTTP/1.1 only; no HTTP/2 error {code})", _OBS),
+    error_timeout=_guess(
+        "context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
+        "Only with Client.Timeout set.",
+    ),
+)
+
+_JAVA_HTTPCLIENT = ClientProfile(
+    id="java-httpclient",
+    name="Java java.net.http.HttpClient (JDK 11+)",
+    stack="jsse",
+    max_tls=_seen("1.3", "OpenJDK 17"),
+    min_tls=_guess("1.2", "Current JDKs disable TLS 1.0/1.1 by default."),
+    alpn=_seen(("h2", "http/1.1"), "OpenJDK 17 HttpClient's default version is HTTP/2"),
+    http3=_fact(False, _OBS, note="No HTTP/3 in JDK 17."),
+    offers_pha=_seen(False, "JSSE does not implement post_handshake_auth", "TLSWG-IMPL"),
+    renegotiation_http11=_fact(
+        _ACCEPT,
+        "S28",
+        note="JSSE's answer (as for HttpsURLConnection); not exercised: HttpClient speaks h2 here.",
+    ),
+    renegotiation_h2=_guess(_REFUSE, _NOT_OBSERVED_H2 + "; alternative: accept.", "S28"),
+    refusal_level=_fact(_FATAL, "S28", note="JSSE refuses with a fatal handshake_failure."),
+    secure_renegotiation=_seen(True, "renegotiation_info / SCSV in its ClientHello"),
+    on_http_1_1_required=_seen(
+        H11RetryPolicy.FAIL, "OpenJDK 17 throws IOException and does not retry over HTTP/1.1"
+    ),
+    middlebox_compat=_fact(True, "TLSWG-IMPL"),
+    error_reset=_guess(
+        "java.io.IOException: Connection reset",
+        "HttpClient's wording for a reset; not observed (alternative: "
+        "java.net.SocketException: Connection reset).",
+        "S28",
+    ),
+    error_alert=_guess(
+        "javax.net.ssl.SSLHandshakeException: Received fatal alert: {alert}",
+        "JSSE's usual wording.",
+        "S28",
+    ),
+    error_http2=_seen(
+        "java.io.IOException: Received RST_STREAM: Use HTTP/1.1 for request ({code})",
+        "OpenJDK 17; the code in parentheses is ours",
+    ),
+    error_timeout=_guess(
+        "java.net.http.HttpTimeoutException: request timed out",
+        "Only with a request timeout set.",
+        "S28",
+    ),
+)
+
+_NODE = ClientProfile(
+    id="node",
+    name="Node.js https module",
+    stack="openssl",
+    max_tls=_seen("1.3", "Node.js 20, OpenSSL 3"),
+    min_tls=_guess("1.2", "Node.js 20 defaults to TLS 1.2 as the minimum."),
+    alpn=_seen((), "https.get sends no ALPN extension"),
+    http3=_fact(False, _OBS, note="HTTP/1.1 only."),
+    offers_pha=_seen(False, "Node.js does not switch OpenSSL's post_handshake_auth on"),
+    renegotiation_http11=_seen(_ACCEPT, "Node.js 20 answers the HelloRequest"),
+    renegotiation_h2=_guess(_ACCEPT, "Never exercised: only HTTP/1.1 is spoken."),
+    refusal_level=_OSSL_REFUSAL,
+    secure_renegotiation=_seen(True, "renegotiation_info / SCSV in its ClientHello"),
+    on_http_1_1_required=_fact(H11RetryPolicy.NOT_APPLICABLE, _OBS, note="HTTP/1.1 only."),
+    middlebox_compat=_OSSL_MIDDLEBOX,
+    error_reset=_seen("Error: socket hang up (code ECONNRESET)", "Node.js 20"),
+    error_alert=_guess(
+        "Error: {alert} (code ERR_SSL_...)",
+        "Node.js reports OpenSSL's reason with an ERR_SSL_* code.",
+        "S28",
+    ),
+    error_http2=_fact("n/a (HTTP/1.1 only; no HTTP/2 error {code})", _OBS),
+    error_timeout=_guess("Error: socket hang up", "Only with a timeout that aborts the request."),
+)
+
+_NODE_FETCH = attrs.evolve(
+    _NODE,
+    id="node-fetch",
+    name="Node.js global fetch (undici)",
+    alpn=_seen(("http/1.1",), "Node.js 20's fetch offers http/1.1 only"),
+    error_reset=_seen(
+        "TypeError: fetch failed (cause: SocketError: other side closed, UND_ERR_SOCKET)",
+        "Node.js 20",
+    ),
+    notes=(
+        "Node.js 20's fetch cannot present a client certificate without the undici package's "
+        "Agent; the conformance suite runs it without one.",
+    ),
+)
+
 _PROFILES: tuple[ClientProfile, ...] = (
     _CHROME,
     _EDGE,
@@ -792,6 +1030,12 @@ _PROFILES: tuple[ClientProfile, ...] = (
     _DOTNET_WINDOWS,
     _DOTNET_LINUX,
     _RUSTLS,
+    _PYTHON_HTTPX,
+    _PYTHON_URLLIB,
+    _GO_CUSTOM,
+    _JAVA_HTTPCLIENT,
+    _NODE,
+    _NODE_FETCH,
 )
 
 

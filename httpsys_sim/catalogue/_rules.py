@@ -564,6 +564,18 @@ _SOURCE_LIST: tuple[Source, ...] = (
         note="Schannel resumes sessions by default (cache-based unless told to use tickets).",
     ),
     Source(
+        id="OBS-LOOPBACK",
+        title="httpsys-sim's real-client conformance suite: the program run against "
+        "`httpsys-sim serve` on loopback (tests/clients/)",
+        url=None,
+        note=(
+            "What the installed program did, read from its own output and from the ClientHellos "
+            "and answers the endpoint received: curl 7.88.1, Python 3.11 (requests, httpx, "
+            "urllib), Go 1.19 net/http, OpenJDK 17 (HttpClient, HttpsURLConnection), Node.js 20 "
+            "(https, fetch) on Debian 12."
+        ),
+    ),
+    Source(
         id="MODEL",
         title="httpsys-sim's own modelling choice",
         url=None,
@@ -1852,13 +1864,20 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         statement=(
             "Chromium retries silently on a fresh HTTP/1.1 connection, curl reports the stream "
             "error and downgrades ('Downgrades to HTTP/1.1!'), .NET HttpClient retries when its "
-            "version policy allows a lower version, and gRPC clients fail."
+            "version policy allows a lower version, and gRPC clients fail. Go's default "
+            "Transport, Python httpx and Java's HttpClient surface the stream error and do not "
+            "retry (observed)."
         ),
         confidence=_P,
-        sources=("S18", "S29", "S28", "S36"),
+        sources=("S18", "S29", "S28", "S36", "OBS-LOOPBACK"),
         section="behaviour §4, §6",
-        notes=("Go's and Firefox's retry are inferred.",),
-        alternatives=("Go's HTTP/2 transport surfaces the stream error instead of retrying.",),
+        notes=(
+            "Firefox's retry is inferred.",
+            "Go's retry was inferred until the conformance suite ran Go 1.19's default client "
+            "against the endpoint: it fails with 'stream error: stream ID 1; HTTP_1_1_REQUIRED; "
+            "received from peer'.",
+        ),
+        alternatives=("Firefox surfaces the stream error instead of retrying.",),
     ),
     Rule(
         id="R-CLI-5",
@@ -1962,6 +1981,19 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         confidence=_P,
         sources=("S28", "OSSL-STATEM-CLNT"),
         section="behaviour §6",
+    ),
+    Rule(
+        id="R-CLI-13",
+        title="Some clients repeat a request once after a connection reset",
+        statement=(
+            "A client whose profile says so (Java's HttpsURLConnection) repeats an idempotent "
+            "request once on a new connection when the first is reset before any response; the "
+            "second connection meets the same server and ends the same way."
+        ),
+        confidence=_P,
+        sources=("OBS-LOOPBACK",),
+        section="client profiles",
+        notes=("Observed with OpenJDK 17's HttpsURLConnection against a TLS 1.3 reset.",),
     ),
 )
 

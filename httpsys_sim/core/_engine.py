@@ -101,6 +101,7 @@ class ClientCaps:
     on_http_1_1_required: H11RetryPolicy
     middlebox_compat: bool
     overridden: frozenset[str]
+    retries_after_reset: bool = False
 
 
 def _val(fact: Fact[Any], override: Any) -> Any:
@@ -142,6 +143,7 @@ def _client_caps(c: ClientSetup) -> ClientCaps:
         ),
         middlebox_compat=bool(p.middlebox_compat.value),
         overridden=overridden,
+        retries_after_reset=bool(p.retries_after_reset.value),
     )
 
 
@@ -231,7 +233,8 @@ class _Run:
         confidence = weakest(*(get_rule(r).confidence for r in {outcome.rule, *self.decisive}))
         if confidence is outcome.confidence and not self.alternatives:
             return outcome  # already right: no copy
-        return attrs.evolve(outcome, confidence=confidence, alternatives=tuple(self.alternatives))
+        alternatives = tuple(dict.fromkeys(self.alternatives))  # a repeated connection repeats
+        return attrs.evolve(outcome, confidence=confidence, alternatives=alternatives)
 
     # --- the pipeline -------------------------------------------------------------------
     def run(self) -> Result:
@@ -255,9 +258,26 @@ class _Run:
             return self._plain_http()
         alpn = self.caps.alpn
         quic = self._uses_quic()
+        retried_reset = False
         for _ in range(MAX_CONNECTIONS):
             answer = self._connection(alpn, quic=quic)
             if not isinstance(answer, _Retry):
+                if (
+                    self.caps.retries_after_reset
+                    and not retried_reset
+                    and isinstance(answer[0], ConnectionReset)
+                    and self.connections
+                    and self.connections[-1].end == "reset"
+                ):
+                    retried_reset = True
+                    self.step(
+                        "client",
+                        "client",
+                        f"{self.caps.profile.name} repeats the request once on a new connection",
+                        "R-CLI-13",
+                        key=True,
+                    )
+                    continue
                 return answer
             alpn, quic = answer.alpn, answer.quic
         raise AssertionError("client kept retrying")  # pragma: no cover
@@ -894,7 +914,11 @@ class _Run:
                 decisive=True,
             )
             record("reset", CertRequestedHow.RENEGOTIATION)
-            return self._reset("R-REQ-2.tls12-refused"), None, False
+            reset = self._reset("R-REQ-2.tls12-refused")
+            refused_text = self.caps.profile.error_renegotiation_refused.value
+            if refused_text is not None:  # the client reports its own refusal first
+                reset = attrs.evolve(reset, client_error=refused_text)
+            return reset, None, False
         cert = server.peer_certificate
         self.cert_on_connection = cert
         got = "its certificate" if cert is not None else "an empty Certificate"

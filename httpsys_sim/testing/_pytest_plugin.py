@@ -8,6 +8,9 @@ Fixtures
     (:func:`httpsys_sim.testing._assertions.build_scenario`);
     ``httpsys_simulate`` — the same keywords (or a Scenario), simulated: ``-> Result``;
     ``httpsys_fake`` — the same keywords, as a :class:`httpsys_sim.testing._fake.FakeHttpSys`;
+    ``httpsys_server`` — the same keywords, served: a started real HTTPS endpoint on
+    loopback (docs/serve.md), stopped after the test; skips the test when the ``serve``
+    extra is not installed;
     ``httpsys_release`` / ``httpsys_client`` — the current release (a
     :class:`~httpsys_sim.windows._releases.Release`) / client profile id (a ``str``), one
     test per value (see the markers).  In a test that takes them, the three builders
@@ -44,6 +47,7 @@ from httpsys_sim.testing._assertions import ANY, assert_outcome, build_scenario,
 if TYPE_CHECKING:
     from httpsys_sim.core._result import Result
     from httpsys_sim.core._scenario import Scenario
+    from httpsys_sim.endpoint._server import Endpoint
     from httpsys_sim.testing._fake import FakeHttpSys
     from httpsys_sim.windows._releases import Release
 
@@ -56,6 +60,7 @@ __all__ = [
     "httpsys_fake",
     "httpsys_release",
     "httpsys_scenario",
+    "httpsys_server",
     "httpsys_simulate",
 ]
 
@@ -368,3 +373,45 @@ def httpsys_fake(httpsys_scenario: _Builder) -> _FakeFactory:
     """``httpsys_fake(base=None, **keywords) -> FakeHttpSys``: a fake HTTP.sys for the
     scenario (see :mod:`httpsys_sim.testing._fake`)."""
     return _FakeFactory(httpsys_scenario)
+
+
+class _ServerFactory:
+    """``httpsys_server(base=None, **keywords) -> Endpoint``, each one stopped at teardown."""
+
+    def __init__(self, builder: _Builder) -> None:
+        self.builder = builder
+        self.started: list[Endpoint] = []
+
+    def __call__(
+        self, base: Any = None, /, *, port: int = 0, timeout: float = 10.0, **keywords: Any
+    ) -> Endpoint:
+        # Imported here, never when the plugin loads: the serve extra is optional.
+        from httpsys_sim.endpoint import ServeExtraMissing, load_endpoint
+
+        try:
+            endpoint_class = load_endpoint()
+        except ServeExtraMissing as exc:
+            pytest.skip(str(exc))
+        endpoint = endpoint_class(self.builder(base, **keywords), port=port, timeout=timeout)
+        endpoint.start()
+        self.started.append(endpoint)
+        return endpoint
+
+    def stop_all(self) -> None:
+        while self.started:
+            self.started.pop().stop()
+
+    def __repr__(self) -> str:
+        return f"httpsys_server(defaults={_short(self.builder.defaults)})"
+
+
+@pytest.fixture
+def httpsys_server(httpsys_scenario: _Builder) -> Iterator[_ServerFactory]:
+    """``httpsys_server(base=None, **keywords) -> Endpoint``: a real HTTPS endpoint on
+    127.0.0.1 acting out the scenario (``.url``, ``.ready()``, ``.connections()``); every
+    endpoint started is stopped after the test.  Skips when the serve extra is missing."""
+    factory = _ServerFactory(httpsys_scenario)
+    try:
+        yield factory
+    finally:
+        factory.stop_all()

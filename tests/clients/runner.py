@@ -1,0 +1,458 @@
+"""Real clients against the endpoint, compared with what their catalogue profiles predict.
+
+    python -m tests.clients.runner [--quick] [--only ID,ID]
+
+For every client program installed here, over a grid of releases × binding variants × client
+certificate yes/no, run the program once against ``httpsys-sim serve``'s endpoint and record
+what happened — from the program (exit, status, first error line, whether the page shows the
+certificate) and from the endpoint (the ALPN ids and ``post_handshake_auth`` its ClientHellos
+offered, whether and how it retried on a new connection, its answer to a HelloRequest).  Then
+compare with ``simulate`` for the matching client profile.  Prints a table client ×
+situation × agree/disagree; exits 1 on any disagreement.  A client that is not installed is
+skipped with a line saying so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+import httpsys_sim as hs
+
+HERE = Path(__file__).resolve().parent
+PROGRAMS = HERE / "programs"
+RELEASES = ("server-2019", "server-2022", "server-2025")
+QUICK_RELEASES = ("server-2019", "server-2022", "server-2025")
+
+
+@attrs.frozen
+class Situation:
+    release: str
+    negotiation: bool  # netsh clientcertnegotiation=enable
+    certificate: bool  # the client presents a (valid) certificate
+
+    def label(self) -> str:
+        return (
+            f"{self.release} {'negotiate' if self.negotiation else 'late'} "
+            f"{'cert' if self.certificate else 'no-cert'}"
+        )
+
+    def scenario(self, profile: str) -> hs.Scenario:
+        base = hs.Scenario.seed(self.release).with_binding(client_cert_negotiation=self.negotiation)
+        return base.with_client(profile, "valid" if self.certificate else "none")
+
+
+def grid(quick: bool) -> list[Situation]:
+    releases = QUICK_RELEASES if quick else RELEASES
+    negotiations = (False,) if quick else (False, True)
+    return [Situation(r, n, c) for r in releases for n in negotiations for c in (True, False)]
+
+
+@attrs.frozen
+class Program:
+    """One client program and the catalogue profile that should predict it."""
+
+    id: str
+    profile: str
+    #: None when the program can run here, else why not.
+    missing: Callable[[], str | None]
+    #: The command line (and extra environment) for one GET.
+    command: Callable[[Path, dict[str, Any], bool], tuple[list[str], dict[str, str]]]
+    #: It can present a client certificate.
+    presents_certificates: bool = True
+    build: Callable[[Path], None] | None = None
+    #: Client capability overrides that describe how the program is set up, where it
+    #: differs from the profile's default (as a scenario's ``client`` fields would).
+    overrides: tuple[tuple[str, Any], ...] = ()
+
+
+def _which(*names: str) -> Callable[[], str | None]:
+    def check() -> str | None:
+        for name in names:
+            if shutil.which(name) is None:
+                return f"{name} is not installed"
+        return None
+
+    return check
+
+
+def _python_module(module: str) -> Callable[[], str | None]:
+    def check() -> str | None:
+        probe = subprocess.run(
+            [sys.executable, "-c", f"import {module}"], capture_output=True, timeout=60
+        )
+        return None if probe.returncode == 0 else f"Python package {module} is not installed"
+
+    return check
+
+
+def _cert_args(ready: dict[str, Any], cert: bool) -> list[str]:
+    return [ready["client_certificate"], ready["client_key"]] if cert else []
+
+
+def _curl(work: Path, ready: dict[str, Any], cert: bool) -> tuple[list[str], dict[str, str]]:
+    cmd = ["curl", "-sS", "--max-time", "20", "--cacert", ready["ca"]]
+    if cert:
+        cmd += ["--cert", ready["client_certificate"], "--key", ready["client_key"]]
+    cmd += ["-w", "\n%{http_code}", ready["url"]]
+    return cmd, {}
+
+
+def _py(lib: str) -> Callable[[Path, dict[str, Any], bool], tuple[list[str], dict[str, str]]]:
+    def command(work: Path, ready: dict[str, Any], cert: bool) -> tuple[list[str], dict[str, str]]:
+        return [
+            sys.executable,
+            str(PROGRAMS / "py_client.py"),
+            lib,
+            ready["url"],
+            ready["ca"],
+            *_cert_args(ready, cert),
+        ], {}
+
+    return command
+
+
+def _go_build(work: Path) -> None:
+    env = dict(os.environ, GOCACHE=str(work / "gocache"), GOPATH=str(work / "gopath"))
+    env.setdefault("GOFLAGS", "-mod=mod")
+    subprocess.run(
+        ["go", "build", "-o", str(work / "goclient"), str(PROGRAMS / "client.go")],
+        check=True,
+        env=env,
+        capture_output=True,
+        timeout=600,
+    )
+
+
+def _go(mode: str) -> Callable[[Path, dict[str, Any], bool], tuple[list[str], dict[str, str]]]:
+    def command(work: Path, ready: dict[str, Any], cert: bool) -> tuple[list[str], dict[str, str]]:
+        cmd = [str(work / "goclient"), "-mode", mode, "-url", ready["url"], "-ca", ready["ca"]]
+        if cert:
+            cmd += ["-cert", ready["client_certificate"], "-key", ready["client_key"]]
+        return cmd, {}
+
+    return command
+
+
+def _java_build(work: Path) -> None:
+    subprocess.run(
+        ["javac", "-d", str(work / "java"), str(PROGRAMS / "Client.java")],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+
+
+def _java_missing() -> str | None:
+    if shutil.which("java") is None or shutil.which("javac") is None:
+        return "java/javac (JDK 17+) is not installed"
+    out = subprocess.run(["java", "-version"], capture_output=True, text=True, timeout=60)
+    match = re.search(r'version "(\d+)', out.stderr)
+    if not match or int(match.group(1)) < 17:
+        return f"Java 17+ is needed, found: {out.stderr.splitlines()[0] if out.stderr else '?'}"
+    return None
+
+
+def _java(mode: str) -> Callable[[Path, dict[str, Any], bool], tuple[list[str], dict[str, str]]]:
+    def command(work: Path, ready: dict[str, Any], cert: bool) -> tuple[list[str], dict[str, str]]:
+        return [
+            "java",
+            "-cp",
+            str(work / "java"),
+            "Client",
+            mode,
+            ready["url"],
+            ready["ca"],
+            *_cert_args(ready, cert),
+        ], {}
+
+    return command
+
+
+def _node(mode: str) -> Callable[[Path, dict[str, Any], bool], tuple[list[str], dict[str, str]]]:
+    def command(work: Path, ready: dict[str, Any], cert: bool) -> tuple[list[str], dict[str, str]]:
+        cmd = ["node", str(PROGRAMS / "client.js"), mode, ready["url"], ready["ca"]]
+        return [*cmd, *_cert_args(ready, cert)], {"NODE_EXTRA_CA_CERTS": ready["ca"]}
+
+    return command
+
+
+PROGRAM_LIST: tuple[Program, ...] = (
+    Program("curl", "curl", _which("curl"), _curl),
+    Program("python-requests", "python-requests", _python_module("requests"), _py("requests")),
+    Program("python-httpx", "python-httpx", _python_module("httpx, h2"), _py("httpx")),
+    Program("python-urllib", "python-urllib", lambda: None, _py("urllib")),
+    Program("go", "go", _which("go"), _go("default"), build=_go_build),
+    Program(
+        "go-http11",
+        "go",
+        _which("go"),
+        _go("http11"),
+        build=_go_build,
+        overrides=(("alpn", ()),),
+    ),
+    Program(
+        "go-custom-transport", "go-custom-transport", _which("go"), _go("custom"), build=_go_build
+    ),
+    Program(
+        "java-httpclient", "java-httpclient", _java_missing, _java("httpclient"), build=_java_build
+    ),
+    Program("java", "java", _java_missing, _java("urlconnection"), build=_java_build),
+    Program("node", "node", _which("node"), _node("https")),
+    Program(
+        "node-fetch", "node-fetch", _which("node"), _node("fetch"), presents_certificates=False
+    ),
+)
+
+
+# --- one run ------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Observation:
+    outcome: str
+    cert_reached: bool | None
+    alpn: tuple[str, ...]
+    pha: bool | None
+    connections: int
+    retry_alpn: tuple[str, ...] | None
+    renegotiation: str | None
+    error: str | None
+
+
+@attrs.frozen
+class Prediction:
+    outcome: str
+    cert_reached: bool | None
+    alpn: tuple[str, ...]
+    pha: bool | None
+    connections: int
+    retry_alpn: tuple[str, ...] | None
+    renegotiation: str | None
+    client_error: str | None
+
+
+def _status_of(status: int, body: str) -> str:
+    if status == 200:
+        return "200"
+    found = re.search(r"HTTP Error (\d+\.\d+)", body)
+    return found.group(1) if found else f"{status}.?"
+
+
+def observe(program_out: dict[str, Any], records: list[dict[str, Any]]) -> Observation:
+    records = sorted(records, key=lambda r: r.get("number", 0))
+    offers = [r.get("offer") or {} for r in records]
+    first = offers[0] if offers else {}
+    reneg = next((r["renegotiation"] for r in records if r.get("renegotiation")), None)
+    status = program_out.get("status")
+    body = program_out.get("body") or ""
+    if isinstance(status, int) and status > 0:
+        outcome = _status_of(status, body)
+        marker = "Client certificate the application received: "
+        cert_reached: bool | None = None
+        if outcome == "200":
+            cert_reached = marker in body and not body.split(marker, 1)[1].startswith("none")
+    else:
+        cert_reached = None
+        last = records[-1] if records else {}
+        end = str(last.get("end", ""))
+        if end == "reset" or end.startswith("tls_alert"):
+            outcome = "RESET" if end == "reset" else "ALERT"
+        elif end.startswith("stream reset"):
+            outcome = "H2ERR"
+        else:
+            outcome = f"ERROR({end or 'no connection'})"
+    versions = first.get("versions") or []
+    return Observation(
+        outcome=outcome,
+        cert_reached=cert_reached,
+        alpn=tuple(first.get("alpn") or ()),
+        pha=bool(first.get("post_handshake_auth")) if "1.3" in versions else None,
+        connections=len(records),
+        retry_alpn=tuple(offers[1].get("alpn") or ()) if len(offers) > 1 else None,
+        renegotiation=reneg,
+        error=(program_out.get("error") or None),
+    )
+
+
+def predict(
+    situation: Situation, profile_id: str, overrides: tuple[tuple[str, Any], ...] = ()
+) -> Prediction:
+    scenario = situation.scenario(profile_id)
+    if overrides:
+        client = attrs.evolve(scenario.client, **dict(overrides))
+        scenario = attrs.evolve(scenario, client=client)
+    result = hs.simulate(scenario)
+    profile = hs.get_client(profile_id)
+    hellos = [c.wire[0].message for c in result.connections if c.wire]
+    first = hellos[0] if hellos else None
+    offers13 = first is not None and hs.TlsVersion.TLS13 in first.versions
+    reneg = None
+    for c in result.connections:
+        if c.cert_requested.value == "renegotiation":
+            reneg = (
+                profile.renegotiation_h2 if c.alpn == "h2" else profile.renegotiation_http11
+            ).value.value
+    outcome = result.outcome
+    return Prediction(
+        outcome=outcome.short(),
+        cert_reached=result.certificate_reached_app if outcome.short() == "200" else None,
+        alpn=tuple(first.alpn) if first is not None else (),
+        pha=bool(first.post_handshake_auth) if offers13 and first is not None else None,
+        connections=len(result.connections),
+        retry_alpn=tuple(hellos[1].alpn) if len(hellos) > 1 else None,
+        renegotiation=reneg,
+        client_error=outcome.client_error,
+    )
+
+
+def compare(p: Prediction, o: Observation) -> list[str]:
+    """The differences that make a disagreement (empty: agree)."""
+    out = []
+    for name in (
+        "outcome",
+        "cert_reached",
+        "alpn",
+        "pha",
+        "connections",
+        "retry_alpn",
+        "renegotiation",
+    ):
+        pv, ov = getattr(p, name), getattr(o, name)
+        if name == "pha" and (pv is None or ov is None):
+            continue
+        if pv != ov:
+            out.append(f"{name}: model {pv!r}, real {ov!r}")
+    return out
+
+
+def run_program(program: Program, work: Path, ready: dict[str, Any], cert: bool) -> dict[str, Any]:
+    cmd, env = program.command(work, ready, cert)
+    try:
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=60, env={**os.environ, **env}
+        )
+    except subprocess.TimeoutExpired:
+        return {"status": None, "body": "", "error": "the program did not finish in 60 s"}
+    if program.id == "curl":
+        body, _, code = proc.stdout.rpartition("\n")
+        first_error = next((line for line in proc.stderr.splitlines() if line.strip()), None)
+        status = int(code) if code.isdigit() and int(code) > 0 else None
+        return {"status": status, "body": body, "error": first_error, "exit": proc.returncode}
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        err = next((line for line in proc.stderr.splitlines() if line.strip()), "no output")
+        return {"status": None, "body": "", "error": err, "exit": proc.returncode}
+    out: dict[str, Any] = json.loads(lines[-1])
+    out["exit"] = proc.returncode
+    if out.get("error"):
+        out["error"] = str(out["error"]).splitlines()[0][:300]
+    return out
+
+
+@attrs.frozen
+class Row:
+    client: str
+    situation: str
+    prediction: Prediction
+    observation: Observation
+    differences: tuple[str, ...]
+
+    @property
+    def agree(self) -> bool:
+        return not self.differences
+
+
+def run(
+    programs: Sequence[Program], situations: Sequence[Situation], say: Callable[[str], None]
+) -> Iterator[Row]:
+    with tempfile.TemporaryDirectory(prefix="httpsys-sim-clients-") as tmp:
+        work = Path(tmp)
+        usable: list[Program] = []
+        built: set[Callable[[Path], None]] = set()
+        for program in programs:
+            reason = program.missing()
+            if reason is None and program.profile not in hs.CLIENTS:
+                reason = f"no catalogue profile {program.profile!r}"
+            if reason is None and program.build is not None and program.build not in built:
+                try:
+                    program.build(work)
+                    built.add(program.build)
+                except (subprocess.CalledProcessError, OSError, subprocess.TimeoutExpired) as exc:
+                    reason = f"could not build: {exc}"
+            if reason is not None:
+                say(f"SKIPPED {program.id}: {reason}")
+                continue
+            usable.append(program)
+        servers = sorted({(s.release, s.negotiation) for s in situations})
+        for release, negotiation in servers:
+            scenario = hs.Scenario.seed(release).with_binding(client_cert_negotiation=negotiation)
+            with hs.serve(scenario, renegotiation_timeout=3.0) as server:
+                ready = server.ready()
+                for program in usable:
+                    for situation in situations:
+                        if (situation.release, situation.negotiation) != (release, negotiation):
+                            continue
+                        if situation.certificate and not program.presents_certificates:
+                            continue
+                        seen = len(server.connections(settle=0))
+                        out = run_program(program, work, ready, situation.certificate)
+                        records = server.connections(settle=5)[seen:]
+                        observation = observe(out, records)
+                        prediction = predict(situation, program.profile, program.overrides)
+                        yield Row(
+                            program.id,
+                            situation.label(),
+                            prediction,
+                            observation,
+                            tuple(compare(prediction, observation)),
+                        )
+
+
+def table(rows: Sequence[Row]) -> str:
+    lines = [
+        f"{'client':<20} {'situation':<32} {'model':<7} {'real':<7} {'agree':<9} details",
+        "-" * 110,
+    ]
+    for row in rows:
+        detail = "; ".join(row.differences)
+        if not detail and row.observation.error and row.observation.outcome != "200":
+            detail = f"client said: {row.observation.error[:90]}"
+        lines.append(
+            f"{row.client:<20} {row.situation:<32} {row.prediction.outcome:<7} "
+            f"{row.observation.outcome:<7} {'agree' if row.agree else 'DISAGREE':<9} {detail}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="late demand only (no netsh fix)")
+    parser.add_argument("--only", help="comma-separated client ids")
+    parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
+    args = parser.parse_args(argv)
+    programs = [p for p in PROGRAM_LIST if not args.only or p.id in args.only.split(",")]
+    rows = list(run(programs, grid(args.quick), lambda s: print(s, flush=True)))
+    print(table(rows))
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps([attrs.asdict(r) for r in rows], indent=1, default=str), encoding="utf-8"
+        )
+    bad = [r for r in rows if not r.agree]
+    print(f"\n{len(rows) - len(bad)} of {len(rows)} agree")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Real client programs against the endpoint agree with their catalogue profiles.
+
+A small slice of ``python -m tests.clients.runner`` (which CI runs in full, printing the
+table): every installed client, on a TLS 1.3 release before 24H2 and on Server 2019 (TLS 1.2
+renegotiation), with and without a client certificate.  A client that is not installed is
+skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("OpenSSL", reason="the serve extra is not installed: pip install '.[serve]'")
+pytest.importorskip("h2", reason="the serve extra is not installed: pip install '.[serve]'")
+
+from tests.clients import runner
+
+SITUATIONS = [
+    runner.Situation("server-2022", negotiation=False, certificate=True),
+    runner.Situation("server-2019", negotiation=False, certificate=False),
+]
+
+
+@pytest.mark.parametrize("program", runner.PROGRAM_LIST, ids=lambda p: p.id)
+def test_client_agrees_with_its_profile(program: runner.Program) -> None:
+    skipped: list[str] = []
+    rows = list(runner.run([program], SITUATIONS, skipped.append))
+    if skipped:
+        pytest.skip(skipped[0])
+    print("\n" + runner.table(rows))
+    assert rows, "nothing ran"
+    assert [r for r in rows if not r.agree] == [], runner.table(rows)
+
+
+def test_observation_reads_the_endpoint_records() -> None:
+    """The comparison can fail: a made-up observation that differs from the model."""
+    records = [
+        {
+            "number": 1,
+            "offer": {"alpn": ["h2"], "versions": ["1.3"], "post_handshake_auth": True},
+            "end": "stream reset HTTP_1_1_REQUIRED; connection kept open",
+        },
+    ]
+    seen = runner.observe({"status": None, "body": "", "error": "boom"}, records)
+    assert (seen.outcome, seen.alpn, seen.pha, seen.connections) == ("H2ERR", ("h2",), True, 1)
+    predicted = runner.predict(SITUATIONS[0], "curl")
+    assert runner.compare(predicted, seen) != []
