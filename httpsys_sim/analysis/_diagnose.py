@@ -26,7 +26,7 @@ from httpsys_sim.errors import InputError
 from httpsys_sim.readers._appconfig import AppHostConfig, parse_application_host_config
 from httpsys_sim.readers._netsh import NetshBinding, parse_netsh_sslcert
 from httpsys_sim.readers._regfile import SchannelExport, parse_schannel_reg
-from httpsys_sim.tls.messages import CertState
+from httpsys_sim.tls import CertState
 from httpsys_sim.windows._binding import HttpSysFlag, SslBinding, iis_express_binding
 from httpsys_sim.windows._iis import (
     AccessSslFlag,

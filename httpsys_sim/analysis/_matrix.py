@@ -23,7 +23,7 @@ from httpsys_sim.core._fixes import is_failure
 from httpsys_sim.core._result import OutcomeKind, Result
 from httpsys_sim.core._scenario import Scenario
 from httpsys_sim.errors import InputError
-from httpsys_sim.tls.messages import CertState
+from httpsys_sim.tls import CertState
 from httpsys_sim.views._text import escape
 from httpsys_sim.windows._releases import RELEASES, Release, get_release
 

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from httpsys_sim.catalogue._clients import H11RetryPolicy
-from httpsys_sim.tls.machine import RenegotiationAnswer
-from httpsys_sim.tls.messages import CertState
+from httpsys_sim.tls import CertState, RenegotiationAnswer
 from httpsys_sim.windows._iis import CertPolicy, Host, SiteBindingSslFlag, cert_policy
 
 if TYPE_CHECKING:

@@ -6,17 +6,15 @@ Every value is frozen.  :class:`Result` renders itself as the §2.2 JSON documen
 
 from __future__ import annotations
 
-import enum
 import json
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from httpsys_sim._enum import ReprStrEnum
 from httpsys_sim.catalogue._rules import Confidence, get_rule
-from httpsys_sim.tls.machine import CertRequestedHow
-from httpsys_sim.tls.messages import CertState
-from httpsys_sim.tls.wire import WireEvent
+from httpsys_sim.tls import CertRequestedHow, CertState, WireEvent
 
 if TYPE_CHECKING:
     from httpsys_sim.core._fixes import Fix
@@ -40,7 +38,7 @@ __all__ = [
 ]
 
 
-class OutcomeKind(str, enum.Enum):
+class OutcomeKind(ReprStrEnum):
     """What the user ends up with (contract §2.2 ``outcome.kind``)."""
 
     HTTP_RESPONSE = "http_response"
@@ -49,9 +47,6 @@ class OutcomeKind(str, enum.Enum):
     HTTP2_ERROR = "http2_error"
     NO_COMMON_PROTOCOL = "no_common_protocol"
     TIMEOUT = "timeout"
-
-    def __repr__(self) -> str:
-        return f"OutcomeKind.{self.name}"
 
 
 def hresult_of(win32_status: int) -> str | None:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from httpsys_sim.analysis._matrix import Matrix
     from httpsys_sim.catalogue._clients import ClientProfile
     from httpsys_sim.core._result import Result, Step
-    from httpsys_sim.tls.run import TlsTranscript
+    from httpsys_sim.tls import TlsTranscript
     from httpsys_sim.windows._releases import Release
 
 __all__ = [
@@ -562,7 +562,7 @@ def _step_tip(step: Step) -> str:
 
 
 def _result_items(result: Result) -> list[_Item]:
-    from httpsys_sim.tls.messages import CertState
+    from httpsys_sim.tls import CertState
 
     C, H, IIS = 0, 1, 2  # the lanes: client, http.sys + Schannel, IIS
     items: list[_Item] = []
@@ -681,8 +681,7 @@ def _flag_text(result: Result) -> str:
 
 
 def _transcript_items(t: TlsTranscript) -> list[_Item]:
-    from httpsys_sim.tls.machine import Role
-    from httpsys_sim.tls.messages import Kind
+    from httpsys_sim.tls import Kind, Role
 
     items: list[_Item] = [_Band(text="Initial handshake", tip="the first handshake")]
     client_done = False
@@ -780,7 +779,7 @@ class SequenceDiagram:
 
 def sequence_diagram(value: Result | TlsTranscript) -> SequenceDiagram:
     """The sequence diagram of a :class:`~httpsys_sim.core._result.Result` or a
-    :class:`~httpsys_sim.tls.run.TlsTranscript`, for ``display()`` in a notebook."""
+    :class:`~httpsys_sim.tls.TlsTranscript`, for ``display()`` in a notebook."""
     from httpsys_sim.core._result import Result
 
     if isinstance(value, Result):
@@ -1194,7 +1193,7 @@ def rule_markdown(rule: Rule) -> str:
 def transcript_html(transcript: TlsTranscript) -> str:
     """A TLS transcript: what each side ended with, the wire (encrypted or not, and the
     rule behind each message), and the SVG sequence diagram."""
-    from httpsys_sim.tls.machine import Role
+    from httpsys_sim.tls import Role
 
     t = transcript
     s = t.scenario

@@ -94,11 +94,6 @@ class HandshakeType(ReprIntEnum):
     KEY_UPDATE = 24
     MESSAGE_HASH = 254
 
-    @property
-    def wire_name(self) -> str:
-        """The snake_case name used in transcripts (``client_hello``)."""
-        return self.name.lower()
-
 
 class AlertLevel(ReprIntEnum):
     """Alert levels (RFC 5246 §7.2).  TLS 1.3 treats every error alert as fatal."""

@@ -1,4 +1,4 @@
-"""Run a client/server pair over the in-memory wire: contract §2.3 (`httpsys-sim tls`).
+"""Run a client/server pair over the in-memory wire (`httpsys-sim tls`, docs/formats.md#tls-json).
 
 :class:`TlsScenario` is the input document, :func:`run_tls` drives the two machines through
 the initial handshake and the certificate request the scenario asks for, and
@@ -8,25 +8,27 @@ the initial handshake and the certificate request the scenario asks for, and
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from httpsys_sim._jsonin import Fields, JsonSource, load_json
-from httpsys_sim.tls.errors import TlsError
-from httpsys_sim.tls.machine import (
+from httpsys_sim.tls._config import (
     CertRequest,
     ClientConfig,
     RenegotiationAnswer,
     RequestAt,
     Role,
     ServerConfig,
-    TlsConnection,
 )
-from httpsys_sim.tls.messages import CertState
-from httpsys_sim.tls.personality import PERSONALITIES, Personality, get_personality
-from httpsys_sim.tls.vocabulary import TlsVersion
-from httpsys_sim.tls.wire import Wire, WireEvent
+from httpsys_sim.tls._connection import TlsConnection
+from httpsys_sim.tls._errors import TlsError
+from httpsys_sim.tls._messages import CertState
+from httpsys_sim.tls._personality import PERSONALITIES, Personality, get_personality
+from httpsys_sim.tls._vocabulary import TlsVersion
+from httpsys_sim.tls._wire import Wire, WireEvent
+
+if TYPE_CHECKING:
+    from httpsys_sim._jsonin import JsonSource
 
 __all__ = ["SideTranscript", "TlsScenario", "TlsTranscript", "run_tls"]
 
@@ -35,7 +37,7 @@ _TLS_CERTS = (CertState.VALID, CertState.NONE, CertState.UNTRUSTED, CertState.EX
 
 @attrs.frozen(kw_only=True)
 class TlsScenario:
-    """The TLS-only setup of contract §2.3."""
+    """The TLS-only setup (docs/formats.md#tls-json)."""
 
     stack: str = "openssl"  #: personality of both ends
     version: TlsVersion = TlsVersion.TLS13  #: the one version both ends enable
@@ -66,17 +68,23 @@ class TlsScenario:
     # --- JSON --------------------------------------------------------------------------
     @classmethod
     def from_json(cls, text: str | bytes, *, filename: str = "<tls scenario>") -> TlsScenario:
-        """Parse the §2.3 document; bad input raises :class:`InputError`."""
+        """Parse the document (docs/formats.md#tls-json); bad input raises ``InputError``."""
+        from httpsys_sim._jsonin import load_json
+
         value, source = load_json(text, filename)
         return cls._read(value, source)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, filename: str = "<tls scenario>") -> TlsScenario:
-        """Build from an already-parsed §2.3 document."""
+        """Build from an already-parsed document (docs/formats.md#tls-json)."""
+        from httpsys_sim._jsonin import JsonSource
+
         return cls._read(data, JsonSource(json.dumps(data, indent=1), filename))
 
     @classmethod
     def _read(cls, value: object, source: JsonSource) -> TlsScenario:
+        from httpsys_sim._jsonin import Fields
+
         top = Fields(value, "", source)
         stack = top.string("stack", "openssl")
         if stack not in PERSONALITIES:
@@ -137,7 +145,7 @@ class TlsScenario:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The §2.3 document."""
+        """The scenario document (docs/formats.md#tls-json)."""
         return {
             "stack": self.stack,
             "version": self.version.value,
@@ -185,13 +193,13 @@ class SideTranscript:
     """What one end wrote and read, and how it ended."""
 
     role: Role
-    messages: tuple[str, ...]  #: ``W client_hello`` … (contract §2.3)
+    messages: tuple[str, ...]  #: ``W client_hello`` … (docs/formats.md#tls-json)
     rules: tuple[str, ...]  #: the rule behind each message, index for index
     error: str | None
     cert_obtained: bool  #: server: holds a client certificate; client: always False
 
     def to_dict(self) -> dict[str, Any]:
-        """The §2.3 per-side object."""
+        """The per-side object of the output document."""
         d: dict[str, Any] = {"messages": list(self.messages)}
         if self.role is Role.SERVER:
             d["cert_obtained"] = self.cert_obtained
@@ -210,7 +218,7 @@ class TlsTranscript:
     wire: tuple[WireEvent, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """The §2.3 output document."""
+        """The output document (docs/formats.md#tls-json)."""
         return {
             "version": None if self.version is None else self.version.value,
             "server": self.server.to_dict(),
