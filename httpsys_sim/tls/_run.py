@@ -8,6 +8,8 @@ the initial handshake and the certificate request the scenario asks for, and
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -34,6 +36,14 @@ __all__ = ["SideTranscript", "TlsScenario", "TlsTranscript", "run_tls"]
 
 _TLS_CERTS = (CertState.VALID, CertState.NONE, CertState.UNTRUSTED, CertState.EXPIRED)
 
+#: Most times a server may ask on one connection (``server.rounds``).
+MAX_ROUNDS = 16
+
+
+def _rounds(instance: object, attribute: object, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ROUNDS:
+        raise ValueError(f"rounds must be an integer from 1 to {MAX_ROUNDS}, not {value!r}")
+
 
 @attrs.frozen(kw_only=True)
 class TlsScenario:
@@ -50,6 +60,13 @@ class TlsScenario:
     post_handshake_auth: bool = False
     renegotiation: RenegotiationAnswer = RenegotiationAnswer.ACCEPT
     initiate_renegotiation: bool = False
+    #: How many times the server asks later (post-handshake auth rounds, or renegotiations)
+    #: on the same connection; more than one needs ``request_at`` other than ``handshake``.
+    rounds: int = attrs.field(default=1, validator=_rounds)
+
+    def __attrs_post_init__(self) -> None:
+        if self.rounds > 1 and self.request_at is RequestAt.HANDSHAKE:
+            raise ValueError("rounds > 1 needs request_at post_handshake or renegotiation")
 
     @property
     def personality(self) -> Personality:
@@ -109,6 +126,13 @@ class TlsScenario:
         )
         resumption = server.opt_boolean("resumption_on_renegotiation")
         allow_client = server.opt_boolean("allow_client_renegotiation")
+        rounds = server.integer("rounds", 1, minimum=1, maximum=MAX_ROUNDS)
+        if rounds > 1 and request_at is RequestAt.HANDSHAKE:
+            server.error(
+                "rounds",
+                "a request in the handshake happens once",
+                'set request_at to "post_handshake" or "renegotiation", or rounds to 1',
+            )
         server.done()
         client = top.obj("client")
         certificate = client.choice(
@@ -142,6 +166,7 @@ class TlsScenario:
             post_handshake_auth=pha,
             renegotiation=renegotiation,
             initiate_renegotiation=initiate,
+            rounds=rounds,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -155,6 +180,7 @@ class TlsScenario:
                 "request_at": self.request_at.value,
                 "resumption_on_renegotiation": self.resumption_on_renegotiation,
                 "allow_client_renegotiation": self.allow_client_renegotiation,
+                "rounds": self.rounds,
             },
             "client": {
                 "certificate": self.certificate.value,
@@ -235,7 +261,8 @@ class TlsTranscript:
         lines = [
             f"TLS {self.version.value if self.version else '(none)'} · stack {s.stack} · "
             f"server cert_request={s.cert_request.value} at {s.request_at.value} · "
-            f"client certificate={s.certificate.value}",
+            f"client certificate={s.certificate.value}"
+            + (f" · {s.rounds} rounds" if s.rounds > 1 else ""),
             "",
         ]
         width = max((len(e.message.label()) for e in self.wire), default=10)
@@ -296,24 +323,30 @@ def _side(conn: TlsConnection) -> SideTranscript:
     )
 
 
+#: The server's command for a request made after the handshake.
+_LATER: Mapping[RequestAt, str] = MappingProxyType(
+    {RequestAt.RENEGOTIATION: "renegotiate", RequestAt.POST_HANDSHAKE: "request_certificate"}
+)
+
+
 def run_tls(scenario: TlsScenario) -> TlsTranscript:
     """Drive both ends through the scenario and return their transcripts.
 
     Order: the initial handshake; then, if the server asks later, its HelloRequest
-    (TLS ≤ 1.2) or post-handshake CertificateRequest (TLS 1.3); then a client-initiated
-    renegotiation if asked for.  A command a stack declines is reported as that side's
-    error and nothing is sent.
+    (TLS ≤ 1.2) or post-handshake CertificateRequest (TLS 1.3), ``rounds`` times while the
+    connection lasts; then a client-initiated renegotiation if asked for.  A command a stack
+    declines is reported as that side's error and nothing is sent (and it asks no more).
     """
     client_cfg, server_cfg = scenario.configs()
     client = TlsConnection.client(client_cfg)
     server = TlsConnection.server(server_cfg)
     wire = Wire(client, server)
     wire.command(Role.CLIENT, "start")
-    asks_later = scenario.cert_request is not CertRequest.NONE
-    if asks_later and not server.closed and scenario.request_at is RequestAt.RENEGOTIATION:
-        wire.command(Role.SERVER, "renegotiate")
-    if asks_later and not server.closed and scenario.request_at is RequestAt.POST_HANDSHAKE:
-        wire.command(Role.SERVER, "request_certificate")
+    ask = _LATER.get(scenario.request_at)
+    if ask is not None and scenario.cert_request is not CertRequest.NONE:
+        for _ in range(scenario.rounds):
+            if server.closed or wire.command(Role.SERVER, ask) is not None:
+                break
     if scenario.initiate_renegotiation and not client.closed:
         wire.command(Role.CLIENT, "renegotiate")
     # The version the ServerHello settled, whether or not the handshake then completed.
