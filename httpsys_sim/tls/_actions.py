@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from httpsys_sim.tls._config import CertRequest, CertRequestedHow, RenegotiationAnswer, RequestAt
+from httpsys_sim.tls._config import CertRequest, CertRequestedHow, RenegotiationAnswer
 from httpsys_sim.tls._messages import CertState, Kind, Message, alert
 from httpsys_sim.tls._personality import OnRefusedRenegotiation
 from httpsys_sim.tls._rows import AFTER_WRITING, Cond, Effect, Event, Guard, Out, State, Transition
@@ -60,28 +60,34 @@ def read_client_hello(c: TlsConnection, hello: Message) -> Negotiation:
     common version (RFC 5246 §7.4.1.2, Appendix E.1).
     """
     cfg = c.server_config
+    offered = hello.versions
     renegotiation = c.handshakes > 0
     version: TlsVersion | None = None
     if renegotiation and c.version is not None:
-        version = c.version if c.version in hello.versions else None
+        if c.version in offered:
+            version = c.version
     else:
-        version = next((v for v in cfg.versions if v in hello.versions), None)
-    if cfg.cert_request is CertRequest.NONE:
-        cert_request = False
-    elif renegotiation:
-        cert_request = cfg.request_at in (RequestAt.HANDSHAKE, RequestAt.RENEGOTIATION)
-    else:
-        cert_request = cfg.request_at is RequestAt.HANDSHAKE
-    return Negotiation(
-        version=version,
-        alpn=next((p for p in cfg.alpn if p in hello.alpn), None),
-        resume=version is not None
-        and version is not TlsVersion.TLS13
-        and renegotiation
+        for v in cfg.versions:
+            if v in offered:
+                version = v
+                break
+    resume = (
+        renegotiation
+        and version is not None
+        and version is not _TLS13
         and hello.session_offered
-        and c.resumption_on_renegotiation,
-        cert_request=cert_request,
+        and c.resumption_on_renegotiation
     )
+    cert_request = c.cert_request_renegotiation if renegotiation else c.cert_request_initial
+    return Negotiation(version, _alpn(cfg.alpn, hello.alpn), resume, cert_request)
+
+
+def _alpn(supported: tuple[str, ...], offered: tuple[str, ...]) -> str | None:
+    """The server's first preference the client offered (RFC 7301 §3.2)."""
+    for protocol in supported:
+        if protocol in offered:
+            return protocol
+    return None
 
 
 #: Parameterless messages, one shared value per kind and encryption (messages are frozen).

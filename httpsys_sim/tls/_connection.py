@@ -13,9 +13,11 @@ import attrs
 
 from httpsys_sim.tls._actions import CompiledRow, compile_table, encrypted, read_client_hello
 from httpsys_sim.tls._config import (
+    CertRequest,
     CertRequestedHow,
     ClientConfig,
     RenegotiationAnswer,
+    RequestAt,
     Role,
     ServerConfig,
 )
@@ -120,6 +122,13 @@ class TlsConnection:
             self.resumption_on_renegotiation = (
                 personality.resumption_on_renegotiation if resume is None else resume
             )
+            #: Whether the initial handshake, and a renegotiation, carry a CertificateRequest.
+            asks = config.cert_request is not CertRequest.NONE
+            self.cert_request_initial = asks and config.request_at is RequestAt.HANDSHAKE
+            self.cert_request_renegotiation = asks and config.request_at in (
+                RequestAt.HANDSHAKE,
+                RequestAt.RENEGOTIATION,
+            )
 
     # --- construction -------------------------------------------------------------
     @classmethod
@@ -215,7 +224,8 @@ class TlsConnection:
         if event is _R_CLIENT_HELLO and rows and message is not None:
             hello = read_client_hello(self, message)
         for row in rows:
-            if row.guard is None or row.guard(self, message, hello):
+            guard = row.guard
+            if guard is None or guard(self, message, hello):
                 break
         else:
             return self._illegal(event, message)
@@ -229,19 +239,17 @@ class TlsConnection:
             records.append(("R", message, rule, before, after))
         for effect in row.before:
             effect(self, message, hello)
-        out: list[Message] = []
+        written: list[tuple[Message, str]] = []
         for when, build in row.writes:
             if when is None or when(self):
-                out += build(self)
+                for m in build(self):
+                    records.append(("W", m, rule, before, after))
+                    written.append((m, rule))
         for effect in row.after:
             effect(self, message, hello)
         self.state = after
-        written = []
-        for m in out:
-            records.append(("W", m, rule, before, after))
-            written.append((m, rule))
         if row.refuses_or_fails:
-            self.error = self._error(row.row, out, message)
+            self.error = self._error(row.row, [m for m, _ in written], message)
         return written
 
     def _illegal(self, event: Event, message: Message | None) -> list[tuple[Message, str]]:

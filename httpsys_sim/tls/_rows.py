@@ -118,17 +118,19 @@ class Event(ReprStrEnum):
     @classmethod
     def of(cls, message: Message) -> Event:
         """The event that receiving ``message`` is."""
-        if message.kind is Kind.ALERT:
-            if message.description is AlertDescription.CLOSE_NOTIFY:
-                return cls.R_ALERT_CLOSE_NOTIFY
-            if message.level is AlertLevel.FATAL:
-                return cls.R_ALERT_FATAL
-            if message.description is AlertDescription.NO_RENEGOTIATION:
-                return cls.R_ALERT_NO_RENEGOTIATION
-            return cls.R_ALERT_WARNING
-        return _RECEIVED_BY_KIND[message.kind]
+        kind = message.kind
+        if kind is not _ALERT:
+            return _RECEIVED_BY_KIND[kind]
+        if message.description is AlertDescription.CLOSE_NOTIFY:
+            return cls.R_ALERT_CLOSE_NOTIFY
+        if message.level is AlertLevel.FATAL:
+            return cls.R_ALERT_FATAL
+        if message.description is AlertDescription.NO_RENEGOTIATION:
+            return cls.R_ALERT_NO_RENEGOTIATION
+        return cls.R_ALERT_WARNING
 
 
+_ALERT = Kind.ALERT
 _RECEIVED_BY_KIND: Mapping[Kind, Event] = MappingProxyType(
     {kind: Event("R " + kind.value) for kind in Kind if kind is not Kind.ALERT}
 )
