@@ -8,7 +8,7 @@ dropped and logged as undelivered — the real peer would have stopped reading.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
 import attrs
@@ -58,7 +58,8 @@ class Wire:
         #: The log as plain tuples ``(sender, message, delivered, rule)``, appended as
         #: messages travel; :attr:`log` builds :class:`WireEvent` values from it.
         self.records: list[tuple[Role, Message, bool, str]] = []
-        self._queue: deque[tuple[Role, Message, str]] = deque()
+        #: What each end wrote and the other has yet to read: one entry per flight.
+        self._queue: deque[tuple[Role, Sequence[tuple[Message, str]]]] = deque()
 
     @property
     def log(self) -> list[WireEvent]:
@@ -76,9 +77,7 @@ class Wire:
     def send(self, sender: Role, written: Iterable[tuple[Message, str]]) -> None:
         """Put what ``sender`` wrote on the wire, in order: ``(message, rule)`` pairs as
         :meth:`TlsConnection.handle` returns them."""
-        queue = self._queue
-        for message, rule in written:
-            queue.append((sender, message, rule))
+        self._queue.append((sender, tuple(written)))
 
     def command(self, role: Role, name: str) -> LocalProtocolError | None:
         """Run a local command (``start``, ``renegotiate``, …) on ``role`` and pump.
@@ -89,27 +88,32 @@ class Wire:
             written = self.end(role).handle(_COMMANDS[name])
         except LocalProtocolError as refusal:
             return refusal
-        self.send(role, written)
+        if written:
+            self._queue.append((role, written))
         self.pump()
         return None
 
     def pump(self) -> None:
         """Deliver queued messages, and the answers they provoke, until the wire is quiet."""
+        # One FIFO of flights; a flight's messages are read in order before the answers they
+        # provoke, which join the end of the queue — the order of a FIFO of single messages.
         carried = 0
         queue = self._queue
         records = self.records
         while queue:
-            carried += 1
-            if carried > MAX_MESSAGES:  # pragma: no cover - would be a table bug
-                raise AssertionError("TLS wire did not go quiet")
-            sender, message, rule = queue.popleft()
+            sender, flight = queue.popleft()
             if sender is _CLIENT:
                 receiver_role, receiver = _SERVER, self.server
             else:
                 receiver_role, receiver = _CLIENT, self.client
-            if receiver.state is _CLOSED:
-                records.append((sender, message, False, rule))
-                continue
-            records.append((sender, message, True, rule))
-            for reply, reply_rule in receiver.handle(_OF(message), message):
-                queue.append((receiver_role, reply, reply_rule))
+            for message, rule in flight:
+                carried += 1
+                if carried > MAX_MESSAGES:  # pragma: no cover - would be a table bug
+                    raise AssertionError("TLS wire did not go quiet")
+                if receiver.state is _CLOSED:
+                    records.append((sender, message, False, rule))
+                    continue
+                records.append((sender, message, True, rule))
+                answer = receiver.handle(_OF(message), message)
+                if answer:
+                    queue.append((receiver_role, answer))
