@@ -39,7 +39,8 @@ from httpsys_sim.catalogue._rules import RULES, SOURCES, Confidence, Rule  # noq
 from httpsys_sim.core._engine import simulate  # noqa: E402
 from httpsys_sim.core._fixes import find_fixes  # noqa: E402
 from httpsys_sim.core._scenario import Scenario  # noqa: E402
-from httpsys_sim.tls.machine import CLIENT_TABLE, SERVER_TABLE, Guard, Transition  # noqa: E402
+from httpsys_sim.tls import CLIENT_TABLE, SERVER_TABLE, Guard, Transition  # noqa: E402
+from httpsys_sim.tls._rows import AFTER_WRITING  # noqa: E402
 from httpsys_sim.views import _diagrams as diagrams  # noqa: E402
 from httpsys_sim.views import _text as render  # noqa: E402
 from httpsys_sim.views._mermaid import result_mermaid  # noqa: E402
@@ -562,12 +563,13 @@ def _next(row: Transition) -> str:
 
 def _transition_rows(rows: Sequence[Transition]) -> list[str]:
     return table(
-        ["state", "event", "guard", "emits", "next", "rule"],
+        ["state", "event", "guard", "effects", "emits", "next", "rule"],
         [
             [
                 code(r.state.name),
                 code(r.event.value),
                 "—" if r.guard is Guard.ALWAYS else md(r.guard.value),
+                ", ".join(md(e.value) for e in r.effects) or "—",
                 _emits(r),
                 _next(r),
                 rule_link(r.rule),
@@ -581,11 +583,12 @@ def page_state_machines() -> str:
     """``state-machines.md``: every diagram of :data:`diagrams.MACHINES` and both tables."""
     lines = _header(
         "TLS state machines",
-        "The sans-IO TLS machines (`httpsys_sim.tls.machine`) are transition tables kept as "
-        f"data: {len(CLIENT_TABLE)} client rows and {len(SERVER_TABLE)} server rows. Each row "
-        "says: in this state, on this event (a local command such as `renegotiate()` or a "
-        "received message `R …`), when this guard holds, write these messages and move to the "
-        "next state — and which rule makes it so. Rows of one (state, event) pair are tried "
+        "The sans-IO TLS machines (`httpsys_sim.tls`) are transition tables kept as "
+        f"data (`tls/_tables.py`): {len(CLIENT_TABLE)} client rows and {len(SERVER_TABLE)} "
+        "server rows. Each row says: in this state, on this event (a local command such as "
+        "`renegotiate()` or a received message `R …`), when this guard holds, apply these "
+        "effects, write these messages and move to the next state — and which rule makes it "
+        "so. Rows of one (state, event) pair are tried "
         "in order. A received message with no row is illegal by construction: the machine "
         "answers `unexpected_message` and becomes terminal (`CLOSED`). A local command with "
         "no row, or a row marked *refused*, raises a `LocalProtocolError`, sends nothing and "
@@ -598,6 +601,11 @@ def page_state_machines() -> str:
         "`no_renegotiation` warning — into the note on `CLOSED`; the tables below list every "
         "row. In diagram labels `[x]` is a guard or a conditional message, `×n` a number of "
         "tickets the personality decides.",
+        "",
+        "Every guard, condition, effect and output named below is one function named after it "
+        "in `tls/_actions.py`. Effects apply before the row writes, except "
+        f"{' and '.join(code(e.value) for e in sorted(AFTER_WRITING))}, which apply after it; "
+        "only effects change the connection.",
         "",
         "## Contents",
         "",

@@ -32,7 +32,7 @@ from httpsys_sim.testing._fake import (
     HttpSysApi,
     RequestsConnectionError,
 )
-from httpsys_sim.tls.machine import CertRequestedHow
+from httpsys_sim.tls import CertRequestedHow
 
 # ============================================================================================
 # The application code under test

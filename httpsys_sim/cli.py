@@ -205,7 +205,7 @@ def _add_scenario_flags(p: argparse.ArgumentParser) -> None:
 
 def _scenario_from_args(args: argparse.Namespace) -> object:
     from httpsys_sim.core._scenario import ClientSetup, Scenario
-    from httpsys_sim.tls.messages import CertState
+    from httpsys_sim.tls import CertState
     from httpsys_sim.windows._iis import Host, parse_access_ssl_flags
     from httpsys_sim.windows._releases import get_release
 
@@ -349,7 +349,7 @@ def _cmd_matrix(args: argparse.Namespace) -> int:
 
 
 def _cmd_tls(args: argparse.Namespace) -> int:
-    from httpsys_sim.tls.run import TlsScenario, run_tls
+    from httpsys_sim.tls import TlsScenario, run_tls
 
     if args.scenario:
         data, name = _read_input(args.scenario)

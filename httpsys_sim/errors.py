@@ -5,7 +5,7 @@ Two families, after h11's ``LocalProtocolError`` / ``RemoteProtocolError`` split
 * :class:`InputError` — something a user handed us (scenario JSON, a netsh export,
   an ``applicationHost.config``, a ``.reg`` file) is malformed.  It names the file, the
   line and the field at fault and carries a hint, and renders as one line.
-* :class:`TlsProtocolError` (in :mod:`httpsys_sim.tls.errors`) — a protocol violation
+* :class:`~httpsys_sim.tls.TlsError` (in :mod:`httpsys_sim.tls`) — a protocol violation
   inside the TLS model, carrying what the peer will observe.
 
 Every error the library raises on purpose derives from :class:`HttpsysSimError`.

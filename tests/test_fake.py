@@ -39,9 +39,7 @@ from httpsys_sim.testing._fake import (
     Urllib3ProtocolError,
     fake_http_sys,
 )
-from httpsys_sim.tls.machine import CertRequestedHow
-from httpsys_sim.tls.messages import CertState
-from httpsys_sim.tls.vocabulary import TlsVersion
+from httpsys_sim.tls import CertRequestedHow, CertState, TlsVersion
 from httpsys_sim.windows._iis import AccessSslFlag
 
 # The seed configuration (SslNegotiateCert, no clientcertnegotiation) with Edge, per release:

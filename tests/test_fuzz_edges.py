@@ -26,7 +26,7 @@ from httpsys_sim.readers import (
     parse_netsh_sslcert,
     parse_schannel_reg,
 )
-from httpsys_sim.tls.run import TlsScenario
+from httpsys_sim.tls import TlsScenario
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = Path(__file__).parents[1] / "examples"

@@ -22,7 +22,7 @@ from httpsys_sim.readers import (
     parse_netsh_sslcert,
     parse_schannel_reg,
 )
-from httpsys_sim.tls.run import TlsScenario
+from httpsys_sim.tls import TlsScenario
 
 # --- reading -------------------------------------------------------------------------------
 

@@ -20,8 +20,7 @@ import httpsys_sim as hs
 from httpsys_sim.catalogue._clients import H11RetryPolicy
 from httpsys_sim.cli import main
 from httpsys_sim.core._scenario import default_binding
-from httpsys_sim.tls.machine import RenegotiationAnswer
-from httpsys_sim.tls.messages import Kind
+from httpsys_sim.tls import Kind, RenegotiationAnswer
 
 A = hs.AccessSslFlag
 ACCEPT = A.SSL | A.SSL_NEGOTIATE_CERT

@@ -32,9 +32,7 @@ from httpsys_sim.testing.strategies import (
     scenarios,
     server_setups,
 )
-from httpsys_sim.tls.machine import RenegotiationAnswer
-from httpsys_sim.tls.messages import Kind
-from httpsys_sim.tls.vocabulary import AlertLevel, TlsVersion
+from httpsys_sim.tls import AlertLevel, Kind, RenegotiationAnswer, TlsVersion
 
 A = hs.AccessSslFlag
 NEGOTIATE_FLAGS = st.sampled_from(

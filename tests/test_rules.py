@@ -245,7 +245,7 @@ def test_index_rejects_duplicate_ids() -> None:
 
 
 def test_rule_ids_used_by_the_tls_personalities_exist() -> None:
-    personality = pytest.importorskip("httpsys_sim.tls.personality")
+    personality = pytest.importorskip("httpsys_sim.tls")
     for stack in personality.PERSONALITIES.values():
         missing = [rule_id for rule_id in stack.rules.values() if rule_id not in RULES]
         assert missing == [], stack.id

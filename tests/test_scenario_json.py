@@ -19,8 +19,7 @@ from httpsys_sim._jsonin import MAX_JSON_BYTES
 from httpsys_sim.catalogue._clients import H11RetryPolicy
 from httpsys_sim.core._scenario import default_binding
 from httpsys_sim.testing.strategies import scenarios
-from httpsys_sim.tls.machine import RenegotiationAnswer
-from httpsys_sim.tls.vocabulary import AlertLevel
+from httpsys_sim.tls import AlertLevel, RenegotiationAnswer
 
 FILE = "scenario.json"
 

@@ -25,10 +25,13 @@ from httpsys_sim.catalogue._rules import Confidence  # noqa: E402
 from httpsys_sim.cli import main  # noqa: E402
 from httpsys_sim.core._result import OutcomeKind  # noqa: E402
 from httpsys_sim.testing import strategies  # noqa: E402
-from httpsys_sim.tls.machine import CertRequestedHow  # noqa: E402
-from httpsys_sim.tls.messages import CertState  # noqa: E402
-from httpsys_sim.tls.run import TlsScenario, run_tls  # noqa: E402
-from httpsys_sim.tls.vocabulary import TlsVersion  # noqa: E402
+from httpsys_sim.tls import (  # noqa: E402
+    CertRequestedHow,
+    CertState,
+    TlsScenario,
+    TlsVersion,
+    run_tls,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -56,7 +56,7 @@ from httpsys_sim.readers._webconfig import (
     parse_web_config,
 )
 from httpsys_sim.schemas import header
-from httpsys_sim.tls.messages import CertState
+from httpsys_sim.tls import CertState
 from httpsys_sim.windows._binding import (
     IIS_APP_ID,
     IIS_EXPRESS_PORTS,

@@ -19,7 +19,7 @@ from httpsys_sim.core._result import Result
 from httpsys_sim.core._scenario import Scenario
 from httpsys_sim.errors import InputError, quote
 from httpsys_sim.schemas import header
-from httpsys_sim.tls.messages import CertState
+from httpsys_sim.tls import CertState
 from httpsys_sim.windows._releases import RELEASES, Release, get_release
 
 __all__ = ["Matrix", "matrix"]

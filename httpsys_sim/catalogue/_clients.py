@@ -13,16 +13,16 @@ field.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Generic, TypeVar
 
 import attrs
 
+from httpsys_sim._enum import ReprStrEnum
 from httpsys_sim.catalogue._rules import SOURCES, Confidence
 from httpsys_sim.errors import InputError
-from httpsys_sim.tls.machine import RenegotiationAnswer
+from httpsys_sim.tls import RenegotiationAnswer
 
 __all__ = [
     "CLIENTS",
@@ -38,27 +38,19 @@ __all__ = [
 T = TypeVar("T")
 
 
-class AlertLevelChoice(str, enum.Enum):
+class AlertLevelChoice(ReprStrEnum):
     """The level of the ``no_renegotiation`` alert a client refuses with."""
 
     WARNING = "warning"  #: as RFC 5246 §7.4.1.1 / RFC 5746 §4.2 say
     FATAL = "fatal"  #: BoringSSL's choice (R-CLI-2)
 
-    def __repr__(self) -> str:
-        """``Name.MEMBER``: valid Python, unlike the default enum repr."""
-        return f"{type(self).__name__}.{self.name}"
 
-
-class H11RetryPolicy(str, enum.Enum):
+class H11RetryPolicy(ReprStrEnum):
     """What a client does when an HTTP/2 stream is reset with ``HTTP_1_1_REQUIRED``."""
 
     RETRY = "retry"  #: repeats the request on a new HTTP/1.1 connection
     FAIL = "fail"  #: surfaces the stream error
     NOT_APPLICABLE = "n/a"  #: the client never speaks HTTP/2
-
-    def __repr__(self) -> str:
-        """``Name.MEMBER``: valid Python, unlike the default enum repr."""
-        return f"{type(self).__name__}.{self.name}"
 
 
 @attrs.frozen(kw_only=True)

@@ -19,13 +19,14 @@ malformed id, or an inferred rule without alternatives is a programming error an
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TypeVar
 
 import attrs
+
+from httpsys_sim._enum import ReprStrEnum
 
 __all__ = [
     "RULES",
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 
-class Confidence(str, enum.Enum):
+class Confidence(ReprStrEnum):
     """How sure the model is of a fact (``behaviour.md``, preamble)."""
 
     #: Vendor documentation, an RFC, or a vendor engineer's official post.
@@ -49,10 +50,6 @@ class Confidence(str, enum.Enum):
     REPORTED = "reported"
     #: Our own best reading where nothing says it outright; carries alternatives.
     INFERRED = "inferred"
-
-    def __repr__(self) -> str:
-        """``Name.MEMBER``: valid Python, unlike the default enum repr."""
-        return f"{type(self).__name__}.{self.name}"
 
 
 @attrs.frozen(kw_only=True)

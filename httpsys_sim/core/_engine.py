@@ -37,22 +37,24 @@ from httpsys_sim.core._result import (
     weakest,
 )
 from httpsys_sim.core._scenario import CLIENT_OVERRIDES, ClientSetup, Scenario
-from httpsys_sim.tls.errors import HandshakeRefused
-from httpsys_sim.tls.machine import (
+from httpsys_sim.tls import (
+    OPENSSL,
+    SCHANNEL,
+    AlertLevel,
     CertRequest,
     CertRequestedHow,
+    CertState,
     ClientConfig,
+    HandshakeRefused,
     RenegotiationAnswer,
     RequestAt,
     Role,
     ServerConfig,
     State,
     TlsConnection,
+    TlsVersion,
+    Wire,
 )
-from httpsys_sim.tls.messages import CertState
-from httpsys_sim.tls.personality import OPENSSL, SCHANNEL
-from httpsys_sim.tls.vocabulary import AlertLevel, TlsVersion
-from httpsys_sim.tls.wire import Wire
 from httpsys_sim.windows._binding import SslBinding
 from httpsys_sim.windows._iis import (
     AccessSslFlag,

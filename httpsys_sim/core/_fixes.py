@@ -16,7 +16,7 @@ import attrs
 
 from httpsys_sim.catalogue._clients import H11RetryPolicy
 from httpsys_sim.core._result import is_failure
-from httpsys_sim.tls.machine import RenegotiationAnswer
+from httpsys_sim.tls import RenegotiationAnswer
 from httpsys_sim.windows._iis import Host, SiteBindingSslFlag
 
 if TYPE_CHECKING:

@@ -6,7 +6,6 @@ Every value is frozen.  :class:`Result` renders itself as the §2.2 JSON documen
 
 from __future__ import annotations
 
-import enum
 import json
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
@@ -14,10 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from httpsys_sim._enum import ReprStrEnum
 from httpsys_sim.catalogue._rules import Confidence, get_rule
-from httpsys_sim.tls.machine import CertRequestedHow
-from httpsys_sim.tls.messages import CertState
-from httpsys_sim.tls.wire import WireEvent
+from httpsys_sim.tls import CertRequestedHow, CertState, WireEvent
 from httpsys_sim.windows._iis import CertPolicy, cert_policy
 
 if TYPE_CHECKING:
@@ -42,7 +40,7 @@ __all__ = [
 ]
 
 
-class OutcomeKind(str, enum.Enum):
+class OutcomeKind(ReprStrEnum):
     """What the user ends up with (contract §2.2 ``outcome.kind``)."""
 
     HTTP_RESPONSE = "http_response"
@@ -51,9 +49,6 @@ class OutcomeKind(str, enum.Enum):
     HTTP2_ERROR = "http2_error"
     NO_COMMON_PROTOCOL = "no_common_protocol"
     TIMEOUT = "timeout"
-
-    def __repr__(self) -> str:
-        return f"OutcomeKind.{self.name}"
 
 
 def hresult_of(win32_status: int) -> str | None:
@@ -479,7 +474,7 @@ class Result:
         return result_markdown(self)
 
 
-class OutcomeCategory(str, enum.Enum):
+class OutcomeCategory(ReprStrEnum):
     """What an outcome means for the user: the legend of every matrix and report."""
 
     #: 200: served (with the certificate when the client had one).
@@ -494,9 +489,6 @@ class OutcomeCategory(str, enum.Enum):
     RESET = "reset"
     #: TLS alert, HTTP/2 error, no common protocol, timeout.
     PROTOCOL = "protocol"
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}.{self.name}"
 
     def __str__(self) -> str:
         return self.value

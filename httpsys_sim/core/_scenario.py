@@ -19,9 +19,7 @@ import attrs
 from httpsys_sim._jsonin import Fields, JsonSource, load_json, load_mapping
 from httpsys_sim.catalogue._clients import CLIENTS, H11RetryPolicy, client_ids
 from httpsys_sim.errors import InputError, quote
-from httpsys_sim.tls.machine import RenegotiationAnswer
-from httpsys_sim.tls.messages import CertState
-from httpsys_sim.tls.vocabulary import AlertLevel, TlsVersion
+from httpsys_sim.tls import AlertLevel, CertState, RenegotiationAnswer, TlsVersion
 from httpsys_sim.windows._binding import IIS_APP_ID, SslBinding, iis_express_binding
 from httpsys_sim.windows._iis import (
     UPLOAD_READ_AHEAD_DEFAULT,

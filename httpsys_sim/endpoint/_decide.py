@@ -18,9 +18,7 @@ from httpsys_sim.core._result import Result
 from httpsys_sim.core._scenario import Request, Scenario
 from httpsys_sim.endpoint._hello import ClientHelloOffer
 from httpsys_sim.errors import InputError
-from httpsys_sim.tls.machine import RenegotiationAnswer
-from httpsys_sim.tls.messages import CertState
-from httpsys_sim.tls.vocabulary import AlertLevel
+from httpsys_sim.tls import AlertLevel, CertState, RenegotiationAnswer
 
 __all__ = ["Decider", "check_actable", "scenario_for"]
 

@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 import attrs
 
-from httpsys_sim.tls.vocabulary import TlsVersion
+from httpsys_sim.tls import TlsVersion
 
 __all__ = ["ClientHelloOffer", "HelloError", "hello_length", "parse_client_hello"]
 

@@ -51,9 +51,7 @@ from httpsys_sim.endpoint._hello import (
 )
 from httpsys_sim.endpoint._pages import W3cLog, page_for, response_headers
 from httpsys_sim.errors import HttpsysSimError, InputError
-from httpsys_sim.tls.machine import CertRequestedHow, RenegotiationAnswer
-from httpsys_sim.tls.messages import CertState
-from httpsys_sim.tls.vocabulary import AlertLevel, TlsVersion
+from httpsys_sim.tls import AlertLevel, CertRequestedHow, CertState, RenegotiationAnswer, TlsVersion
 
 __all__ = ["Endpoint", "ServeError"]
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from httpsys_sim.analysis._matrix import Matrix
     from httpsys_sim.core._result import IisLogLine, Outcome, OutcomeKind, Result
     from httpsys_sim.core._scenario import Scenario
-    from httpsys_sim.tls.messages import CertState
+    from httpsys_sim.tls import CertState
     from httpsys_sim.windows._binding import SslBinding
     from httpsys_sim.windows._iis import AccessSslFlag, Host
     from httpsys_sim.windows._releases import Release
@@ -112,7 +112,7 @@ def build_scenario(
     import attrs
 
     from httpsys_sim.core._scenario import default_binding
-    from httpsys_sim.tls.messages import CertState
+    from httpsys_sim.tls import CertState
     from httpsys_sim.windows._binding import SslBinding
     from httpsys_sim.windows._iis import Host, SiteBindingSslFlag
 
@@ -191,7 +191,7 @@ def _override_client(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenar
     import enum
 
     from httpsys_sim.core._scenario import Scenario
-    from httpsys_sim.tls.vocabulary import AlertLevel
+    from httpsys_sim.tls import AlertLevel
 
     def plain(value: object) -> object:
         if isinstance(value, AlertLevel):

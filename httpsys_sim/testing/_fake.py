@@ -74,8 +74,7 @@ from httpsys_sim.core._result import (
     Timeout,
     TlsAlert,
 )
-from httpsys_sim.tls.machine import CertRequestedHow
-from httpsys_sim.tls.messages import CertState
+from httpsys_sim.tls import CertRequestedHow, CertState
 from httpsys_sim.windows._iis import AccessSslFlag, CertPolicy, cert_policy
 
 if TYPE_CHECKING:

@@ -50,9 +50,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, H11RetryPolicy
 from httpsys_sim.catalogue._rules import RULES, Rule
 from httpsys_sim.core._scenario import ClientSetup, Request, Scenario, ServerSetup, default_binding
-from httpsys_sim.tls.machine import RenegotiationAnswer
-from httpsys_sim.tls.messages import CertState
-from httpsys_sim.tls.vocabulary import AlertLevel, TlsVersion
+from httpsys_sim.tls import AlertLevel, CertState, RenegotiationAnswer, TlsVersion
 from httpsys_sim.windows._binding import SslBinding, infer_kind
 from httpsys_sim.windows._iis import (
     UPLOAD_READ_AHEAD_DEFAULT,

@@ -5,11 +5,31 @@ personality and a client profile.  Usable on its own::
 
     from httpsys_sim.tls import TlsScenario, run_tls
     print(run_tls(TlsScenario.example()).to_text())
+
+Everything public is imported from here; the modules behind it are private:
+
+* ``_vocabulary`` — wire code points (versions, alerts, …) and ``_messages`` — messages;
+* ``_config`` — what each end is set up to do; ``_personality`` — a stack's choices;
+* ``_rows`` — the tables' vocabulary (states, events, guards, …) and ``_tables`` — the
+  transition tables, as data;
+* ``_actions`` — what the names in the tables do; ``_connection`` — the machine that runs
+  a table; ``_wire`` — two machines in memory; ``_run`` — ``httpsys-sim tls``;
+* ``_errors`` — the errors, each carrying what the peer observes.
 """
 
 from __future__ import annotations
 
-from httpsys_sim.tls.errors import (
+from httpsys_sim.tls._config import (
+    CertRequest,
+    CertRequestedHow,
+    ClientConfig,
+    RenegotiationAnswer,
+    RequestAt,
+    Role,
+    ServerConfig,
+)
+from httpsys_sim.tls._connection import TlsConnection, TraceEntry
+from httpsys_sim.tls._errors import (
     ConnectionClosedError,
     HandshakeRefused,
     LocalProtocolError,
@@ -17,26 +37,8 @@ from httpsys_sim.tls.errors import (
     RemoteProtocolError,
     TlsError,
 )
-from httpsys_sim.tls.machine import (
-    CLIENT_TABLE,
-    SERVER_TABLE,
-    CertRequest,
-    CertRequestedHow,
-    ClientConfig,
-    Event,
-    RenegotiationAnswer,
-    RequestAt,
-    Role,
-    ServerConfig,
-    State,
-    TlsConnection,
-    TraceEntry,
-    Transition,
-    states_for,
-    table_for,
-)
-from httpsys_sim.tls.messages import CertState, Kind, Message
-from httpsys_sim.tls.personality import (
+from httpsys_sim.tls._messages import CertState, Kind, Message
+from httpsys_sim.tls._personality import (
     OPENSSL,
     PERSONALITIES,
     SCHANNEL,
@@ -44,8 +46,10 @@ from httpsys_sim.tls.personality import (
     Personality,
     get_personality,
 )
-from httpsys_sim.tls.run import SideTranscript, TlsScenario, TlsTranscript, run_tls
-from httpsys_sim.tls.vocabulary import (
+from httpsys_sim.tls._rows import Cond, Effect, Emit, Event, Guard, Out, State, Transition
+from httpsys_sim.tls._run import SideTranscript, TlsScenario, TlsTranscript, run_tls
+from httpsys_sim.tls._tables import CLIENT_TABLE, SERVER_TABLE, states_for, table_for
+from httpsys_sim.tls._vocabulary import (
     AlertDescription,
     AlertLevel,
     ContentType,
@@ -53,7 +57,7 @@ from httpsys_sim.tls.vocabulary import (
     HandshakeType,
     TlsVersion,
 )
-from httpsys_sim.tls.wire import Wire, WireEvent
+from httpsys_sim.tls._wire import Wire, WireEvent
 
 __all__ = [
     "CLIENT_TABLE",
@@ -67,16 +71,21 @@ __all__ = [
     "CertRequestedHow",
     "CertState",
     "ClientConfig",
+    "Cond",
     "ConnectionClosedError",
     "ContentType",
+    "Effect",
+    "Emit",
     "Event",
     "ExtensionType",
+    "Guard",
     "HandshakeRefused",
     "HandshakeType",
     "Kind",
     "LocalProtocolError",
     "Message",
     "OnRefusedRenegotiation",
+    "Out",
     "PeerAlert",
     "Personality",
     "RemoteProtocolError",

@@ -3,7 +3,7 @@
 :func:`state_machine_diagram` renders a TLS state machine as a Mermaid
 ``stateDiagram-v2`` or Graphviz DOT, edges labelled ``event [guard] / output``.  The rows
 every live state shares (alerts, ``close()``) are folded into one note so the picture stays
-readable; :data:`~httpsys_sim.tls.machine.CLIENT_TABLE` and ``SERVER_TABLE`` hold them all.
+readable; :data:`~httpsys_sim.tls.CLIENT_TABLE` and ``SERVER_TABLE`` hold them all.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from httpsys_sim.errors import InputError
-from httpsys_sim.tls.machine import (
+from httpsys_sim.tls import (
     CLIENT_TABLE,
     SERVER_TABLE,
     Event,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from httpsys_sim.catalogue._clients import ClientProfile
     from httpsys_sim.core._fixes import Fix
     from httpsys_sim.core._result import Result, Step
-    from httpsys_sim.tls.run import TlsTranscript
+    from httpsys_sim.tls import TlsTranscript
     from httpsys_sim.windows._releases import Release
 
 from typing import TYPE_CHECKING
@@ -405,7 +405,7 @@ def rule_html(rule: Rule) -> str:
 def transcript_html(transcript: TlsTranscript) -> str:
     """A TLS transcript: what each side ended with, the wire (encrypted or not, and the
     rule behind each message), and the SVG sequence diagram."""
-    from httpsys_sim.tls.machine import Role
+    from httpsys_sim.tls import Role
 
     t = transcript
     s = t.scenario

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from httpsys_sim.catalogue._clients import ClientProfile
     from httpsys_sim.core._fixes import Fix
     from httpsys_sim.core._result import Result, Step
-    from httpsys_sim.tls.run import TlsTranscript
+    from httpsys_sim.tls import TlsTranscript
     from httpsys_sim.windows._releases import Release
 
 from httpsys_sim.analysis._compare import show_value

@@ -16,7 +16,7 @@ from httpsys_sim.views._palette import CATEGORIES
 
 if TYPE_CHECKING:
     from httpsys_sim.core._result import Result, Step
-    from httpsys_sim.tls.run import TlsTranscript
+    from httpsys_sim.tls import TlsTranscript
 
 from typing import TYPE_CHECKING
 
@@ -324,7 +324,7 @@ def _step_tip(step: Step) -> str:
 
 
 def _result_items(result: Result) -> list[_Item]:
-    from httpsys_sim.tls.messages import CertState
+    from httpsys_sim.tls import CertState
 
     C, H, IIS = 0, 1, 2  # the lanes: client, http.sys + Schannel, IIS
     items: list[_Item] = []
@@ -443,8 +443,7 @@ def _flag_text(result: Result) -> str:
 
 
 def _transcript_items(t: TlsTranscript) -> list[_Item]:
-    from httpsys_sim.tls.machine import Role
-    from httpsys_sim.tls.messages import Kind
+    from httpsys_sim.tls import Kind, Role
 
     items: list[_Item] = [_Band(text="Initial handshake", tip="the first handshake")]
     client_done = False
@@ -542,7 +541,7 @@ class SequenceDiagram:
 
 def sequence_diagram(value: Result | TlsTranscript) -> SequenceDiagram:
     """The sequence diagram of a :class:`~httpsys_sim.core._result.Result` or a
-    :class:`~httpsys_sim.tls.run.TlsTranscript`, for ``display()`` in a notebook."""
+    :class:`~httpsys_sim.tls.TlsTranscript`, for ``display()`` in a notebook."""
     from httpsys_sim.core._result import Result
 
     if isinstance(value, Result):

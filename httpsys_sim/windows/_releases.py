@@ -7,7 +7,6 @@ can define a release of their own (an Insider build, a patched server) with
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -15,9 +14,10 @@ from typing import Any
 
 import attrs
 
+from httpsys_sim._enum import ReprStrEnum
 from httpsys_sim.catalogue._rules import Confidence
 from httpsys_sim.errors import InputError
-from httpsys_sim.tls.vocabulary import TlsVersion
+from httpsys_sim.tls import TlsVersion
 
 __all__ = [
     "RELEASES",
@@ -28,15 +28,12 @@ __all__ = [
 ]
 
 
-class LateDemandPolicy(str, enum.Enum):
+class LateDemandPolicy(ReprStrEnum):
     """What http.sys does when IIS demands a certificate late on a TLS 1.3 connection."""
 
     NOT_APPLICABLE = "n/a"  #: the release has no TLS 1.3 (TLS 1.2 renegotiation applies)
     RESET = "reset"  #: cut the TCP connection (R-REL-3: Windows 11 before 24H2, Server 2022)
     NOT_SUPPORTED = "not_supported"  #: fail with ERROR_NOT_SUPPORTED → IIS 500.0 (24H2+)
-
-    def __repr__(self) -> str:
-        return f"LateDemandPolicy.{self.name}"
 
 
 @attrs.frozen(kw_only=True)

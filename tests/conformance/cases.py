@@ -26,6 +26,7 @@ def _setup(
     resumption_on_renegotiation: bool = False,
     allow_client_renegotiation: bool = False,
     alpn: list[str] | None = None,
+    rounds: int = 1,
 ) -> dict[str, Any]:
     return {
         "stack": "openssl",
@@ -36,6 +37,7 @@ def _setup(
             "request_at": request_at,
             "resumption_on_renegotiation": resumption_on_renegotiation,
             "allow_client_renegotiation": allow_client_renegotiation,
+            "rounds": rounds,
         },
         "client": {
             "certificate": certificate,
@@ -64,13 +66,16 @@ def _handshake_cases(version: str) -> dict[str, dict[str, Any]]:
     }
 
 
-def _pha(cert_request: str, certificate: str, *, offered: bool = True) -> dict[str, Any]:
+def _pha(
+    cert_request: str, certificate: str, *, offered: bool = True, rounds: int = 1
+) -> dict[str, Any]:
     return _setup(
         "1.3",
         cert_request=cert_request,
         request_at="post_handshake",
         certificate=certificate,
         post_handshake_auth=offered,
+        rounds=rounds,
     )
 
 
@@ -97,6 +102,9 @@ CASES: dict[str, dict[str, Any]] = {
     "tls13-pha-optional-none": _pha("optional", "none"),
     "tls13-pha-required-untrusted": _pha("required", "untrusted"),
     "tls13-pha-required-valid-not-offered": _pha("required", "valid", offered=False),
+    # two rounds of post-handshake auth on one connection (contexts 1 then 2)
+    "tls13-pha-required-valid-two-rounds": _pha("required", "valid", rounds=2),
+    "tls13-pha-optional-none-two-rounds": _pha("optional", "none", rounds=2),
     # TLS 1.3 has no renegotiation: the local API refuses, nothing is sent
     "tls13-renegotiation-required-valid": _setup(
         "1.3", cert_request="required", request_at="renegotiation"
@@ -122,6 +130,9 @@ CASES: dict[str, dict[str, Any]] = {
     "tls12-renegotiation-required-valid-resumed": _reneg(
         "required", "valid", resumption_on_renegotiation=True
     ),
+    # two renegotiations on one connection
+    "tls12-renegotiation-required-valid-two-rounds": _reneg("required", "valid", rounds=2),
+    "tls12-renegotiation-optional-none-two-rounds": _reneg("optional", "none", rounds=2),
     # TLS 1.2 client-initiated renegotiation
     "tls12-client-renegotiation-default": _setup("1.2", initiate_renegotiation=True),
     "tls12-client-renegotiation-allowed": _setup(

@@ -45,7 +45,8 @@ The application flow (HTTP-like, so late requests happen where http.sys makes th
     server: handshake; read the request; [late certificate request: ``SSL_set_verify``, then
     ``post_handshake`` → ``SSL_verify_client_post_handshake`` + ``SSL_do_handshake`` (sends
     the CertificateRequest); ``renegotiation`` → ``SSL_renegotiate`` + ``SSL_do_handshake``
-    (sends the HelloRequest); then drain]; write the response; drain.
+    (sends the HelloRequest); then drain; ``server.rounds`` times while neither fails]; write
+    the response; drain.
     "drain" reads until the whole system is quiet (both ends wait for input and nothing is in
     flight), so post-handshake messages (NewSessionTicket, alerts, the client's answer to a
     late request) are read by each end before it moves on or stops.  No close_notify is sent.
@@ -479,6 +480,7 @@ class _Setup:
     post_handshake_auth: bool
     renegotiation: str
     initiate_renegotiation: bool
+    rounds: int
 
 
 def _section(setup: Mapping[str, object], key: str) -> Mapping[str, object]:
@@ -499,6 +501,13 @@ def _flag(section: Mapping[str, object], where: str, key: str) -> bool:
     value = section.get(key, False)
     if not isinstance(value, bool):
         raise ValueError(f"{where}.{key} must be true or false, not {value!r}")
+    return value
+
+
+def _count(section: Mapping[str, object], where: str, key: str) -> int:
+    value = section.get(key, 1)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 16:
+        raise ValueError(f"{where}.{key} must be an integer from 1 to 16, not {value!r}")
     return value
 
 
@@ -525,6 +534,7 @@ def _parse(setup: Mapping[str, object]) -> _Setup:
         post_handshake_auth=_flag(client, "client", "post_handshake_auth"),
         renegotiation=_choice(client, "client", "renegotiation", ("accept", "refuse", "ignore")),
         initiate_renegotiation=_flag(client, "client", "initiate_renegotiation"),
+        rounds=_count(server, "server", "rounds"),
     )
     if parsed.renegotiation == "ignore":
         raise ValueError("OpenSSL cannot ignore a HelloRequest: client.renegotiation 'ignore'")
@@ -726,16 +736,23 @@ def _server_programme(end: _End, setup: _Setup) -> Programme:
     if request != _REQUEST:
         raise RuntimeError(f"server read {request!r}")
     late_mode = _verify_mode(setup.cert_request)
-    if setup.cert_request != "none" and setup.request_at == "post_handshake":
-        end.lib.SSL_set_verify(end.ssl, late_mode | _SSL_VERIFY_POST_HANDSHAKE, None)
-        if end.api("SSL_verify_client_post_handshake"):
+    for _ in range(setup.rounds):  # each round asks again, on the same connection
+        if setup.cert_request == "none" or setup.request_at == "handshake":
+            break
+        if setup.request_at == "post_handshake":
+            end.lib.SSL_set_verify(end.ssl, late_mode | _SSL_VERIFY_POST_HANDSHAKE, None)
+            if not end.api("SSL_verify_client_post_handshake"):
+                break
             yield from end.handshake()  # sends the CertificateRequest
             yield from end.drain()  # reads the client's answer
-    elif setup.cert_request != "none" and setup.request_at == "renegotiation":
-        end.lib.SSL_set_verify(end.ssl, late_mode, None)
-        if end.api("SSL_renegotiate"):
+        else:
+            end.lib.SSL_set_verify(end.ssl, late_mode, None)
+            if not end.api("SSL_renegotiate"):
+                break
             yield from end.handshake()  # sends the HelloRequest
             yield from end.drain()  # runs the new handshake, driven by the client
+        if end.error is not None:
+            break
     end.write(_RESPONSE)
     yield from end.drain()
 

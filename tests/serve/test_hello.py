@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from httpsys_sim.endpoint._hello import HelloError, hello_length, parse_client_hello
-from httpsys_sim.tls.vocabulary import TlsVersion
+from httpsys_sim.tls import TlsVersion
 
 
 def _hello(

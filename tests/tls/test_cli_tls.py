@@ -22,6 +22,7 @@ SCENARIO: dict[str, Any] = {
         "request_at": "renegotiation",
         "resumption_on_renegotiation": False,
         "allow_client_renegotiation": False,
+        "rounds": 1,
     },
     "client": {
         "certificate": "valid",
@@ -183,6 +184,15 @@ def _with(path: str, value: object) -> dict[str, Any]:
             "client.certificate",
             id="certificate-not-tls-layer",
         ),
+        pytest.param(json.dumps(_with("server.rounds", 0)), "server.rounds", id="no-rounds"),
+        pytest.param(json.dumps(_with("server.rounds", 17)), "server.rounds", id="many-rounds"),
+        pytest.param(json.dumps(_with("server.rounds", "2")), "server.rounds", id="rounds-text"),
+        pytest.param(json.dumps(_with("server.rounds", True)), "server.rounds", id="rounds-bool"),
+        pytest.param(
+            json.dumps({"server": {"request_at": "handshake", "rounds": 2}}),
+            "server.rounds",
+            id="rounds-in-the-handshake",
+        ),
         pytest.param(json.dumps(SCENARIO)[:-7], "invalid JSON", id="truncated"),
         pytest.param("", "empty input", id="empty"),
         pytest.param("[1, 2]", "expected an object", id="not-an-object"),
@@ -215,3 +225,58 @@ def test_unknown_format_is_exit_2(capsys: pytest.CaptureFixture[str], scenario_f
     assert (code, out) == (2, "")
     assert len(err.splitlines()) == 1
     assert "Traceback" not in err
+
+
+def _messages(document: dict[str, Any], side: str) -> list[str]:
+    return list(document[side]["messages"])
+
+
+@pytest.mark.parametrize(
+    ("version", "request_at", "asks"),
+    [
+        ("1.3", "post_handshake", "W certificate_request"),
+        ("1.2", "renegotiation", "W hello_request"),
+    ],
+)
+def test_rounds_ask_again_on_the_same_connection(version: str, request_at: str, asks: str) -> None:
+    setup = _with("version", version)
+    setup["server"].update(request_at=request_at)
+    setup["client"].update(post_handshake_auth=version == "1.3")
+    once = run_tls(TlsScenario.from_dict(setup)).to_dict()
+    setup["server"]["rounds"] = 3
+    thrice = run_tls(TlsScenario.from_dict(setup)).to_dict()
+    assert _messages(once, "server").count(asks) == 1
+    assert _messages(thrice, "server").count(asks) == 3
+    # the first round is the whole one-round conversation; each later round repeats the first
+    server_once, server_thrice = _messages(once, "server"), _messages(thrice, "server")
+    first_ask = server_once.index(asks)
+    round_ = server_once[first_ask:]
+    assert server_thrice == server_once + round_ + round_
+    assert thrice["server"]["cert_obtained"] is True
+    assert (thrice["server"]["error"], thrice["client"]["error"]) == (None, None)
+
+
+def test_later_rounds_stop_when_the_connection_ends() -> None:
+    setup = _with("client.certificate", "none")  # required, none: the first round fails
+    setup["server"]["rounds"] = 3
+    result = run_tls(TlsScenario.from_dict(setup)).to_dict()
+    assert _messages(result, "server").count("W hello_request") == 1
+    assert result["server"]["error"] is not None
+
+
+def test_rounds_stop_when_the_stack_declines() -> None:
+    setup = _with("server.request_at", "post_handshake")  # TLS 1.2 has no PHA (R-TLS-4)
+    setup["server"]["rounds"] = 2
+    result = run_tls(TlsScenario.from_dict(setup)).to_dict()
+    assert "W certificate_request" not in _messages(result, "server")
+    assert "R-TLS-4" in result["server"]["error"]
+
+
+def test_rounds_round_trip_through_the_document() -> None:
+    setup = _with("server.rounds", 2)
+    assert TlsScenario.from_dict(setup).to_dict() == setup
+    assert TlsScenario.from_dict(SCENARIO).rounds == 1
+    with pytest.raises(ValueError, match="rounds"):
+        TlsScenario(rounds=0)
+    with pytest.raises(ValueError, match="request_at"):
+        TlsScenario(rounds=2)

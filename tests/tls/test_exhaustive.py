@@ -42,11 +42,13 @@ from httpsys_sim.tls import (
     SERVER_TABLE,
     CertState,
     ClientConfig,
+    Cond,
     ConnectionClosedError,
     Event,
     LocalProtocolError,
     Message,
     OnRefusedRenegotiation,
+    Out,
     RemoteProtocolError,
     Role,
     ServerConfig,
@@ -56,7 +58,6 @@ from httpsys_sim.tls import (
     states_for,
     table_for,
 )
-from httpsys_sim.tls.machine import Cond, Out
 from tests.tls._driver import (
     COMMANDS,
     SETUPS,

@@ -1,32 +1,48 @@
-"""The machines' plain-tuple records and the values built from them.
+"""The machines' plain-tuple records, the values built from them, and the compiled rows.
 
 Each end keeps ``records`` (what it wrote and read) and the wire keeps ``records`` (what
 travelled); ``transcript``, ``log`` and ``events()`` are views built from them.  The rows run
-from a pre-split form of the tables.  These tests pin the views to the records and the
-pre-split rows to the tables, so the fast path cannot drift from the data it came from.
+from a compiled form of the tables (:mod:`httpsys_sim.tls._actions`).  These tests pin the
+views to the records and the compiled rows to the tables, so the fast path cannot drift from
+the data it came from; and they hold the actions to their contract: builders only read the
+connection, a ClientHello is read once, only effects change state.
 """
 
 from __future__ import annotations
+
+import enum
+from typing import Any
 
 import attrs
 import pytest
 
 from httpsys_sim.tls import (
+    CLIENT_TABLE,
     OPENSSL,
     SCHANNEL,
+    SERVER_TABLE,
+    CertRequest,
+    CertState,
     ClientConfig,
+    Cond,
+    Effect,
+    Event,
+    Guard,
     Kind,
+    Message,
+    Out,
+    RequestAt,
     Role,
     ServerConfig,
     TlsConnection,
     TlsVersion,
     TraceEntry,
+    Transition,
     Wire,
     WireEvent,
-    machine,
+    _actions,
+    _connection,
 )
-from httpsys_sim.tls.machine import CertRequest, Guard, RequestAt
-from httpsys_sim.tls.messages import CertState, Message
 
 
 def _renegotiated_wire() -> Wire:
@@ -139,40 +155,132 @@ def test_each_post_handshake_request_carries_its_own_context() -> None:
 
 
 @pytest.mark.parametrize(
-    ("index", "compiled", "role"),
+    ("table", "compiled"),
+    [(SERVER_TABLE, _connection._SERVER_ROWS), (CLIENT_TABLE, _connection._CLIENT_ROWS)],
+)
+def test_compiled_rows_are_the_table_rows(
+    table: tuple[Transition, ...],
+    compiled: dict[tuple[object, object], tuple[_actions.CompiledRow, ...]],
+) -> None:
+    by_pair: dict[tuple[object, object], list[Transition]] = {}
+    for row in table:
+        by_pair.setdefault((row.state, row.event), []).append(row)
+    assert set(compiled) == set(by_pair)
+    for key, rows in by_pair.items():
+        entries = compiled[key]
+        assert [e.row for e in entries] == rows, key
+        for e in entries:
+            row = e.row
+            assert (e.guard is None) == (row.guard is Guard.ALWAYS)
+            if e.guard is not None:
+                assert e.guard is getattr(_actions.Guards, row.guard.name.lower())
+            before = [x for x in row.effects if x not in _actions.AFTER_WRITING]
+            after = [x for x in row.effects if x in _actions.AFTER_WRITING]
+            assert list(e.before) == [getattr(_actions.Effects, x.name.lower()) for x in before]
+            assert list(e.after) == [getattr(_actions.Effects, x.name.lower()) for x in after]
+            assert [b for _, b in e.writes] == [
+                getattr(_actions.Builders, x.out.name.lower()) for x in row.emits
+            ]
+            assert [w for w, _ in e.writes] == [
+                None if x.when is Cond.ALWAYS else getattr(_actions.Conds, x.when.name.lower())
+                for x in row.emits
+            ]
+            assert (e.next, e.rule) == (row.next, row.rule)
+            assert e.refuses_or_fails == (row.refuse is not None or row.error is not None)
+
+
+@pytest.mark.parametrize(
+    ("members", "namespace", "skip"),
     [
-        (machine._SERVER_INDEX, machine._SERVER_COMPILED, Role.SERVER),
-        (machine._CLIENT_INDEX, machine._CLIENT_COMPILED, Role.CLIENT),
+        (Guard, _actions.Guards, {"ALWAYS"}),
+        (Cond, _actions.Conds, {"ALWAYS"}),
+        (Effect, _actions.Effects, set()),
+        (Out, _actions.Builders, set()),
     ],
 )
-def test_pre_split_rows_are_the_table_rows(
-    index: dict[object, tuple[machine.Transition, ...]],
-    compiled: dict[object, tuple[machine._Compiled, ...]],
-    role: Role,
+def test_every_name_has_exactly_one_function(
+    members: type[enum.Enum], namespace: type, skip: set[str]
 ) -> None:
-    guards = machine._SERVER_GUARDS if role is Role.SERVER else machine._CLIENT_GUARDS
-    assert set(compiled) == set(index)
-    for key, rows in index.items():
-        entries = compiled[key]
-        assert [e[-1] for e in entries] == list(rows), key
-        for guard, effects, emits, done, after, rule, special, row in entries:
-            assert (guard is None) == (row.guard is Guard.ALWAYS)
-            if guard is not None:
-                assert guard is guards[row.guard]
-            kept = [e for e in row.effects if e is not machine.Effect.HANDSHAKE_DONE]
-            assert effects == tuple(machine._EFFECTS[e] for e in kept)
-            assert done == (machine.Effect.HANDSHAKE_DONE in row.effects)
-            assert [b for _, b in emits] == [machine._BUILDERS[e.out] for e in row.emits]
-            assert (after, rule) == (row.next, row.rule)
-            assert special == (row.refuse is not None or row.error is not None)
+    functions = {name for name in vars(namespace) if not name.startswith("_")}
+    assert functions == {m.name.lower() for m in members if m.name not in skip}
+
+
+def test_a_missing_or_stray_function_fails_at_import() -> None:
+    class Short:
+        @staticmethod
+        def always() -> None: ...
+
+    with pytest.raises(AssertionError, match="missing"):
+        _actions._by_name(Cond, Short, frozenset())
+    with pytest.raises(AssertionError, match="extra"):
+        _actions._by_name(Cond, Short, frozenset({"ALWAYS", "COMPAT_CCS"}))
+
+
+@pytest.mark.parametrize("table", [SERVER_TABLE, CLIENT_TABLE])
+def test_rows_that_switch_keys_or_offer_say_so(table: tuple[Transition, ...]) -> None:
+    # A ChangeCipherSpec switches this end's write keys after its row (RFC 5246 §7.1); the
+    # TLS 1.3 server flights that carry one also start the handshake keys.  A ClientHello
+    # row first chooses what to offer.
+    for row in table:
+        writes = {e.out for e in row.emits}
+        assert (Out.CHANGE_CIPHER_SPEC in writes) == (Effect.NEW_WRITE_KEYS in row.effects), row
+        assert (Out.CLIENT_HELLO in writes) == (Effect.OFFER in row.effects), row
+
+
+def _snapshot(conn: TlsConnection) -> dict[str, Any]:
+    """Every attribute; lists copied (every other value a connection holds is immutable)."""
+    return {k: list(v) if isinstance(v, list) else v for k, v in vars(conn).items()}
+
+
+@pytest.mark.parametrize("build", [_renegotiated_wire, _pha_wire])
+def test_builders_only_read_the_connection(build: object) -> None:
+    wire = build()  # type: ignore[operator]
+    for conn in (wire.client, wire.server):
+        for out in Out:
+            builder = getattr(_actions.Builders, out.name.lower())
+            before = _snapshot(conn)
+            try:
+                first = builder(conn)
+            except AssertionError:  # a builder of the other role (wrong configuration type)
+                continue
+            assert _snapshot(conn) == before, out
+            assert builder(conn) == first, out
+
+
+def test_a_client_hello_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[Message] = []
+    real = _connection.read_client_hello
+
+    def counting(conn: TlsConnection, hello: Message) -> _actions.Negotiation:
+        seen.append(hello)
+        return real(conn, hello)
+
+    monkeypatch.setattr(_connection, "read_client_hello", counting)
+    wire = _renegotiated_wire()
+    hellos = [e.message for e in wire.log if e.message.kind is Kind.CLIENT_HELLO]
+    assert len(hellos) == 2
+    assert seen == hellos
+
+
+def test_a_refused_command_changes_nothing() -> None:
+    wire = _renegotiated_wire()
+    server = wire.server
+    before = _snapshot(server)
+    refusal = wire.command(Role.SERVER, "request_certificate")  # TLS 1.2: no PHA (R-TLS-4)
+    assert refusal is not None
+    assert refusal.rule == "R-TLS-4"
+    after = _snapshot(server)
+    assert after.pop("refusals") == [*before.pop("refusals"), refusal]
+    assert after == before
 
 
 def test_a_message_sent_by_hand_keeps_the_writers_rule() -> None:
-    # Wire.send is public: messages a caller got from a command go out with their rules.
+    # Wire.send is public: what a caller got from handle() goes out with its rules.
     server = TlsConnection.server(ServerConfig(personality=OPENSSL))
     client = TlsConnection.client(ClientConfig(personality=OPENSSL))
     wire = Wire(client, server)
-    hello = client.start()
+    hello = client.handle(Event.START)
+    assert [rule for _, rule in hello] == ["RFC8446-4.1.1"]
     wire.send(Role.CLIENT, hello)
     wire.pump()
     first = wire.log[0]

@@ -357,7 +357,7 @@ class TlsPairWithInjectionsMachine(TlsPairMachine):
                 conn.receive(message)
             return
         self.injected = True
-        self.wire.send(role, conn.receive(message))
+        self.wire.send(role, conn.handle(Event.of(message), message))
         self.wire.pump()
 
 

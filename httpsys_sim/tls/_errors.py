@@ -1,4 +1,4 @@
-"""Errors of the TLS model, each carrying what the *peer* will observe (architecture §4).
+"""Errors of the TLS model, each carrying what the *peer* will observe (docs/architecture.md).
 
 * :class:`LocalProtocolError` — the local application asked for something the protocol or
   the stack does not allow (renegotiate on TLS 1.3, post-handshake auth on TLS 1.2 or with a

@@ -1,6 +1,6 @@
 """Stack personalities: how a particular TLS implementation fills the RFCs' choices.
 
-The state machines in :mod:`httpsys_sim.tls.machine` follow the RFCs; where an RFC leaves a
+The state machines (:mod:`httpsys_sim.tls._tables`) follow the RFCs; where an RFC leaves a
 choice (how many tickets, whether to resume on renegotiation, what to do when the peer
 refuses a renegotiation, whether a missing certificate fails the handshake), they ask the
 personality.  Each choice names the rule that documents it.
@@ -15,7 +15,7 @@ import attrs
 
 from httpsys_sim._enum import ReprStrEnum
 from httpsys_sim.errors import InputError
-from httpsys_sim.tls.vocabulary import AlertLevel
+from httpsys_sim.tls._vocabulary import AlertLevel
 
 __all__ = [
     "OPENSSL",
@@ -73,10 +73,6 @@ class Personality:
     pha_requires_client_offer: bool
     #: Rule id behind each field, for traces.
     rules: Mapping[str, str] = attrs.field(factory=dict)
-
-    def rule_for(self, field: str) -> str:
-        """The rule id that documents ``field`` (the RFC rule when the stack follows it)."""
-        return self.rules.get(field, "R-TLS-1")
 
 
 #: OpenSSL 3 (3.0 series): the generic, RFC-conforming stack.  Facts: P-OSSL-* rules.

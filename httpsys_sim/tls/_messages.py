@@ -14,13 +14,13 @@ from types import MappingProxyType
 import attrs
 
 from httpsys_sim._enum import ReprStrEnum
-from httpsys_sim.tls.vocabulary import AlertDescription, AlertLevel, HandshakeType, TlsVersion
+from httpsys_sim.tls._vocabulary import AlertDescription, AlertLevel, TlsVersion
 
 __all__ = ["CertState", "Kind", "Message", "alert"]
 
 
 class Kind(ReprStrEnum):
-    """What a message is; the value is the transcript name (docs/formats.md#tls-json)."""
+    """What a message is; the value is its transcript name (docs/formats.md#tls-json)."""
 
     HELLO_REQUEST = "hello_request"
     CLIENT_HELLO = "client_hello"
@@ -38,14 +38,6 @@ class Kind(ReprStrEnum):
     KEY_UPDATE = "key_update"
     CHANGE_CIPHER_SPEC = "change_cipher_spec"
     ALERT = "alert"
-
-    @property
-    def handshake_type(self) -> HandshakeType | None:
-        """The handshake type code point, or ``None`` for ChangeCipherSpec and alerts."""
-        try:
-            return HandshakeType[self.name]
-        except KeyError:
-            return None
 
 
 class CertState(ReprStrEnum):

@@ -43,7 +43,7 @@ class TlsVersion(ReprStrEnum):
     @property
     def rank(self) -> int:
         """Order for "highest common version" comparisons (1.0 → 0 … 1.3 → 3)."""
-        return _VERSION_ORDER.index(self)
+        return _VERSION_RANK[self]
 
     @classmethod
     def parse(cls, text: str) -> TlsVersion:
@@ -56,6 +56,7 @@ class TlsVersion(ReprStrEnum):
 
 
 _VERSION_ORDER = (TlsVersion.TLS10, TlsVersion.TLS11, TlsVersion.TLS12, TlsVersion.TLS13)
+_VERSION_RANK = MappingProxyType({v: i for i, v in enumerate(_VERSION_ORDER)})
 _VERSION_WIRE = MappingProxyType(
     {
         TlsVersion.TLS10: 0x0301,
@@ -93,11 +94,6 @@ class HandshakeType(ReprIntEnum):
     FINISHED = 20
     KEY_UPDATE = 24
     MESSAGE_HASH = 254
-
-    @property
-    def wire_name(self) -> str:
-        """The snake_case name used in transcripts (``client_hello``)."""
-        return self.name.lower()
 
 
 class AlertLevel(ReprIntEnum):

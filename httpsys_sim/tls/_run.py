@@ -1,4 +1,4 @@
-"""Run a client/server pair over the in-memory wire: `httpsys-sim tls` (docs/formats.md#tls-json).
+"""Run a client/server pair over the in-memory wire (`httpsys-sim tls`, docs/formats.md#tls-json).
 
 :class:`TlsScenario` is the input document, :func:`run_tls` drives the two machines through
 the initial handshake and the certificate request the scenario asks for, and
@@ -8,30 +8,41 @@ the initial handshake and the certificate request the scenario asks for, and
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from httpsys_sim._jsonin import Fields, JsonSource, load_json, load_mapping
-from httpsys_sim.schemas import header
-from httpsys_sim.tls.errors import TlsError
-from httpsys_sim.tls.machine import (
+from httpsys_sim.tls._config import (
     CertRequest,
     ClientConfig,
     RenegotiationAnswer,
     RequestAt,
     Role,
     ServerConfig,
-    TlsConnection,
 )
-from httpsys_sim.tls.messages import CertState
-from httpsys_sim.tls.personality import PERSONALITIES, Personality, get_personality
-from httpsys_sim.tls.vocabulary import TlsVersion
-from httpsys_sim.tls.wire import Wire, WireEvent
+from httpsys_sim.tls._connection import TlsConnection
+from httpsys_sim.tls._errors import TlsError
+from httpsys_sim.tls._messages import CertState
+from httpsys_sim.tls._personality import PERSONALITIES, Personality, get_personality
+from httpsys_sim.tls._vocabulary import TlsVersion
+from httpsys_sim.tls._wire import Wire, WireEvent
+
+if TYPE_CHECKING:
+    from httpsys_sim._jsonin import JsonSource
 
 __all__ = ["SideTranscript", "TlsScenario", "TlsTranscript", "run_tls"]
 
 _TLS_CERTS = (CertState.VALID, CertState.NONE, CertState.UNTRUSTED, CertState.EXPIRED)
+
+#: Most times a server may ask on one connection (``server.rounds``).
+MAX_ROUNDS = 16
+
+
+def _rounds(instance: object, attribute: object, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ROUNDS:
+        raise ValueError(f"rounds must be an integer from 1 to {MAX_ROUNDS}, not {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -49,6 +60,13 @@ class TlsScenario:
     post_handshake_auth: bool = False
     renegotiation: RenegotiationAnswer = RenegotiationAnswer.ACCEPT
     initiate_renegotiation: bool = False
+    #: How many times the server asks later (post-handshake auth rounds, or renegotiations)
+    #: on the same connection; more than one needs ``request_at`` other than ``handshake``.
+    rounds: int = attrs.field(default=1, validator=_rounds)
+
+    def __attrs_post_init__(self) -> None:
+        if self.rounds > 1 and self.request_at is RequestAt.HANDSHAKE:
+            raise ValueError("rounds > 1 needs request_at post_handshake or renegotiation")
 
     @property
     def personality(self) -> Personality:
@@ -67,18 +85,24 @@ class TlsScenario:
     # --- JSON --------------------------------------------------------------------------
     @classmethod
     def from_json(cls, text: str | bytes, *, filename: str = "<tls scenario>") -> TlsScenario:
-        """Parse a TLS setup document; bad input raises :class:`InputError`."""
+        """Parse the document (docs/formats.md#tls-json); bad input raises ``InputError``."""
+        from httpsys_sim._jsonin import load_json
+
         value, source = load_json(text, filename)
         return cls._read(value, source)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, filename: str = "<tls scenario>") -> TlsScenario:
-        """Build from an already-parsed TLS setup document."""
+        """Build from an already-parsed document (docs/formats.md#tls-json)."""
+        from httpsys_sim._jsonin import load_mapping
+
         value, source = load_mapping(data, filename)
         return cls._read(value, source)
 
     @classmethod
     def _read(cls, value: object, source: JsonSource) -> TlsScenario:
+        from httpsys_sim._jsonin import Fields
+
         top = Fields(value, "", source)
         stack = top.string("stack", "openssl")
         if stack not in PERSONALITIES:
@@ -103,6 +127,13 @@ class TlsScenario:
         )
         resumption = server.opt_boolean("resumption_on_renegotiation")
         allow_client = server.opt_boolean("allow_client_renegotiation")
+        rounds = server.integer("rounds", 1, minimum=1, maximum=MAX_ROUNDS)
+        if rounds > 1 and request_at is RequestAt.HANDSHAKE:
+            server.error(
+                "rounds",
+                "a request in the handshake happens once",
+                'set request_at to "post_handshake" or "renegotiation", or rounds to 1',
+            )
         server.done()
         client = top.obj("client")
         certificate = client.choice(
@@ -136,10 +167,11 @@ class TlsScenario:
             post_handshake_auth=pha,
             renegotiation=renegotiation,
             initiate_renegotiation=initiate,
+            rounds=rounds,
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The TLS setup document."""
+        """The scenario document (docs/formats.md#tls-json)."""
         return {
             "stack": self.stack,
             "version": self.version.value,
@@ -149,6 +181,7 @@ class TlsScenario:
                 "request_at": self.request_at.value,
                 "resumption_on_renegotiation": self.resumption_on_renegotiation,
                 "allow_client_renegotiation": self.allow_client_renegotiation,
+                "rounds": self.rounds,
             },
             "client": {
                 "certificate": self.certificate.value,
@@ -193,7 +226,7 @@ class SideTranscript:
     cert_obtained: bool  #: server: holds a client certificate; client: always False
 
     def to_dict(self) -> dict[str, Any]:
-        """The TLS transcript's per-side object."""
+        """The per-side object of the output document."""
         d: dict[str, Any] = {"messages": list(self.messages)}
         if self.role is Role.SERVER:
             d["cert_obtained"] = self.cert_obtained
@@ -212,9 +245,9 @@ class TlsTranscript:
     wire: tuple[WireEvent, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """The TLS transcript document (docs/formats.md#tls-json)."""
+        """The output document (docs/formats.md#tls-json)."""
         return {
-            **header("tls-transcript"),
+            **_header("tls-transcript"),
             "version": None if self.version is None else self.version.value,
             "server": self.server.to_dict(),
             "client": self.client.to_dict(),
@@ -230,7 +263,8 @@ class TlsTranscript:
         lines = [
             f"TLS {self.version.value if self.version else '(none)'} · stack {s.stack} · "
             f"server cert_request={s.cert_request.value} at {s.request_at.value} · "
-            f"client certificate={s.certificate.value}",
+            f"client certificate={s.certificate.value}"
+            + (f" · {s.rounds} rounds" if s.rounds > 1 else ""),
             "",
         ]
         width = max((len(e.message.label()) for e in self.wire), default=10)
@@ -291,24 +325,30 @@ def _side(conn: TlsConnection) -> SideTranscript:
     )
 
 
+#: The server's command for a request made after the handshake.
+_LATER: Mapping[RequestAt, str] = MappingProxyType(
+    {RequestAt.RENEGOTIATION: "renegotiate", RequestAt.POST_HANDSHAKE: "request_certificate"}
+)
+
+
 def run_tls(scenario: TlsScenario) -> TlsTranscript:
     """Drive both ends through the scenario and return their transcripts.
 
     Order: the initial handshake; then, if the server asks later, its HelloRequest
-    (TLS ≤ 1.2) or post-handshake CertificateRequest (TLS 1.3); then a client-initiated
-    renegotiation if asked for.  A command a stack declines is reported as that side's
-    error and nothing is sent.
+    (TLS ≤ 1.2) or post-handshake CertificateRequest (TLS 1.3), ``rounds`` times while the
+    connection lasts; then a client-initiated renegotiation if asked for.  A command a stack
+    declines is reported as that side's error and nothing is sent (and it asks no more).
     """
     client_cfg, server_cfg = scenario.configs()
     client = TlsConnection.client(client_cfg)
     server = TlsConnection.server(server_cfg)
     wire = Wire(client, server)
     wire.command(Role.CLIENT, "start")
-    asks_later = scenario.cert_request is not CertRequest.NONE
-    if asks_later and not server.closed and scenario.request_at is RequestAt.RENEGOTIATION:
-        wire.command(Role.SERVER, "renegotiate")
-    if asks_later and not server.closed and scenario.request_at is RequestAt.POST_HANDSHAKE:
-        wire.command(Role.SERVER, "request_certificate")
+    ask = _LATER.get(scenario.request_at)
+    if ask is not None and scenario.cert_request is not CertRequest.NONE:
+        for _ in range(scenario.rounds):
+            if server.closed or wire.command(Role.SERVER, ask) is not None:
+                break
     if scenario.initiate_renegotiation and not client.closed:
         wire.command(Role.CLIENT, "renegotiate")
     # The version the ServerHello settled, whether or not the handshake then completed.
@@ -320,3 +360,10 @@ def run_tls(scenario: TlsScenario) -> TlsTranscript:
         server=_side(server),
         wire=tuple(wire.log),
     )
+
+
+def _header(kind: str) -> dict[str, object]:
+    """The document's ``format`` header (loaded on use: the TLS layer imports nothing else)."""
+    from httpsys_sim.schemas import header
+
+    return header(kind)

@@ -8,12 +8,16 @@ dropped and logged as undelivered — the real peer would have stopped reading.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 
 import attrs
 
-from httpsys_sim.tls.errors import LocalProtocolError
-from httpsys_sim.tls.machine import Role, State, TlsConnection
-from httpsys_sim.tls.messages import Message
+from httpsys_sim.tls._config import Role
+from httpsys_sim.tls._connection import TlsConnection
+from httpsys_sim.tls._errors import LocalProtocolError
+from httpsys_sim.tls._messages import Message
+from httpsys_sim.tls._rows import Event, State
 
 __all__ = ["MAX_MESSAGES", "Wire", "WireEvent"]
 
@@ -21,6 +25,17 @@ __all__ = ["MAX_MESSAGES", "Wire", "WireEvent"]
 MAX_MESSAGES = 500
 
 _CLIENT, _SERVER, _CLOSED = Role.CLIENT, Role.SERVER, State.CLOSED
+_OF = Event.of
+
+#: The local commands by :class:`TlsConnection` method name.
+_COMMANDS: Mapping[str, Event] = MappingProxyType(
+    {
+        "start": Event.START,
+        "renegotiate": Event.RENEGOTIATE,
+        "request_certificate": Event.REQUEST_CERTIFICATE,
+        "close": Event.CLOSE,
+    }
+)
 
 
 @attrs.frozen
@@ -43,7 +58,8 @@ class Wire:
         #: The log as plain tuples ``(sender, message, delivered, rule)``, appended as
         #: messages travel; :attr:`log` builds :class:`WireEvent` values from it.
         self.records: list[tuple[Role, Message, bool, str]] = []
-        self._queue: deque[tuple[Role, Message, str]] = deque()
+        #: What each end wrote and the other has yet to read: one entry per flight.
+        self._queue: deque[tuple[Role, Sequence[tuple[Message, str]]]] = deque()
 
     @property
     def log(self) -> list[WireEvent]:
@@ -58,46 +74,46 @@ class Wire:
         """The connection that plays ``role``."""
         return self.client if role is Role.CLIENT else self.server
 
-    def send(self, sender: Role, messages: list[Message]) -> None:
-        """Put messages written by ``sender`` on the wire (in order)."""
-        if not messages:
-            return
-        conn = self.end(sender)
-        # The connection logged what it just wrote last, one record per message.
-        written = conn.records[-len(messages) :]
-        for message, record in zip(messages, written, strict=True):
-            self._queue.append((sender, message, record[2]))
+    def send(self, sender: Role, written: Iterable[tuple[Message, str]]) -> None:
+        """Put what ``sender`` wrote on the wire, in order: ``(message, rule)`` pairs as
+        :meth:`TlsConnection.handle` returns them."""
+        self._queue.append((sender, tuple(written)))
 
     def command(self, role: Role, name: str) -> LocalProtocolError | None:
         """Run a local command (``start``, ``renegotiate``, …) on ``role`` and pump.
 
         Returns the refusal when the stack declined the command (nothing was sent).
         """
-        conn = self.end(role)
         try:
-            out: list[Message] = getattr(conn, name)()
+            written = self.end(role).handle(_COMMANDS[name])
         except LocalProtocolError as refusal:
             return refusal
-        self.send(role, out)
+        if written:
+            self._queue.append((role, written))
         self.pump()
         return None
 
     def pump(self) -> None:
         """Deliver queued messages, and the answers they provoke, until the wire is quiet."""
+        # One FIFO of flights; a flight's messages are read in order before the answers they
+        # provoke, which join the end of the queue — the order of a FIFO of single messages.
         carried = 0
         queue = self._queue
         records = self.records
         while queue:
-            carried += 1
-            if carried > MAX_MESSAGES:  # pragma: no cover - would be a table bug
-                raise AssertionError("TLS wire did not go quiet")
-            sender, message, rule = queue.popleft()
+            sender, flight = queue.popleft()
             if sender is _CLIENT:
                 receiver_role, receiver = _SERVER, self.server
             else:
                 receiver_role, receiver = _CLIENT, self.client
-            if receiver.state is _CLOSED:
-                records.append((sender, message, False, rule))
-                continue
-            records.append((sender, message, True, rule))
-            self.send(receiver_role, receiver.receive(message))
+            for message, rule in flight:
+                carried += 1
+                if carried > MAX_MESSAGES:  # pragma: no cover - would be a table bug
+                    raise AssertionError("TLS wire did not go quiet")
+                if receiver.state is _CLOSED:
+                    records.append((sender, message, False, rule))
+                    continue
+                records.append((sender, message, True, rule))
+                answer = receiver.handle(_OF(message), message)
+                if answer:
+                    queue.append((receiver_role, answer))

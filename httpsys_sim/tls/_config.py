@@ -1,0 +1,113 @@
+"""What each end is set up to do: the configuration values of the TLS layer.
+
+Plain frozen values and the small enums they use.  A ``None`` field means "the
+personality's default"; :class:`~httpsys_sim.tls.TlsConnection` resolves those once, when
+it is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from httpsys_sim._enum import ReprStrEnum
+from httpsys_sim.tls._messages import CertState
+from httpsys_sim.tls._personality import Personality
+from httpsys_sim.tls._vocabulary import AlertLevel, TlsVersion
+
+__all__ = [
+    "CertRequest",
+    "CertRequestedHow",
+    "ClientConfig",
+    "RenegotiationAnswer",
+    "RequestAt",
+    "Role",
+    "ServerConfig",
+]
+
+
+class Role(ReprStrEnum):
+    """Which end of the connection a machine plays."""
+
+    CLIENT = "client"
+    SERVER = "server"
+
+
+class CertRequest(ReprStrEnum):
+    """Whether the server asks for a client certificate and insists on one."""
+
+    NONE = "none"
+    OPTIONAL = "optional"  #: ask; carry on without one
+    REQUIRED = "required"  #: ask; a stack with ``fail_on_missing_cert`` fails without one
+
+
+class RequestAt(ReprStrEnum):
+    """When the server asks (docs/formats.md#tls-json, ``server.request_at``)."""
+
+    HANDSHAKE = "handshake"  #: CertificateRequest in the initial handshake
+    POST_HANDSHAKE = "post_handshake"  #: TLS 1.3 post-handshake authentication
+    RENEGOTIATION = "renegotiation"  #: TLS 1.2 HelloRequest, then a new handshake
+
+
+class CertRequestedHow(ReprStrEnum):
+    """How a CertificateRequest reached the client (a result's ``cert_requested``)."""
+
+    NONE = "none"
+    HANDSHAKE = "handshake"
+    RENEGOTIATION = "renegotiation"
+    POST_HANDSHAKE = "post_handshake"
+
+
+class RenegotiationAnswer(ReprStrEnum):
+    """A client's answer to HelloRequest (R-TLS-1)."""
+
+    ACCEPT = "accept"
+    REFUSE = "refuse"  #: answer ``no_renegotiation`` (level per stack or profile)
+    IGNORE = "ignore"  #: say nothing
+
+
+def _versions(value: Sequence[TlsVersion]) -> tuple[TlsVersion, ...]:
+    return tuple(sorted(set(value), key=lambda v: v.rank, reverse=True))
+
+
+@attrs.frozen(kw_only=True)
+class ServerConfig:
+    """What a server end is set up to do."""
+
+    personality: Personality
+    versions: tuple[TlsVersion, ...] = attrs.field(
+        default=(TlsVersion.TLS13, TlsVersion.TLS12), converter=_versions
+    )
+    alpn: tuple[str, ...] = ()  #: supported ALPN ids in server preference order
+    cert_request: CertRequest = CertRequest.NONE
+    request_at: RequestAt = RequestAt.HANDSHAKE
+    #: ``None`` → the personality's default.
+    resumption_on_renegotiation: bool | None = None
+    #: ``None`` → the personality's default.
+    allow_client_renegotiation: bool | None = None
+    #: The server may start a renegotiation at all (Schannel ``DisableRenegoOnServer`` = 0).
+    renegotiation_enabled: bool = True
+    #: Renegotiate with peers that lack RFC 5746 (Schannel ``AllowInsecureRenegoClients``).
+    allow_insecure_renegotiation: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class ClientConfig:
+    """What a client end is set up to do."""
+
+    personality: Personality
+    versions: tuple[TlsVersion, ...] = attrs.field(
+        default=(TlsVersion.TLS13, TlsVersion.TLS12), converter=_versions
+    )
+    alpn: tuple[str, ...] = ()  #: offered ALPN ids in preference order
+    certificate: CertState = CertState.NONE
+    post_handshake_auth: bool = False  #: offer extension 49
+    renegotiation: RenegotiationAnswer = RenegotiationAnswer.ACCEPT
+    #: Answer when the connection negotiated h2 (``None`` → same as ``renegotiation``).
+    renegotiation_h2: RenegotiationAnswer | None = None
+    #: Level of ``no_renegotiation`` (``None`` → the personality's).
+    refusal_level: AlertLevel | None = None
+    secure_renegotiation: bool = True  #: offer RFC 5746
+    #: Send a non-empty legacy_session_id in TLS 1.3 (``None`` → the personality's).
+    middlebox_compat: bool | None = None
