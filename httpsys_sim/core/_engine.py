@@ -19,7 +19,14 @@ from typing import Any
 
 import attrs
 
-from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, Fact, H11RetryPolicy, get_client
+from httpsys_sim.catalogue._clients import (
+    CLIENTS,
+    PHA_NEEDS_CERTIFICATE,
+    ClientProfile,
+    Fact,
+    H11RetryPolicy,
+    get_client,
+)
 from httpsys_sim.catalogue._rules import get_rule
 from httpsys_sim.core._result import (
     Alternative,
@@ -33,6 +40,7 @@ from httpsys_sim.core._result import (
     OutcomeKind,
     Result,
     Step,
+    Timeout,
     TlsAlert,
     weakest,
 )
@@ -54,6 +62,7 @@ from httpsys_sim.tls.personality import OPENSSL, SCHANNEL
 from httpsys_sim.tls.vocabulary import AlertLevel, TlsVersion
 from httpsys_sim.tls.wire import Wire
 from httpsys_sim.windows._binding import SslBinding
+from httpsys_sim.windows._hosts import ANCM_HOSTS, APP_HOSTS, AppObservation, AppValue, host_label
 from httpsys_sim.windows._iis import (
     AccessSslFlag,
     CertPolicy,
@@ -65,6 +74,9 @@ from httpsys_sim.windows._iis import (
 from httpsys_sim.windows._releases import LateDemandPolicy
 
 __all__ = ["ClientCaps", "effective_binding", "effective_client", "server_versions", "simulate"]
+
+#: Hosts with no IIS between the TLS stack and the application (core/_apphost.py).
+_DIRECT_HOSTS = frozenset({Host.ASPNETCORE_HTTPSYS, Host.KESTREL})
 
 #: Connections a client opens at most for one request (first try + protocol fallbacks).
 MAX_CONNECTIONS = 4
@@ -112,8 +124,23 @@ def effective_client(scenario: Scenario) -> ClientCaps:
     c = scenario.client
     if not any(getattr(c, name) is not None for name in CLIENT_OVERRIDES):
         # No overrides: the profile's own capabilities, worked out once per catalogue entry.
-        return _PROFILE_CAPS[c.profile]
-    return _client_caps(c)
+        caps = _PROFILE_CAPS[c.profile]
+    else:
+        caps = _client_caps(c)
+    if _pha_dropped(scenario, caps):
+        caps = attrs.evolve(caps, offers_pha=False)
+    return caps
+
+
+def _pha_dropped(scenario: Scenario, caps: ClientCaps) -> bool:
+    """R-CLI-13: a profile that offers PHA only with a certificate holds none."""
+    c = scenario.client
+    return (
+        caps.offers_pha
+        and c.offers_pha is None
+        and c.profile in PHA_NEEDS_CERTIFICATE
+        and c.certificate is CertState.NONE
+    )
 
 
 def _client_caps(c: ClientSetup) -> ClientCaps:
@@ -205,6 +232,11 @@ class _Run:
         self.httperr: str | None = None
         #: The client certificate IIS received (None: none reached it).
         self.iis_certificate: CertState | None = None
+        #: ASP.NET Core hosts (core/_apphost.py): what the app observed, what the
+        #: synchronous property gives, and whether the app's call started a late demand.
+        self.app_observed: AppObservation | None = None
+        self.app_property: AppValue | None = None
+        self.app_called = False
 
     # --- bookkeeping ------------------------------------------------------------------
     def step(
@@ -236,6 +268,20 @@ class _Run:
     # --- the pipeline -------------------------------------------------------------------
     def run(self) -> Result:
         outcome, log, reached = self._pipeline()
+        host = self.scenario.server.host
+        if host in APP_HOSTS:  # ASP.NET Core hosts: what the application observed
+            from httpsys_sim.core import _apphost
+
+            if host in ANCM_HOSTS:
+                self.app_observed, reached = _apphost.ancm_observation(self, outcome)
+            elif self.app_observed is None:
+                value = AppValue.CONNECTION_GONE if self.app_called else AppValue.NOT_REACHED
+                self.app_observed = AppObservation(
+                    api="HttpContext.Connection.GetClientCertificateAsync()",
+                    value=value,
+                    property_value=self.app_property,
+                    rule=outcome.rule,
+                )
         outcome = self._finish(outcome)
         return Result(
             scenario=self.scenario,
@@ -246,6 +292,7 @@ class _Run:
             certificate_reached_app=reached,
             iis_certificate=self.iis_certificate,
             httperr=self.httperr,
+            app_observed=self.app_observed,
         )
 
     def _pipeline(self) -> tuple[Outcome, IisLogLine | None, bool]:
@@ -274,6 +321,18 @@ class _Run:
             + r.late_demand_tls13.value,
             "R-REL-1",
         )
+        if s.host in APP_HOSTS:
+            from httpsys_sim.core import _apphost
+
+            _apphost.config_steps(self)
+        if _pha_dropped(self.scenario, _PROFILE_CAPS[self.scenario.client.profile]):
+            self.step(
+                "config",
+                "client",
+                f"{self.caps.profile.name} holds no certificate, so it offers no "
+                "post_handshake_auth",
+                "R-CLI-13",
+            )
         if r.user_defined:
             self.step(
                 "config",
@@ -311,14 +370,17 @@ class _Run:
                     "R-IIS-3",
                     key=bool(negotiate_bit),
                 )
+        if s.host is Host.KESTREL:
+            return  # no IIS flags, no http.sys binding (R-KESTREL-1)
         flags = ", ".join(access_flag_names(s.access_ssl_flags)) or "None"
-        self.step(
-            "config",
-            "IIS" if s.host is Host.IIS else "IIS Express",
-            f'<access sslFlags="{flags}"> applies to {self.scenario.request.path} '
-            f"(client certificate: {self.policy.value})",
-            "R-IIS-1",
-        )
+        if s.host is not Host.ASPNETCORE_HTTPSYS:
+            self.step(
+                "config",
+                host_label(s.host),
+                f'<access sslFlags="{flags}"> applies to {self.scenario.request.path} '
+                f"(client certificate: {self.policy.value})",
+                "R-IIS-1",
+            )
         b = self.binding
         self.step(
             "config",
@@ -406,6 +468,20 @@ class _Run:
             self._record(index, transport, None, None, CertRequestedHow.NONE, "reset", ())
             return self._reset("R-PIPE-5"), None, False
         negotiate = self.binding.client_cert_negotiation
+        personality = SCHANNEL
+        cert_request = (
+            CertRequest.OPTIONAL
+            if negotiate or self.policy is not CertPolicy.IGNORE
+            else CertRequest.NONE
+        )
+        request_at = RequestAt.HANDSHAKE if negotiate else RequestAt.RENEGOTIATION
+        asked_rule = "R-REQ-1" if negotiate else "R-PIPE-3"
+        if s.server.host in _DIRECT_HOSTS:  # HTTP.sys server / Kestrel: core/_apphost.py
+            from httpsys_sim.core import _apphost
+
+            personality, cert_request, request_at, negotiate, asked_rule = _apphost.handshake_setup(
+                self, negotiate
+            )
         versions = server_versions(s, self.binding)
         if quic:
             versions = tuple(v for v in versions if v is TlsVersion.TLS13)
@@ -414,13 +490,11 @@ class _Run:
             client_versions = (TlsVersion.TLS13,)
         server = TlsConnection.server(
             ServerConfig(
-                personality=SCHANNEL,
+                personality=personality,
                 versions=versions,
                 alpn=self._server_alpn(quic),
-                cert_request=CertRequest.OPTIONAL
-                if negotiate or self.policy is not CertPolicy.IGNORE
-                else CertRequest.NONE,
-                request_at=RequestAt.HANDSHAKE if negotiate else RequestAt.RENEGOTIATION,
+                cert_request=cert_request,
+                request_at=request_at,
                 renegotiation_enabled=not s.server.schannel.disable_reneg_on_server,
                 allow_insecure_renegotiation=s.server.schannel.allow_insecure_reneg_clients,
             )
@@ -463,10 +537,21 @@ class _Run:
                 if negotiate
                 else "; no certificate requested in the handshake"
             ),
-            "R-REQ-1" if negotiate else "R-PIPE-3",
+            asked_rule,
             key=True,
         )
         protocol = server.alpn or "http/1.1"
+        if s.server.host is Host.KESTREL:  # Kestrel's validation callback (R-KESTREL-2)
+            from httpsys_sim.core import _apphost
+
+            def record_kestrel(end: str) -> None:
+                self._record(
+                    index, transport, version, protocol, server.cert_requested, end, wire.events()
+                )
+
+            refused = _apphost.kestrel_handshake_check(self, server, record_kestrel)
+            if refused is not None:
+                return refused
         return self._http(index, transport, protocol, wire, client, server)
 
     def _tls_steps(self, wire: Wire, start: int) -> None:
@@ -595,6 +680,10 @@ class _Run:
                 wire.events(),
             )
 
+        if self.scenario.server.host in _DIRECT_HOSTS:  # no IIS: core/_apphost.py
+            from httpsys_sim.core import _apphost
+
+            return _apphost.request_arrived(self, protocol, wire, client, server, record)
         if self.policy is CertPolicy.IGNORE:
             self.step(
                 "iis", "IIS", "no client certificate needed for this path", "R-IIS-1", key=True
@@ -712,19 +801,12 @@ class _Run:
             self.step(
                 "tls",
                 "http.sys",
-                f"TLS 1.3 has no renegotiation, and Schannel sends no post-handshake "
-                f"CertificateRequest ({refusal.reason})",
+                f"TLS 1.3 has no renegotiation, and http.sys's late demand sends no "
+                f"post-handshake CertificateRequest ({refusal.reason})",
                 refusal.rule,
                 key=True,
                 decisive=self.caps.offers_pha,
             )
-            if self.caps.offers_pha:
-                self.doubt(
-                    OutcomeKind.HTTP_RESPONSE,
-                    "Schannel might answer this client's post_handshake_auth with a "
-                    "post-handshake CertificateRequest: the certificate would then reach IIS",
-                    refusal.rule,
-                )
         if release.user_defined:
             other = (
                 "a reset (as Windows 11 before 24H2)"
@@ -740,6 +822,22 @@ class _Run:
             )
             self.decisive.append("R-REL-5")
         rule = release.late_demand_rule
+        if (
+            release.late_demand_tls13 is LateDemandPolicy.NOT_SUPPORTED
+            and self.scenario.server.host is Host.ASPNETCORE_HTTPSYS
+        ):
+            from httpsys_sim.core import _apphost
+
+            self.step(
+                "iis",
+                "http.sys",
+                f"{release.product}: HttpReceiveClientCertificate fails with "
+                "ERROR_NOT_SUPPORTED (50)",
+                rule,
+                key=True,
+                decisive=True,
+            )
+            return _apphost.httpsys_not_supported(self, record)
         if release.late_demand_tls13 is LateDemandPolicy.NOT_SUPPORTED:
             self.step(
                 "iis",
@@ -750,6 +848,13 @@ class _Run:
                 key=True,
                 decisive=True,
             )
+            if self.caps.offers_pha:  # "any client" is the inferred part of the row
+                self.doubt(
+                    OutcomeKind.HTTP_RESPONSE,
+                    "http.sys might ask this post_handshake_auth client with a post-handshake "
+                    "CertificateRequest instead of failing: the certificate would reach IIS",
+                    "R-REQ-2.tls13-not-supported",
+                )
             self.step(
                 "iis",
                 "IIS",
@@ -804,7 +909,7 @@ class _Run:
         s = self.scenario
         body = s.request.body_bytes
         limit = s.server.upload_read_ahead_size
-        if body > limit:
+        if body > limit and s.server.host not in _DIRECT_HOSTS:
             self.step(
                 "iis",
                 "IIS",
@@ -846,20 +951,28 @@ class _Run:
             self.step(
                 "tls",
                 "client",
-                f"{self.caps.profile.name} ignores the HelloRequest; http.sys waits, then drops "
-                "the connection",
+                f"{self.caps.profile.name} ignores the HelloRequest; http.sys waits without an "
+                "HTTP response until its two-minute renegotiation timer ends the connection "
+                "(HTTPERR Timer_SslRenegotiation)",
                 "R-REQ-2.tls12-ignored",
                 key=True,
                 decisive=True,
             )
             self.doubt(
-                OutcomeKind.TIMEOUT,
-                "the renegotiation timer (two minutes) ends it: HTTPERR Timer_SslRenegotiation",
+                OutcomeKind.CONNECTION_RESET,
+                "http.sys might reset the connection instead of waiting for the timer",
                 "R-REQ-2.tls12-ignored",
             )
-            record("reset", CertRequestedHow.RENEGOTIATION)
+            record("timeout", CertRequestedHow.RENEGOTIATION)
             self.httperr = "Timer_SslRenegotiation"
-            return self._reset("R-REQ-2.tls12-ignored"), None, False
+            return (
+                Timeout(
+                    rule="R-REQ-2.tls12-ignored",
+                    client_error=self.caps.profile.error_timeout.value,
+                ),
+                None,
+                False,
+            )
         if client.closed and isinstance(client.error, HandshakeRefused):
             self.step(
                 "tls",
@@ -912,12 +1025,22 @@ class _Run:
     def _reset(self, rule: str) -> ConnectionReset:
         if self.httperr is None:
             self.httperr = "Connection_Dropped"
+            self.step(
+                "http",
+                "http.sys",
+                "HTTPERR logs the connection as Connection_Dropped",
+                "R-IIS-6.connection-dropped",
+            )
         return ConnectionReset(rule=rule, client_error=self.caps.profile.error_reset.value)
 
     def _validate(
         self, cert: CertState | None, *, need: bool = True
     ) -> tuple[Outcome, IisLogLine | None, bool]:
         """IIS's verdict on the certificate it received (R-IIS-5), or on none."""
+        if self.scenario.server.host in _DIRECT_HOSTS:  # no IIS verdict: core/_apphost.py
+            from httpsys_sim.core import _apphost
+
+            return _apphost.deliver(self, cert, "R-HTTPSYS-4")
         if not need:
             self.step("iis", "IIS", "serves the request: 200", "R-IIS-1", key=True)
             return self._answer(200, 0, 0, "R-IIS-1")

@@ -17,6 +17,7 @@ import attrs
 from httpsys_sim.catalogue._clients import H11RetryPolicy
 from httpsys_sim.tls.machine import RenegotiationAnswer
 from httpsys_sim.tls.messages import CertState
+from httpsys_sim.windows._hosts import APP_HOSTS, host_wants_certificate
 from httpsys_sim.windows._iis import CertPolicy, Host, SiteBindingSslFlag, cert_policy
 
 if TYPE_CHECKING:
@@ -69,8 +70,10 @@ def is_failure(result: Result) -> bool:
     s = result.scenario
     if s.request.scheme == "http":
         return False
-    wants = cert_policy(s.server.access_ssl_flags) is not CertPolicy.IGNORE
     has_cert = s.client.certificate is not CertState.NONE
+    if s.server.host in APP_HOSTS:  # what counts is what the application observed
+        return host_wants_certificate(s.server) and has_cert and not result.certificate_reached_app
+    wants = cert_policy(s.server.access_ssl_flags) is not CertPolicy.IGNORE
     return wants and has_cert and result.iis_certificate is None
 
 

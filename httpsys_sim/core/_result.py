@@ -21,6 +21,7 @@ from httpsys_sim.tls.wire import WireEvent
 if TYPE_CHECKING:
     from httpsys_sim.core._fixes import Fix
     from httpsys_sim.core._scenario import Scenario
+    from httpsys_sim.windows._hosts import AppObservation
 
 __all__ = [
     "Alternative",
@@ -213,7 +214,7 @@ class HttpResponse(Outcome):
     def describe(self) -> str:
         text = f"HTTP {self.status}.{self.substatus} {_REASONS.get(self.status, '')}"
         sub = _SUB_TEXT.get((self.status, self.substatus))
-        if sub:
+        if sub and (self.status != 500 or self.module):  # a bare 500 is not IIS Web Core's
             text += f" ({sub})"
         if self.hresult:
             text += f", {self.hresult}"
@@ -407,6 +408,9 @@ class Result:
     httperr: str | None = None
     #: The client certificate IIS received and judged (None: none reached IIS).
     iis_certificate: CertState | None = None
+    #: ASP.NET Core hosts: what the application observed when it asked for the certificate
+    #: (None for IIS and IIS Express; docs/concepts.md#hosts).
+    app_observed: AppObservation | None = None
 
     # --- explanations --------------------------------------------------------------
     def why(self) -> tuple[Step, ...]:
@@ -418,6 +422,8 @@ class Result:
         lines = [f"Outcome: {self.outcome.describe()} [{self.outcome.rule}]"]
         if self.outcome.client_error:
             lines.append(f"The client shows: {self.outcome.client_error}")
+        if self.app_observed is not None:
+            lines.append(f"The application observes: {self.app_observed.describe()}")
         lines.append("Because:")
         for n, step in enumerate(self.why(), 1):
             rule = get_rule(step.rule)
@@ -446,6 +452,7 @@ class Result:
             "iis_log": None if self.iis_log is None else self.iis_log.to_dict(),
             "httperr": self.httperr,
             "iis_certificate": None if self.iis_certificate is None else self.iis_certificate.value,
+            "app_observed": None if self.app_observed is None else self.app_observed.to_dict(),
             "steps": [s.to_dict() for s in self.steps],
             "explanation": self.explain(),
             "fixes": [f.title for f in self.fixes()] if with_fixes else [],
