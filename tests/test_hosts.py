@@ -489,3 +489,52 @@ def test_every_host_outcome_is_total_cited_and_doubt_carries_alternatives(
     else:
         assert result.app_observed is not None
         assert attrs.evolve(result.app_observed) == result.app_observed
+
+
+# --- the fake HTTP.sys and the pytest plugin ---------------------------------------------------
+
+
+def test_fake_answers_what_the_asp_net_core_app_observes() -> None:
+    from httpsys_sim.testing import AppCertificateError, fake_http_sys
+
+    fake = fake_http_sys(
+        release="server-2022",
+        host="kestrel",
+        client_certificate_mode="DelayCertificate",
+        client_overrides={"alpn": ["http/1.1"]},
+    )
+    with pytest.raises(AppCertificateError) as info:
+        fake.get_client_certificate()
+    assert info.value.rule == "R-KESTREL-5"
+    with pytest.raises(InputError):
+        fake.receive_client_certificate()  # Kestrel has no http.sys
+    required = fake_http_sys(host="kestrel", client_certificate_mode="RequireCertificate")
+    cert = required.get_client_certificate()
+    assert cert is not None
+    assert cert.state is CertState.VALID
+    with pytest.raises(InputError):
+        fake_http_sys().get_client_certificate()  # IIS Express runs no ASP.NET Core app
+
+
+def test_fake_http_sys_server_raw_call_on_24h2_is_not_supported_but_the_app_sees_null() -> None:
+    from httpsys_sim.testing import ERROR_NOT_SUPPORTED, fake_http_sys
+
+    fake = fake_http_sys(
+        release="win11-24h2",
+        host="aspnetcore-httpsys",
+        client_certificate_method="AllowRenegotation",
+        client_overrides={"alpn": ["http/1.1"]},
+    )
+    assert fake.receive_client_certificate(raise_on_error=False).status == ERROR_NOT_SUPPORTED
+    assert fake.get_client_certificate() is None
+
+
+@pytest.mark.httpsys_hosts("aspnetcore-httpsys:NoCertificate", "kestrel:NoCertificate")
+@pytest.mark.httpsys_releases("win10-22h2", "server-2025")
+def test_plugin_parametrizes_hosts(
+    httpsys_host: str, httpsys_release: hs.Release, httpsys_simulate: Any
+) -> None:
+    result = httpsys_simulate(client_cert_negotiation=True)
+    assert result.scenario.server.host.value == httpsys_host.partition(":")[0]
+    assert result.scenario.server.release == httpsys_release
+    assert not result.certificate_reached_app
