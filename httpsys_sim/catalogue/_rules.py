@@ -846,6 +846,23 @@ _BINDING_RULES: tuple[Rule, ...] = (
     ),
 )
 
+_BINDING_REWRITE_RULES: tuple[Rule, ...] = (
+    Rule(
+        id="R-BIND-3",
+        title="Re-creating a binding drops clientcertnegotiation before Server 2025",
+        statement=(
+            "Before Windows Server 2025, tools that update an http.sys binding by deleting and "
+            "re-adding it — IIS Manager when the certificate changes, ACME clients on renewal — "
+            "write it without clientcertnegotiation (and dsmapperusage), so the fix has to be "
+            "re-applied after every renewal; on Server 2025 IIS manages the flag through the "
+            "site binding's bit 128."
+        ),
+        confidence=_P,
+        sources=("S12", "S51"),
+        section="behaviour §8.3",
+    ),
+)
+
 _IIS_RULES: tuple[Rule, ...] = (
     Rule(
         id="R-IIS-1",
@@ -2403,6 +2420,7 @@ _CLIENT_RULES: tuple[Rule, ...] = (
 _ALL_RULES: tuple[Rule, ...] = (
     *_RELEASE_RULES,
     *_BINDING_RULES,
+    *_BINDING_REWRITE_RULES,
     *_IIS_RULES,
     *_HTTPERR_RULES,
     *_REQUEST_RULES,

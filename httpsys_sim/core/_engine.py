@@ -44,7 +44,7 @@ from httpsys_sim.core._result import (
     TlsAlert,
     weakest,
 )
-from httpsys_sim.core._scenario import CLIENT_OVERRIDES, ClientSetup, Scenario
+from httpsys_sim.core._scenario import CLIENT_OVERRIDES, ClientSetup, Scenario, default_binding
 from httpsys_sim.tls.errors import HandshakeRefused
 from httpsys_sim.tls.machine import (
     CertRequest,
@@ -77,6 +77,9 @@ __all__ = ["ClientCaps", "effective_binding", "effective_client", "server_versio
 
 #: Hosts with no IIS between the TLS stack and the application (core/_apphost.py).
 _DIRECT_HOSTS = frozenset({Host.ASPNETCORE_HTTPSYS, Host.KESTREL})
+
+#: The neutral binding Kestrel "has": only its endpoint means anything.
+_KESTREL_BINDING = default_binding(Host.KESTREL)
 
 #: Connections a client opens at most for one request (first try + protocol fallbacks).
 MAX_CONNECTIONS = 4
@@ -181,6 +184,8 @@ _PROFILE_CAPS: Mapping[str, ClientCaps] = MappingProxyType(
 def effective_binding(scenario: Scenario) -> SslBinding:
     """The http.sys binding after IIS pushed the site binding's ``sslFlags`` (R-IIS-3)."""
     s = scenario.server
+    if s.host is Host.KESTREL:
+        return _KESTREL_BINDING  # Kestrel has no http.sys binding (R-KESTREL-1)
     return apply_site_binding_flags(
         s.binding,
         s.site_binding_ssl_flags,

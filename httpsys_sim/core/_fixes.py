@@ -17,8 +17,19 @@ import attrs
 from httpsys_sim.catalogue._clients import H11RetryPolicy
 from httpsys_sim.tls.machine import RenegotiationAnswer
 from httpsys_sim.tls.messages import CertState
-from httpsys_sim.windows._hosts import APP_HOSTS, host_wants_certificate
-from httpsys_sim.windows._iis import CertPolicy, Host, SiteBindingSslFlag, cert_policy
+from httpsys_sim.windows._hosts import (
+    APP_HOSTS,
+    ClientCertificateMode,
+    host_wants_certificate,
+)
+from httpsys_sim.windows._iis import (
+    AccessSslFlag,
+    CertPolicy,
+    Host,
+    SiteBindingSslFlag,
+    access_flag_names,
+    cert_policy,
+)
 
 if TYPE_CHECKING:
     from httpsys_sim.core._result import Result
@@ -98,14 +109,25 @@ def _negotiate(
     b = scenario.server.binding
     if b.client_cert_negotiation:
         return
+    if scenario.server.host is Host.KESTREL:
+        return  # Kestrel has no http.sys binding
     new = scenario.with_binding(client_cert_negotiation=True)
+    flags = int(b.default_flags) | 0x2
+    keep = (
+        ""
+        if scenario.server.release.site_binding_negotiate_flag
+        else "; before Windows Server 2025, renewing or re-creating the binding (IIS Manager, "
+        "ACME clients such as win-acme) drops clientcertnegotiation: re-apply it after every "
+        "certificate renewal (R-BIND-3)"
+    )
     yield (
         "clientcertnegotiation",
         "Ask for the client certificate in the initial handshake "
         "(netsh clientcertnegotiation=enable)",
         (
             _netsh(scenario, client_cert_negotiation=True),
-            "or set DefaultFlags=0x2 under HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\"
+            f"or set DefaultFlags to 0x{flags:x} (the binding's current value OR 0x2; do not "
+            "overwrite its other bits) under HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\"
             f"Parameters\\SslBindingInfo\\{b.endpoint} and restart the HTTP service",
         ),
         "R-REQ-1",
@@ -117,7 +139,8 @@ def _negotiate(
             "; IIS Express cannot change http.sys bindings itself, run this elevated"
             if scenario.server.host is Host.IIS_EXPRESS
             else ""
-        ),
+        )
+        + keep,
     )
 
 
@@ -280,6 +303,64 @@ def _upload(
     )
 
 
+def _kestrel_mode(
+    scenario: Scenario,
+) -> Iterator[tuple[str, str, tuple[str, ...], str, str, Scenario, str | None]]:
+    s = scenario.server
+    if s.host is not Host.KESTREL:
+        return
+    for mode in (
+        ClientCertificateMode.ALLOW_CERTIFICATE,
+        ClientCertificateMode.REQUIRE_CERTIFICATE,
+    ):
+        if s.certificate_mode is mode:
+            continue
+        new = attrs.evolve(scenario, server=attrs.evolve(s, client_certificate_mode=mode))
+        yield (
+            f"kestrel-{mode.value}",
+            f"Ask for the certificate in Kestrel's handshake (ClientCertificateMode.{mode.value})",
+            (
+                "builder.WebHost.ConfigureKestrel(o => o.ConfigureHttpsDefaults(h => "
+                f"h.ClientCertificateMode = ClientCertificateMode.{mode.value}));",
+            ),
+            "R-KESTREL-1",
+            "server",
+            new,
+            "every connection to this endpoint is asked; works on every TLS and HTTP version"
+            + (
+                "; a client without a certificate is refused in the handshake"
+                if mode is ClientCertificateMode.REQUIRE_CERTIFICATE
+                else ""
+            ),
+        )
+
+
+def _ancm_forward(
+    scenario: Scenario,
+) -> Iterator[tuple[str, str, tuple[str, ...], str, str, Scenario, str | None]]:
+    s = scenario.server
+    if s.host is not Host.ASPNETCORE_IIS_OUTOFPROCESS:
+        return
+    if s.access_ssl_flags & AccessSslFlag.SSL_NEGOTIATE_CERT:
+        return
+    flags = s.access_ssl_flags | AccessSslFlag.SSL_NEGOTIATE_CERT
+    new = attrs.evolve(scenario, server=attrs.evolve(s, access_ssl_flags=flags))
+    yield (
+        "ancm-sslnegotiatecert",
+        "Add SslNegotiateCert so that IIS reads the certificate and ANCM forwards it "
+        "(MS-ASPNETCORE-CLIENTCERT)",
+        (
+            '%windir%\\system32\\inetsrv\\appcmd.exe set config "<Site>" '
+            "-section:system.webServer/security/access "
+            f'/sslFlags:"{",".join(access_flag_names(flags))}" /commit:apphost',
+        ),
+        "R-ANCM-2",
+        "server",
+        new,
+        "IIS then also checks the certificate (403.16 for an untrusted one) before the app",
+    )
+
+
 _CLIENT_FIXES: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
         "go": ("tls.Config{Renegotiation: tls.RenegotiateOnceAsClient}", "R-CLI-6"),
@@ -333,6 +414,8 @@ def _client_http11(
 
 _CANDIDATES: tuple[_Candidate, ...] = (
     _negotiate,
+    _kestrel_mode,
+    _ancm_forward,
     _site_flag_128,
     _own_hostname,
     _disable_tls13,
