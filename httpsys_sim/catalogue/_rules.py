@@ -431,6 +431,14 @@ _SOURCE_LIST: tuple[Source, ...] = (
         ),
     ),
     Source(
+        id="S50",
+        title=(
+            "A vendor KB on iOS client certificates: only certificates whose direct issuer is "
+            "in the server's CA list are offered"
+        ),
+        url=None,
+    ),
+    Source(
         id="S51",
         title="win-acme issues #2831 and #1768 (binding updates drop clientcertnegotiation)",
         url=_GH + "win-acme/win-acme/issues/1768",
@@ -1032,6 +1040,112 @@ _IIS_RULES: tuple[Rule, ...] = (
             "The 500.0 line logs a different win32 status.",
             "A reset after the request reached IIS still leaves a W3C line.",
         ),
+    ),
+)
+
+_CHECK_RULES: tuple[Rule, ...] = (
+    Rule(
+        id="R-IIS-7.revocation-offline",
+        title="Revocation cannot be checked → 403.13, also for a valid certificate",
+        statement=(
+            "With revocation checking on (the binding's default), a client certificate whose "
+            "CRL cannot be downloaded (and no fresh CRL is cached) is refused with 403.13, as "
+            "a revoked one is."
+        ),
+        confidence=_D,
+        sources=("S49", "S5"),
+        section="behaviour §8.3",
+        notes=(
+            "KB 294305: 'If IIS is unable to download at least one of the CRLs of the client "
+            "certificate', the 403.13 page is shown (S49).",
+            "verifyrevocationwithcachedclientcertonly=enable without a cached CRL giving 403.13 "
+            "is inferred; revocationfreshnesstime and urlretrievaltimeout decide how long a "
+            "cached CRL counts and how long a download may take.",
+        ),
+        alternatives=("With cached-only checking and no cached CRL the certificate passes (200).",),
+    ),
+    Rule(
+        id="R-IIS-7.trust-root",
+        title="A non-self-signed certificate in Trusted Root → client certificates untrusted",
+        statement=(
+            "When the machine's Trusted Root store holds a certificate that is not self-signed "
+            "and the binding has no CTL, Schannel considers client certificates untrusted and "
+            "IIS answers 403.16 even for a valid one."
+        ),
+        confidence=_D,
+        sources=("S14",),
+        section="behaviour §8.3",
+        notes=("KB 2802568 (403.16 / 403.7 with client certificates).",),
+    ),
+    Rule(
+        id="R-IIS-7.trust-list",
+        title="SendTrustedIssuerList: clients offer only certificates from listed issuers",
+        statement=(
+            "With SendTrustedIssuerList=1 the CertificateRequest names the server's trusted "
+            "issuers; a client whose certificate comes from another issuer has none to offer, "
+            "so IIS sees no certificate (403.7 under Require, 200 without one under Accept)."
+        ),
+        confidence=_D,
+        sources=("S14", "S50"),
+        section="behaviour §8.3",
+        notes=(
+            "Some clients (iOS) offer only certificates whose direct issuer is in the list, "
+            "also without SendTrustedIssuerList (S50).",
+        ),
+    ),
+    Rule(
+        id="R-IIS-7.trust-mode",
+        title="ClientAuthTrustMode 1/2 with an issuer outside the CTL → 403.16",
+        statement=(
+            "ClientAuthTrustMode selects the store Schannel trusts client certificates by "
+            "(1 exclusive root trust, 2 exclusive CA trust, through the binding's CTL); the "
+            "model answers 403.16 for a certificate whose issuer is not in it."
+        ),
+        confidence=_I,
+        sources=("S14", "MODEL"),
+        section="behaviour §8.3",
+        alternatives=("The certificate is dropped as if absent: 403.7 under Require.",),
+    ),
+    Rule(
+        id="R-IIS-7.mapping",
+        title="Client-certificate mapping: the mapped account, or 403.12",
+        statement=(
+            "With iisClientCertificateMappingAuthentication (one-to-one or many-to-one) the "
+            "request runs as the account the certificate maps to; a certificate no rule "
+            "matches is refused with 403.12 'mapper denied access'."
+        ),
+        confidence=_D,
+        sources=("S14",),
+        section="behaviour §8.3",
+        notes=(
+            "Where anonymous access is off, a failed mapping may surface as 401.x instead; the "
+            "model shows 403.12.",
+        ),
+        alternatives=("401.1 / 401.2 (logon failed / denied by server configuration).",),
+    ),
+    Rule(
+        id="R-IIS-7.mapping-ad",
+        title="AD mapping needs the binding's dsmapperusage",
+        statement=(
+            "Active Directory client-certificate mapping works only when the http.sys binding "
+            "has dsmapperusage enabled; without it the model refuses with 403.12."
+        ),
+        confidence=_I,
+        sources=("S5", "S14", "MODEL"),
+        section="behaviour §8.3",
+        alternatives=("The request runs anonymously (200) without the mapped account.",),
+    ),
+    Rule(
+        id="R-IIS-8",
+        title="Native modules can start the late demand themselves",
+        statement=(
+            "A native IIS module calling IHttpRequest::NegotiateClientCertificate starts the "
+            "late certificate demand even when the access flags ignore or only accept "
+            "certificates; the R-REQ-2 rows then apply as for SslNegotiateCert."
+        ),
+        confidence=_D,
+        sources=("S54",),
+        section="behaviour §8.3",
     ),
 )
 
@@ -2423,6 +2537,7 @@ _ALL_RULES: tuple[Rule, ...] = (
     *_BINDING_REWRITE_RULES,
     *_IIS_RULES,
     *_HTTPERR_RULES,
+    *_CHECK_RULES,
     *_REQUEST_RULES,
     *_HOST_RULES,
     *_TLS_BEHAVIOUR_RULES,

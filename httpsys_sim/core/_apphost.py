@@ -326,9 +326,14 @@ def kestrel_handshake_check(run: _Run, server: TlsConnection, record: Any) -> _A
                 else "handshake_failure(40)"
             ),
         )
-    elif cert is CertState.VALID:
+    elif cert is CertState.VALID and run.scenario.server.revocation.can_check:
         run.step("tls", "Kestrel", "the client certificate validates", "R-KESTREL-2")
         return None
+    elif cert is CertState.VALID:
+        reason, alert = (
+            "its revocation status cannot be checked (RevocationStatusUnknown)",
+            "bad_certificate(42)",
+        )
     else:
         reason, alert = (
             f"the {cert.value if cert else ''} certificate has chain errors",

@@ -28,6 +28,7 @@ from httpsys_sim.catalogue._clients import (
     get_client,
 )
 from httpsys_sim.catalogue._rules import get_rule
+from httpsys_sim.core import _checks
 from httpsys_sim.core._result import (
     Alternative,
     ConnectionRecord,
@@ -229,6 +230,9 @@ class _Run:
         self.caps = effective_client(scenario)
         self.binding = effective_binding(scenario)
         self.policy = cert_policy(scenario.server.access_ssl_flags)
+        if scenario.server.native_negotiate_module and self.policy is CertPolicy.IGNORE:
+            self.policy = CertPolicy.ACCEPT  # a native module asks itself (R-IIS-8)
+        self.trust_noted = False
         self.steps: list[Step] = []
         self.connections: list[ConnectionRecord] = []
         self.decisive: list[str] = []
@@ -386,6 +390,15 @@ class _Run:
                 f"(client certificate: {self.policy.value})",
                 "R-IIS-1",
             )
+        if s.native_negotiate_module and s.host is not Host.ASPNETCORE_HTTPSYS:
+            self.step(
+                "config",
+                "IIS",
+                "a native module calls IHttpRequest::NegotiateClientCertificate for this path: "
+                "a late demand whatever the access flags say",
+                "R-IIS-8",
+                key=True,
+            )
         b = self.binding
         self.step(
             "config",
@@ -509,7 +522,7 @@ class _Run:
                 personality=OPENSSL,
                 versions=client_versions,
                 alpn=offered,
-                certificate=s.client.certificate,
+                certificate=_checks.offered_certificate(self, s),
                 post_handshake_auth=self.caps.offers_pha,
                 renegotiation=self.caps.renegotiation_http11,
                 renegotiation_h2=self.caps.renegotiation_h2,
@@ -1058,6 +1071,11 @@ class _Run:
             self.step("iis", "IIS", text, "R-IIS-5", key=True)
             return self._answer(200, 0, 0, "R-IIS-5")
         self.iis_certificate = cert
+        verdict = _checks.check_chain(self, cert)  # trust and revocation (core/_checks.py)
+        if verdict is not None:
+            status, substatus, win32, rule, text = verdict
+            self.step("iis", "IIS", text, rule, key=True, decisive=True)
+            return self._answer(status, substatus, win32, rule)
         if cert is CertState.REVOKED and not self.binding.verify_client_cert_revocation:
             text = "revocation checking is off on the binding: the revoked certificate passes (200)"
             self.step("iis", "http.sys", text, "R-BIND-1", key=True, decisive=True)
@@ -1077,6 +1095,10 @@ class _Run:
                     status=200,
                     substatus=0,
                 )
+        if status == 200:
+            mapped = _checks.check_mapping(self)  # client-certificate mapping (core/_checks.py)
+            if mapped is not None:
+                status, substatus, win32, rule, text = mapped
         self.step("iis", "IIS", text, rule, key=True, decisive=status != 200)
         return self._answer(status, substatus, win32, rule, reached=status == 200)
 

@@ -17,6 +17,7 @@ import attrs
 from httpsys_sim.catalogue._clients import H11RetryPolicy
 from httpsys_sim.tls.machine import RenegotiationAnswer
 from httpsys_sim.tls.messages import CertState
+from httpsys_sim.windows._certchecks import MappingKind
 from httpsys_sim.windows._hosts import (
     APP_HOSTS,
     ClientCertificateMode,
@@ -84,6 +85,8 @@ def is_failure(result: Result) -> bool:
     has_cert = s.client.certificate is not CertState.NONE
     if s.server.host in APP_HOSTS:  # what counts is what the application observed
         return host_wants_certificate(s.server) and has_cert and not result.certificate_reached_app
+    if outcome.status == 403 and result.iis_certificate is CertState.VALID:
+        return True  # a valid certificate refused by a trust, revocation or mapping check
     wants = cert_policy(s.server.access_ssl_flags) is not CertPolicy.IGNORE
     return wants and has_cert and result.iis_certificate is None
 
@@ -361,6 +364,110 @@ def _ancm_forward(
     )
 
 
+_SCHANNEL_KEY = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL"
+
+
+def _with(scenario: Scenario, **changes: Any) -> Scenario:
+    return attrs.evolve(scenario, server=attrs.evolve(scenario.server, **changes))
+
+
+def _cert_checks(
+    scenario: Scenario,
+) -> Iterator[tuple[str, str, tuple[str, ...], str, str, Scenario, str | None]]:
+    """Remedies for the trust, revocation and mapping checks (R-IIS-7.*)."""
+    s = scenario.server
+    rev, trust, mapping = s.revocation, s.trust, s.mapping
+    if not rev.can_check or (s.binding.verify_revocation_with_cached_cert_only and not rev.cached):
+        yield (
+            "revocation-reachable",
+            "Let the server reach the certificate's CRL / OCSP endpoints (firewall, proxy)",
+            (
+                "certutil -url <client certificate file>   (test the CDP / AIA URLs from the "
+                "server)",
+                "netsh winhttp set proxy <proxy>   (if the server reaches the Internet through "
+                "a proxy)",
+            ),
+            "R-IIS-7.revocation-offline",
+            "server",
+            _with(
+                scenario,
+                revocation=attrs.evolve(rev, reachable=True, cached=True),
+                binding=attrs.evolve(s.binding, verify_revocation_with_cached_cert_only=False),
+            ),
+            "KB 294305: IIS refuses a certificate whose CRL it cannot download",
+        )
+        if s.binding.verify_client_cert_revocation and s.host is not Host.KESTREL:
+            yield (
+                "revocation-off",
+                "Stop checking client-certificate revocation on the binding (weaker security)",
+                (_netsh(scenario, verify_client_cert_revocation=False),),
+                "R-IIS-7.revocation-offline",
+                "server",
+                scenario.with_binding(verify_client_cert_revocation=False),
+                "revoked certificates are then accepted too",
+            )
+    if trust.non_self_signed_in_root:
+        yield (
+            "trust-root-store",
+            "Move certificates that are not self-signed out of the Trusted Root store",
+            (
+                "Get-ChildItem Cert:\\LocalMachine\\Root | Where-Object { $_.Issuer -ne "
+                "$_.Subject }   (list them; move each to Intermediate Certification "
+                "Authorities)",
+            ),
+            "R-IIS-7.trust-root",
+            "server",
+            _with(scenario, trust=attrs.evolve(trust, non_self_signed_in_root=False)),
+            "KB 2802568",
+        )
+    if trust.send_trusted_issuer_list and not trust.client_issuer_in_list:
+        yield (
+            "trusted-issuer-list-off",
+            "Stop sending the trusted issuer list (SendTrustedIssuerList=0)",
+            (f'reg add "{_SCHANNEL_KEY}" /v SendTrustedIssuerList /t REG_DWORD /d 0 /f',),
+            "R-IIS-7.trust-list",
+            "server",
+            _with(scenario, trust=attrs.evolve(trust, send_trusted_issuer_list=False)),
+            "or trust the client certificate's issuer on the server; some clients (iOS) still "
+            "offer only certificates from listed issuers",
+        )
+    if not trust.client_issuer_in_list and trust.client_auth_trust_mode in (1, 2):
+        yield (
+            "trust-mode-ctl",
+            "Add the client certificate's issuer to the binding's CTL (or use "
+            "ClientAuthTrustMode=0)",
+            (f'reg add "{_SCHANNEL_KEY}" /v ClientAuthTrustMode /t REG_DWORD /d 0 /f',),
+            "R-IIS-7.trust-mode",
+            "server",
+            _with(scenario, trust=attrs.evolve(trust, client_issuer_in_list=True)),
+            None,
+        )
+    if mapping.kind is MappingKind.ACTIVE_DIRECTORY and not s.binding.ds_mapper_usage:
+        yield (
+            "dsmapperusage",
+            "Enable AD mapping on the binding (netsh dsmapperusage=enable)",
+            (_netsh(scenario, ds_mapper_usage=True),),
+            "R-IIS-7.mapping-ad",
+            "server",
+            scenario.with_binding(ds_mapper_usage=True),
+            "before Windows Server 2025 a binding re-created on renewal loses it (R-BIND-3)",
+        )
+    elif mapping.kind is not MappingKind.NONE and not mapping.matches:
+        yield (
+            "mapping-rule",
+            f"Add a {mapping.kind.value} mapping rule that matches the certificate",
+            (
+                '%windir%\\system32\\inetsrv\\appcmd.exe set config "<Site>" -section:'
+                "system.webServer/security/authentication/"
+                "iisClientCertificateMappingAuthentication /enabled:true /commit:apphost",
+            ),
+            "R-IIS-7.mapping",
+            "server",
+            _with(scenario, mapping=attrs.evolve(mapping, matches=True)),
+            None,
+        )
+
+
 _CLIENT_FIXES: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
         "go": ("tls.Config{Renegotiation: tls.RenegotiateOnceAsClient}", "R-CLI-6"),
@@ -416,6 +523,7 @@ _CANDIDATES: tuple[_Candidate, ...] = (
     _negotiate,
     _kestrel_mode,
     _ancm_forward,
+    _cert_checks,
     _site_flag_128,
     _own_hostname,
     _disable_tls13,

@@ -176,6 +176,7 @@ _SUB_TEXT = MappingProxyType(
     {
         (403, 4): "SSL required",
         (403, 7): "client certificate required",
+        (403, 12): "mapper denied access",
         (403, 13): "client certificate revoked",
         (403, 16): "client certificate untrusted or invalid",
         (403, 17): "client certificate expired or not yet valid",

@@ -23,6 +23,12 @@ from httpsys_sim.tls.machine import RenegotiationAnswer
 from httpsys_sim.tls.messages import CertState
 from httpsys_sim.tls.vocabulary import AlertLevel, TlsVersion
 from httpsys_sim.windows._binding import IIS_APP_ID, SslBinding, iis_express_binding
+from httpsys_sim.windows._certchecks import (
+    MappingSetup,
+    RevocationSetup,
+    TrustSetup,
+    read_object,
+)
 from httpsys_sim.windows._hosts import (
     HOST_SETTINGS,
     ClientCertificateMethod,
@@ -148,6 +154,15 @@ class ServerSetup:
     client_certificate_mode: ClientCertificateMode | None = attrs.field(
         default=None, converter=_opt_mode
     )
+    #: Whether the client certificate's CRL / OCSP endpoints answer (R-IIS-7.revocation-offline).
+    revocation: RevocationSetup = attrs.field(factory=RevocationSetup)
+    #: Trust lists and Schannel's trust settings (R-IIS-7.trust-root, R-IIS-7.trust-list).
+    trust: TrustSetup = attrs.field(factory=TrustSetup)
+    #: IIS client-certificate mapping (R-IIS-7.mapping).
+    mapping: MappingSetup = attrs.field(factory=MappingSetup)
+    #: A native IIS module calls ``IHttpRequest::NegotiateClientCertificate`` for the path,
+    #: whatever the access flags say (R-IIS-8, S54).
+    native_negotiate_module: bool = False
 
     def __attrs_post_init__(self) -> None:
         given = set()
@@ -280,6 +295,13 @@ class Scenario:
             "client_certificate_method": s.certificate_method.value,
             "client_certificate_mode": s.certificate_mode.value,
         }
+        # The certificate checks are written only when set (older documents stay as they were).
+        for name in ("revocation", "trust", "mapping"):
+            value = getattr(s, name).to_dict()
+            if value:
+                server[name] = value
+        if s.native_negotiate_module:
+            server["native_negotiate_module"] = True
         valid = HOST_SETTINGS[s.host]
         return {
             "server": {key: value for key, value in server.items() if key in valid},
@@ -460,6 +482,34 @@ def _read_server(f: Fields) -> ServerSetup:
     http3 = f.boolean("http3", False)
     site_flags = f.integer("site_binding_ssl_flags", 0, minimum=0, maximum=255)
     upload = f.integer("upload_read_ahead_size", UPLOAD_READ_AHEAD_DEFAULT, maximum=2**31 - 1)
+    checks: dict[str, Any] = {}
+    for key, cls in (
+        ("revocation", RevocationSetup),
+        ("trust", TrustSetup),
+        ("mapping", MappingSetup),
+    ):
+        raw = f.raw(key)
+        if key == "revocation" and isinstance(raw, dict) and "check" in raw:
+            raw = dict(raw)
+            check = raw.pop("check")
+            if not isinstance(check, bool):
+                f.error("revocation", f"check: expected true or false, got {check!r}")
+            explicit = isinstance(binding_raw, dict) and (
+                "verify_client_cert_revocation" in binding_raw or "cert_check_mode" in binding_raw
+            )
+            if explicit and binding.verify_client_cert_revocation is not check:
+                f.error(
+                    "revocation",
+                    "check contradicts the binding's verify_client_cert_revocation",
+                    "give it in one place",
+                )
+            binding = attrs.evolve(binding, verify_client_cert_revocation=check)
+        if raw is not None:
+            try:
+                checks[key] = read_object(cls, raw, prefix=f"{f.path}.{key}", file=source.filename)
+            except InputError as exc:
+                raise _located(source, exc) from None
+    native = f.boolean("native_negotiate_module", False)
     method = f.choice(
         "client_certificate_method",
         ClientCertificateMethod,
@@ -484,6 +534,8 @@ def _read_server(f: Fields) -> ServerSetup:
         upload_read_ahead_size=upload,
         client_certificate_method=method,
         client_certificate_mode=mode,
+        native_negotiate_module=native,
+        **checks,
     )
 
 

@@ -101,7 +101,7 @@ HOST_SETTINGS: Final[Mapping[Host, tuple[str, ...]]] = MappingProxyType(
         Host.ASPNETCORE_IIS_INPROCESS: _IIS,
         Host.ASPNETCORE_IIS_OUTOFPROCESS: _IIS,
         Host.ASPNETCORE_HTTPSYS: (*_HTTPSYS, "client_certificate_method"),
-        Host.KESTREL: (*_COMMON, "client_certificate_mode"),
+        Host.KESTREL: (*_COMMON, "revocation", "client_certificate_mode"),
     }
 )
 
