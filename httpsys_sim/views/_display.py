@@ -813,6 +813,8 @@ def _facts_html(result: Result) -> str:
         facts.append(f"HTTPERR: <code>{escape(result.httperr)}</code>")
     reached = "yes" if result.certificate_reached_app else "no"
     facts.append(f"Certificate reached the application: <b>{reached}</b>")
+    if result.app_observed is not None:  # ASP.NET Core hosts
+        facts.append(f"The application observes: {escape(result.app_observed.describe())}")
     return '<ul class="hs-facts">' + "".join(f"<li>{f}</li>" for f in facts) + "</ul>"
 
 
@@ -937,6 +939,8 @@ def result_markdown(result: Result, *, fixes: bool = True) -> str:
         "- Certificate reached the application: "
         + ("yes" if result.certificate_reached_app else "no")
     )
+    if result.app_observed is not None:  # ASP.NET Core hosts
+        lines.append(f"- The application observes: {_md_code(result.app_observed.describe())}")
     lines.append(
         "- Connections: "
         + "; ".join(
