@@ -1403,7 +1403,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_I,
         sources=("MODEL",),
-        section="issue 14 (hosts)",
+        section="behaviour §8.3",
         notes=(
             "A real application may refuse with 401/403 when it gets null; that is its choice.",
         ),
