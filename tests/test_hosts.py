@@ -538,3 +538,11 @@ def test_plugin_parametrizes_hosts(
     assert result.scenario.server.host.value == httpsys_host.partition(":")[0]
     assert result.scenario.server.release == httpsys_release
     assert not result.certificate_reached_app
+
+
+@given(host_setups())
+def test_host_scenarios_repr_round_trip(server: hs.ServerSetup) -> None:
+    """``eval(repr(s))`` in the ``httpsys_sim`` namespace gives the host scenario back."""
+    namespace = {name: getattr(hs, name) for name in hs.__all__}
+    s = Scenario(server=server)
+    assert eval(repr(s), namespace) == s

@@ -311,11 +311,12 @@ _FIREFOX = ClientProfile(
         "RFC5746",
     ),
     secure_renegotiation=_fact(True, "S28"),
-    on_http_1_1_required=_guess(
+    on_http_1_1_required=_fact(
         H11RetryPolicy.RETRY,
-        "Firefox is taken to retry over HTTP/1.1 like Chromium; alternative: it shows the "
-        "HTTP/2 error (R-CLI-4 notes the retry as inferred).",
+        "S45",
         "S28",
+        note="Gecko turns an HTTP_1_1_REQUIRED reset into NS_ERROR_NET_RESET and disables "
+        "HTTP/2 for the host, so the request is retried over HTTP/1.1 (R-CLI-4).",
     ),
     middlebox_compat=_guess(
         True,
