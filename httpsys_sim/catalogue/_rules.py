@@ -2352,6 +2352,22 @@ _SSLSTREAM_RULES: tuple[Rule, ...] = (
 
 _CLIENT_RULES: tuple[Rule, ...] = (
     Rule(
+        id="R-CLI-14",
+        title="Whether .NET on Windows offers post_handshake_auth is not known",
+        statement=(
+            "Schannel implements TLS 1.3 post-handshake authentication on both sides (S42), "
+            "so .NET's HttpClient on Windows may offer post_handshake_auth; the model keeps "
+            "the profile's 'no' and marks it inferred."
+        ),
+        confidence=_I,
+        sources=("S28", "S42"),
+        section="behaviour §6, §8.1",
+        alternatives=(
+            ".NET on Windows offers post_handshake_auth: before 24H2 a TLS 1.3 late demand "
+            "then serves the request without a certificate instead of resetting.",
+        ),
+    ),
+    Rule(
         id="R-CLI-13",
         title=".NET on Linux offers post_handshake_auth only with a certificate",
         statement=(

@@ -82,6 +82,9 @@ _DIRECT_HOSTS = frozenset({Host.ASPNETCORE_HTTPSYS, Host.KESTREL})
 #: The neutral binding Kestrel "has": only its endpoint means anything.
 _KESTREL_BINDING = default_binding(Host.KESTREL)
 
+#: Profiles whose ``offers_pha`` fact is inferred, and the rule that says so.
+_PHA_GUESSES: Mapping[str, str] = MappingProxyType({"dotnet-windows": "R-CLI-14"})
+
 #: Connections a client opens at most for one request (first try + protocol fallbacks).
 MAX_CONNECTIONS = 4
 
@@ -917,6 +920,23 @@ class _Run:
             key=True,
             decisive=True,
         )
+        guess = _PHA_GUESSES.get(self.caps.profile.id)
+        if guess is not None and self.scenario.client.offers_pha is None:
+            # The client's PHA offer is itself inferred: the other reading changes the row.
+            self.step(
+                "client",
+                "client",
+                f"whether {self.caps.profile.name} offers post_handshake_auth is inferred",
+                guess,
+                decisive=True,
+            )
+            self.doubt(
+                OutcomeKind.HTTP_RESPONSE,
+                f"if {self.caps.profile.name} offers post_handshake_auth, the connection "
+                "survives and the request goes on without a certificate "
+                "(R-REQ-2.tls13-pha: 200 under Accept, 403.7 under Require)",
+                guess,
+            )
         record("reset")
         self.httperr = "Connection_Dropped"
         return self._reset("R-REQ-2.tls13-reset"), None, False
@@ -1043,6 +1063,7 @@ class _Run:
     def _reset(self, rule: str) -> ConnectionReset:
         if self.httperr is None:
             self.httperr = "Connection_Dropped"
+        if self.httperr == "Connection_Dropped":
             self.step(
                 "http",
                 "http.sys",
