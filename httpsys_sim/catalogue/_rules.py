@@ -1151,7 +1151,7 @@ _CHECK_RULES: tuple[Rule, ...] = (
 
 _HTTPERR_RULES: tuple[Rule, ...] = (
     Rule(
-        id="R-IIS-6.connection-dropped",
+        id="R-IIS-6.dropped",
         title="HTTPERR Connection_Dropped for a connection http.sys resets",
         statement=(
             "When http.sys resets a connection on a late certificate demand, the model logs "

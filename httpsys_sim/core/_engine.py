@@ -1068,7 +1068,7 @@ class _Run:
                 "http",
                 "http.sys",
                 "HTTPERR logs the connection as Connection_Dropped",
-                "R-IIS-6.connection-dropped",
+                "R-IIS-6.dropped",
             )
         return ConnectionReset(rule=rule, client_error=self.caps.profile.error_reset.value)
 
