@@ -155,11 +155,15 @@ _FAMILIES: tuple[tuple[str, str, str], ...] = (
     ("R-BIND-", "The http.sys SSL binding", "What `netsh http … sslcert` manages."),
     ("R-IIS-", "IIS and IIS Express", "Access flags, site bindings, status codes and logs."),
     ("R-REQ-", "When and how the server asks", "The certificate request, early or late."),
+    ("R-APP-", "ASP.NET Core applications", "What the modelled application does."),
+    ("R-HTTPSYS-", "ASP.NET Core's HTTP.sys server", "ClientCertificateMethod and what it gives."),
+    ("R-ANCM-", "The ASP.NET Core Module", "In-process and out-of-process behind IIS."),
+    ("R-KESTREL-", "Kestrel on Windows", "ClientCertificateMode over SslStream and Schannel."),
     ("R-TLS-", "TLS protocol rules (behaviour §5)", "What the protocols allow and forbid."),
     ("R-PIPE-", "The request pipeline", "The order in which the model walks a request."),
     ("RFC", "RFC sections", "The protocol rules the TLS and HTTP state machines enforce."),
     ("P-OSSL-", "OpenSSL 3 personality", "Where OpenSSL fills the RFCs' choices."),
-    ("P-SCH-", "Schannel / http.sys personality", "Where Schannel under http.sys does."),
+    ("P-SCH-", "Schannel personality", "Where Schannel (under http.sys or SslStream) does."),
     ("R-CLI-", "Clients", "What the client stacks do."),
 )
 

@@ -158,8 +158,26 @@ def _add_scenario_flags(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--host",
-        choices=["iis", "iis-express"],
-        help="the web server reading the configuration (e.g. --host iis for full IIS)",
+        choices=[
+            "iis",
+            "iis-express",
+            "aspnetcore-httpsys",
+            "aspnetcore-iis-inprocess",
+            "aspnetcore-iis-outofprocess",
+            "kestrel",
+        ],
+        help="the server (e.g. --host kestrel; docs/concepts.md#hosts says which asks when)",
+    )
+    g.add_argument(
+        "--client-certificate-method",
+        choices=["NoCertificate", "AllowCertificate", "AllowRenegotation"],
+        help="aspnetcore-httpsys only: HttpSysOptions.ClientCertificateMethod "
+        "(e.g. AllowRenegotation)",
+    )
+    g.add_argument(
+        "--client-certificate-mode",
+        choices=["NoCertificate", "AllowCertificate", "RequireCertificate", "DelayCertificate"],
+        help="kestrel only: ClientCertificateMode (e.g. RequireCertificate)",
     )
     set_completer(
         g.add_argument(
@@ -204,7 +222,7 @@ def _add_scenario_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _scenario_from_args(args: argparse.Namespace) -> object:
-    from httpsys_sim.core._scenario import ClientSetup, Scenario
+    from httpsys_sim.core._scenario import ClientSetup, Scenario, default_binding
     from httpsys_sim.tls import CertState
     from httpsys_sim.windows._iis import Host, parse_access_ssl_flags
     from httpsys_sim.windows._releases import get_release
@@ -218,7 +236,31 @@ def _scenario_from_args(args: argparse.Namespace) -> object:
     if args.release:
         server = attrs.evolve(server, release=get_release(args.release, field="--release"))
     if args.host:
-        server = attrs.evolve(server, host=Host(args.host))
+        host = Host(args.host)
+        keep = (
+            server.binding
+            if (host is Host.IIS_EXPRESS) == (server.host is Host.IIS_EXPRESS)
+            else None
+        )
+        server = attrs.evolve(
+            server,
+            host=host,
+            binding=keep
+            if keep is not None and host is not Host.KESTREL
+            else default_binding(host),
+            client_certificate_method=None,
+            client_certificate_mode=None,
+        )
+    for flag, name in (
+        ("--client-certificate-method", "client_certificate_method"),
+        ("--client-certificate-mode", "client_certificate_mode"),
+    ):
+        value = getattr(args, name, None)
+        if value is not None:
+            try:
+                server = attrs.evolve(server, **{name: value})
+            except InputError as exc:
+                raise InputError(exc.message, field=flag, hint=exc.hint) from None
     if args.access_ssl_flags is not None:
         server = attrs.evolve(
             server,
@@ -324,6 +366,26 @@ def _cmd_matrix(args: argparse.Namespace) -> int:
     if args.scenario:
         data, name = _read_input(args.scenario)
         base = Scenario.from_json(data, filename=name)
+    if args.hosts:
+        from httpsys_sim.analysis._hosts_matrix import host_matrix
+
+        hosts = host_matrix(
+            base,
+            hosts=_split(args.hosts, "--hosts") or [],
+            releases=_split(args.releases, "--releases"),
+            clients=_split(args.clients, "--clients"),
+            certificates=_split(args.certificates, "--certificates"),
+        )
+        return _emit(
+            args,
+            {
+                "text": hosts.to_text,
+                "markdown": hosts.to_markdown,
+                "csv": hosts.to_csv,
+                "json": hosts.to_json,
+                "html": hosts.to_html,
+            },
+        )
     term = _terminal(args)
     table = matrix(
         base,
@@ -660,6 +722,13 @@ def build_parser() -> argparse.ArgumentParser:
             help="comma-separated release ids (e.g. win10-22h2,win11-24h2; default: all)",
         ),
         _release_ids,
+    )
+    p.add_argument(
+        "--hosts",
+        metavar="HOSTS",
+        help="compare hosts side by side (columns), e.g. "
+        "iis,aspnetcore-httpsys:AllowRenegotation,kestrel:DelayCertificate; "
+        "releases default to the scenario's (docs/concepts.md#hosts)",
     )
     set_completer(
         p.add_argument(

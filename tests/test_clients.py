@@ -192,16 +192,16 @@ def test_a_scenario_can_override_one_fact() -> None:
 
 
 def test_a_client_that_repeats_after_a_reset_meets_the_same_reset() -> None:
-    """R-CLI-13 (observed with Java's HttpsURLConnection): one more connection, same end."""
+    """R-CLI-15 (observed with Java's HttpsURLConnection): one more connection, same end."""
     import httpsys_sim as hs
 
     java = hs.simulate(hs.Scenario.seed("server-2022").with_client("java"))
     assert java.outcome.short() == "RESET"
     assert [c.end for c in java.connections] == ["reset", "reset"]
-    assert [s.rule for s in java.steps].count("R-CLI-13") == 1
+    assert [s.rule for s in java.steps].count("R-CLI-15") == 1
     node = hs.simulate(hs.Scenario.seed("server-2022").with_client("node"))
     assert [c.end for c in node.connections] == ["reset"]
-    assert "R-CLI-13" not in [s.rule for s in node.steps]
+    assert "R-CLI-15" not in [s.rule for s in node.steps]
     # A retried connection that is served does not repeat.
     served = hs.simulate(hs.Scenario.seed("server-2025").with_client("java"))
     assert len(served.connections) == 1

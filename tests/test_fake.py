@@ -176,9 +176,9 @@ def test_tls13_with_pha_before_24h2_brings_no_certificate() -> None:
     fake = fake_http_sys(release="server-2022", client="curl")
     answer = fake.receive_client_certificate(raise_on_error=False)
     assert (answer.status, answer.rule) == (ERROR_NOT_FOUND, "R-REQ-2.tls13-pha")
-    # The row itself is reported (S26); that Schannel sends no post-handshake
-    # CertificateRequest to a PHA-offering client is inferred (P-SCH-2), so the answer is.
-    assert answer.confidence is Confidence.INFERRED
+    # The row is reported (S26), and so, since evidence pass 3 (S42), is P-SCH-2: http.sys's
+    # late demand does not use post-handshake auth although Schannel could.
+    assert answer.confidence is Confidence.REPORTED
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ import attrs
 import pytest
 
 import httpsys_sim as hs
-from httpsys_sim.catalogue._clients import H11RetryPolicy
+from httpsys_sim.catalogue._clients import H11RetryPolicy, get_client
 from httpsys_sim.cli import main
 from httpsys_sim.core._scenario import default_binding
 from httpsys_sim.tls import Kind, RenegotiationAnswer
@@ -536,16 +536,17 @@ def test_tls12_client_refuses_with_a_fatal_alert() -> None:
 
 
 def test_tls12_client_ignores_hello_request() -> None:
-    """TLS 1.2, the client ignores HelloRequest: modelled as a reset, a timeout as the
-    alternative (HTTPERR Timer_SslRenegotiation)."""
+    """TLS 1.2, the client ignores HelloRequest: the connection hangs until http.sys's
+    renegotiation timer ends it (HTTPERR Timer_SslRenegotiation); a reset is the alternative
+    (evidence pass 3 corrected the old reset reading)."""
     s = client(scenario("win10-22h2"), renegotiation_http11=RenegotiationAnswer.IGNORE)
     result = hs.simulate(s)
-    assert isinstance(result.outcome, hs.ConnectionReset)
+    assert isinstance(result.outcome, hs.Timeout)
     assert result.outcome.rule == "R-REQ-2.tls12-ignored"
-    assert result.outcome.client_error == "ERR_CONNECTION_RESET"
-    assert [a.kind for a in result.outcome.alternatives] == [hs.OutcomeKind.TIMEOUT]
+    assert result.outcome.client_error == get_client("edge").error_timeout.value
+    assert [a.kind for a in result.outcome.alternatives] == [hs.OutcomeKind.CONNECTION_RESET]
     assert result.httperr == "Timer_SslRenegotiation"
-    assert conns(result)[-1] == ("1.2", "http/1.1", "renegotiation", "reset")
+    assert conns(result)[-1] == ("1.2", "http/1.1", "renegotiation", "timeout")
     assert result.iis_log is None
     assert decided_on(result, "R-REQ-2.tls12-ignored") == 1
     # The client never answered: nothing from it after the HelloRequest.
@@ -693,8 +694,8 @@ def test_tls13_24h2_and_later_answer_500(release: str, profile: str) -> None:
         "response",
     )
     assert decided_on(result, "R-REQ-2.tls13-not-supported") == (len(result.connections) - 1)
-    if release == "win11-25h2":  # R-REL-4: assumed equal to 24H2
-        assert o.confidence is hs.Confidence.INFERRED
+    if release == "win11-25h2":  # R-REL-4: reported equal to 24H2 (S46), never tested
+        assert o.confidence is hs.Confidence.REPORTED
         assert hs.OutcomeKind.CONNECTION_RESET in [a.kind for a in o.alternatives]
 
 

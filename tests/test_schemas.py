@@ -224,3 +224,21 @@ def test_every_matrix_cell_result_matches() -> None:
 @given(strategies.scenarios())
 def test_drawn_scenarios_results_match(scenario: hs.Scenario) -> None:
     assert_valid("result", hs.simulate(scenario).to_dict())
+
+
+@pytest.mark.parametrize(
+    "server",
+    [
+        {"host": "kestrel", "client_certificate_mode": "RequireCertificate"},
+        {"host": "kestrel", "client_certificate_mode": "DelayCertificate"},
+        {"host": "aspnetcore-httpsys", "client_certificate_method": "AllowRenegotation"},
+        {"host": "aspnetcore-iis-inprocess"},
+        {"host": "aspnetcore-iis-outofprocess"},
+    ],
+)
+def test_every_host_s_result_matches(server: dict[str, str]) -> None:
+    scenario = hs.Scenario.from_dict({"server": server})
+    result = hs.simulate(scenario)
+    document = json.loads(result.to_json(fixes=hs.find_fixes(result)))
+    assert_valid("result", document)
+    assert document["app_observed"] is not None

@@ -26,6 +26,7 @@ from httpsys_sim.tls import RenegotiationAnswer
 
 __all__ = [
     "CLIENTS",
+    "PHA_NEEDS_CERTIFICATE",
     "AlertLevelChoice",
     "ClientProfile",
     "Fact",
@@ -119,7 +120,7 @@ class ClientProfile:
             "its own refusal.",
         )
     )
-    #: Repeats the request once on a new connection after a reset (R-CLI-13).
+    #: Repeats the request once on a new connection after a reset (R-CLI-15).
     retries_after_reset: Fact[bool] = attrs.field(
         factory=lambda: Fact(
             value=False,
@@ -165,6 +166,11 @@ _ACCEPT = RenegotiationAnswer.ACCEPT
 _REFUSE = RenegotiationAnswer.REFUSE
 _WARNING = AlertLevelChoice.WARNING
 _FATAL = AlertLevelChoice.FATAL
+
+
+#: Profiles that offer ``post_handshake_auth`` only when they hold a client certificate
+#: (R-CLI-13): without one the pipeline drops the offer.
+PHA_NEEDS_CERTIFICATE: frozenset[str] = frozenset({"dotnet-linux"})
 
 
 def _fact(value: T, *sources: str, c: Confidence = _P, note: str | None = None) -> Fact[T]:
@@ -318,11 +324,12 @@ _FIREFOX = ClientProfile(
         "RFC5746",
     ),
     secure_renegotiation=_fact(True, "S28"),
-    on_http_1_1_required=_guess(
+    on_http_1_1_required=_fact(
         H11RetryPolicy.RETRY,
-        "Firefox is taken to retry over HTTP/1.1 like Chromium; alternative: it shows the "
-        "HTTP/2 error (R-CLI-4 notes the retry as inferred).",
+        "S45",
         "S28",
+        note="Gecko turns an HTTP_1_1_REQUIRED reset into NS_ERROR_NET_RESET and disables "
+        "HTTP/2 for the host, so the request is retried over HTTP/1.1 (R-CLI-4).",
     ),
     middlebox_compat=_guess(
         True,
@@ -656,7 +663,15 @@ _DOTNET_WINDOWS = ClientProfile(
         "connection offers h2, http/1.1 and disallows renegotiation (R-CLI-9).",
     ),
     http3=_fact(False, "DOTNET-HTTP-POOL", note="Only when a request asks for HTTP/3."),
-    offers_pha=_fact(False, "S28", note="The Schannel client does not offer post_handshake_auth."),
+    offers_pha=_guess(
+        False,
+        "Inferred (evidence pass 3): Schannel implements post-handshake auth on both sides "
+        "(S42), so whether .NET's Schannel client offers post_handshake_auth is not known; "
+        "alternative: it offers it (then a pre-24H2 TLS 1.3 late demand gives no certificate "
+        "instead of a reset, R-REQ-2.tls13-pha).",
+        "S28",
+        "S42",
+    ),
     renegotiation_http11=_fact(_ACCEPT, "S28"),
     renegotiation_h2=_fact(
         _REFUSE,
@@ -713,9 +728,8 @@ _DOTNET_LINUX = ClientProfile(
         "DOTNET-OPENSSL-INTEROP",
         "S28",
         note="Only when client certificates or a selection callback are configured. The model "
-        "assumes a configured certificate, the case that matters for client-certificate "
-        "scenarios; with no certificate and no callback it would not offer PHA, and a "
-        "scenario may override this field.",
+        "assumes a configured certificate when the client holds one; a scenario whose client "
+        "holds no certificate offers no PHA (R-CLI-13). A scenario may override this field.",
     ),
     renegotiation_http11=_OSSL_RENEG,
     renegotiation_h2=_guess(

@@ -373,6 +373,168 @@ _SOURCE_LIST: tuple[Source, ...] = (
         ),
         url="https://www.jexusmanager.com/en/latest/tutorials/https-binding.html",
     ),
+    Source(
+        id="S42",
+        title=(
+            "dotnet/runtime SslStreamNetworkStreamTest.cs "
+            "(SslStream_NegotiateClientCertificateAsyncTls13_Succeeds, Windows-only) and "
+            "issue #49346"
+        ),
+        url=_GH + "dotnet/runtime/issues/49346",
+        note=(
+            "Schannel negotiates a client certificate after a TLS 1.3 handshake on both ends "
+            "'as long as client indicates willingness via post_handshake_auth'."
+        ),
+    ),
+    Source(
+        id="S43",
+        title='Microsoft Learn, Windows Server performance tuning, "HTTP performance"',
+        url="https://learn.microsoft.com/windows-server/administration/performance-tuning/"
+        "subsystem/http-performance",
+        note=(
+            "HTTP/1.1 fallback resets the HTTP/2 connection and establishes a new HTTP/1.1 "
+            "one; TLS renegotiation requires it."
+        ),
+    ),
+    Source(
+        id="S44",
+        title="dotnet/runtime issue on HTTP_1_1_REQUIRED delivered in GOAWAY not retried",
+        url=None,
+    ),
+    Source(
+        id="S45",
+        title="Gecko netwerk/protocol/http/Http2Session.cpp",
+        url=_GH + "mozilla/gecko-dev/blob/master/netwerk/protocol/http/Http2Session.cpp",
+        note="HTTP_1_1_REQUIRED → NS_ERROR_NET_RESET and DisableSpdy for the host.",
+    ),
+    Source(
+        id="S46",
+        title="Microsoft Windows 11 25H2 announcement (shared 24H2 servicing branch)",
+        url=None,
+        note="25H2 ships as an enablement package on the 24H2 code base.",
+    ),
+    Source(
+        id="S47",
+        title="dotnet/aspnetcore issue #18086 (SslNegotiateCert enables IIS trust checks; 403.16)",
+        url=_GH + "dotnet/aspnetcore/issues/18086",
+    ),
+    Source(
+        id="S48",
+        title="[MS-TLSP] product behavior notes (TLS 1.3 availability, alerts not guaranteed)",
+        url="https://learn.microsoft.com/openspecs/windows_protocols/ms-tlsp/",
+    ),
+    Source(
+        id="S49",
+        title=(
+            "Microsoft KB 294305 (403.13 when CRLs cannot be downloaded); IIS client "
+            "certificate revocation settings write-ups (CertCheckMode, RevocationFreshnessTime)"
+        ),
+        url=None,
+        note=(
+            "'If IIS is unable to download at least one of the CRLs of the client "
+            "certificate', the 403.13 page is shown."
+        ),
+    ),
+    Source(
+        id="S50",
+        title=(
+            "A vendor KB on iOS client certificates: only certificates whose direct issuer is "
+            "in the server's CA list are offered"
+        ),
+        url=None,
+    ),
+    Source(
+        id="S51",
+        title="win-acme issues #2831 and #1768 (binding updates drop clientcertnegotiation)",
+        url=_GH + "win-acme/win-acme/issues/1768",
+    ),
+    Source(
+        id="S52",
+        title=(
+            "aspnet/IISIntegration PR #1390 (in-process reads pSslInfo->pClientCertInfo); "
+            "dotnet/aspnetcore issue #42896"
+        ),
+        url=_GH + "aspnet/IISIntegration/pull/1390",
+    ),
+    Source(
+        id="S54",
+        title="IIS native API reference, IHttpRequest::NegotiateClientCertificate",
+        url="https://learn.microsoft.com/iis/web-development-reference/native-code-api-reference/"
+        "ihttprequest-negotiateclientcertificate-method",
+        note=(
+            "A module can start the certificate negotiation 'even if IIS is configured to "
+            "accept or ignore client certificates'."
+        ),
+    ),
+    Source(
+        id="ASPNETCORE-HTTPSYS-FEATURES",
+        title=(
+            "dotnet/aspnetcore src/Servers/HttpSys/src/RequestProcessing/"
+            "RequestContext.FeatureCollection.cs"
+        ),
+        url=_GH + "dotnet/aspnetcore/blob/main/src/Servers/HttpSys/src/RequestProcessing/"
+        "RequestContext.FeatureCollection.cs",
+        note=(
+            "ClientCertificate: NoCertificate → never populated, otherwise the certificate "
+            "already on the request; GetClientCertificateAsync asks http.sys "
+            "(HttpReceiveClientCertificate) only with AllowRenegotation, no certificate yet, "
+            "and HTTP/1.x ('Delayed client cert negotiation is not allowed on HTTP/2')."
+        ),
+    ),
+    Source(
+        id="ASPNETCORE-HTTPSYS-LOADER",
+        title="dotnet/aspnetcore src/Servers/HttpSys/src/RequestProcessing/ClientCertLoader.cs",
+        url=_GH + "dotnet/aspnetcore/blob/main/src/Servers/HttpSys/src/RequestProcessing/"
+        "ClientCertLoader.cs",
+        note=(
+            "ERROR_NOT_FOUND → no certificate; any other failure is stored, not thrown, so "
+            "the caller gets null; a certificate is returned with its CertFlags (chain errors) "
+            "set aside, not refused."
+        ),
+    ),
+    Source(
+        id="ASPNETCORE-KESTREL-TLSFEATURE",
+        title="dotnet/aspnetcore src/Servers/Kestrel/Core/src/Internal/TlsConnectionFeature.cs",
+        url=_GH + "dotnet/aspnetcore/blob/main/src/Servers/Kestrel/Core/src/Internal/"
+        "TlsConnectionFeature.cs",
+        note=(
+            "GetClientCertificateAsync calls SslStream.NegotiateClientCertificateAsync only "
+            "with delayed negotiation allowed, no certificate yet and ALPN not h2; any failure "
+            "is rethrown to the app and the connection is closed gracefully after the response."
+        ),
+    ),
+    Source(
+        id="ASPNETCORE-KESTREL-HTTPS",
+        title=(
+            "dotnet/aspnetcore src/Servers/Kestrel/Core/src/Middleware/HttpsConnectionMiddleware.cs"
+        ),
+        url=_GH + "dotnet/aspnetcore/blob/main/src/Servers/Kestrel/Core/src/Middleware/"
+        "HttpsConnectionMiddleware.cs",
+        note=(
+            "RemoteCertificateValidationCallback: no certificate → accepted unless "
+            "RequireCertificate; any SslPolicyErrors → refused when no custom validation is "
+            "set; DelayCertificate allows the delayed negotiation."
+        ),
+    ),
+    Source(
+        id="ASPNETCORE-IIS-FEATURES",
+        title="dotnet/aspnetcore src/Servers/IIS/IIS/src/Core/IISHttpContext.FeatureCollection.cs",
+        url=_GH + "dotnet/aspnetcore/blob/main/src/Servers/IIS/IIS/src/Core/"
+        "IISHttpContext.FeatureCollection.cs",
+        note=(
+            "In-process: GetClientCertificateAsync returns the ClientCertificate property, "
+            "read from the request's SSL info; the app cannot start a negotiation itself."
+        ),
+    ),
+    Source(
+        id="ASPNETCORE-DOCS-IIS",
+        title="dotnet/AspNetCore.Docs aspnetcore/host-and-deploy/iis/index.md (IISOptions)",
+        url=_GH + "dotnet/AspNetCore.Docs/blob/main/aspnetcore/host-and-deploy/iis/index.md",
+        note=(
+            "ForwardClientCertificate (default true): when the MS-ASPNETCORE-CLIENTCERT request "
+            "header is present, HttpContext.Connection.ClientCertificate is populated."
+        ),
+    ),
     # --- RFCs ----------------------------------------------------------------------------
     Source(
         id="RFC5246",
@@ -599,9 +761,14 @@ _RELEASE_RULES: tuple[Rule, ...] = (
             "2016/2019 do not support it, so their highest version is TLS 1.2."
         ),
         confidence=_D,
-        sources=("S3",),
+        sources=("S3", "S48"),
         section="behaviour §1",
-        notes=("Turning TLS 1.3 on by registry on Windows 10 or Server 2019 is unsupported.",),
+        notes=(
+            "Turning TLS 1.3 on by registry on Windows 10 or Server 2019 is unsupported.",
+            "[MS-TLSP]'s product-behaviour notes agree: TLS 1.3 on 'Windows 11 client and later, "
+            "Windows Server 2022 and later', no 0-RTT, psk_dhe_ke only; Windows 'cannot ensure "
+            "that alert messages are sent' (S48).",
+        ),
     ),
     Rule(
         id="R-REL-2",
@@ -641,10 +808,14 @@ _RELEASE_RULES: tuple[Rule, ...] = (
             "the 24H2 policy: TLS 1.0/1.1 off by default and the 500.0 answer to a late demand "
             "over TLS 1.3."
         ),
-        confidence=_I,
-        sources=("S1", "MODEL"),
-        section="behaviour §1",
-        notes=('S1 says "Windows 11 24H2 or newer", which supports but does not name 25H2.',),
+        confidence=_P,
+        sources=("S1", "S46"),
+        section="behaviour §1, §8.2",
+        notes=(
+            'S1 says "Windows 11 24H2 or newer", which supports but does not name 25H2.',
+            "24H2 (26100) and 25H2 (26200) share one code base; 25H2 ships as an enablement "
+            "package (S46). No test of http.sys on 25H2 is known.",
+        ),
         alternatives=("25H2 behaves like 23H2: a late demand over TLS 1.3 resets the connection.",),
     ),
     Rule(
@@ -715,6 +886,23 @@ _BINDING_RULES: tuple[Rule, ...] = (
             "Certificate Store binding sits between them is inferred.",
         ),
         alternatives=("The ccs binding is consulted only after the wildcard ipport binding.",),
+    ),
+)
+
+_BINDING_REWRITE_RULES: tuple[Rule, ...] = (
+    Rule(
+        id="R-BIND-4",
+        title="Re-creating a binding drops clientcertnegotiation before Server 2025",
+        statement=(
+            "Before Windows Server 2025, tools that update an http.sys binding by deleting and "
+            "re-adding it — IIS Manager when the certificate changes, ACME clients on renewal — "
+            "write it without clientcertnegotiation (and dsmapperusage), so the fix has to be "
+            "re-applied after every renewal; on Server 2025 IIS manages the flag through the "
+            "site binding's bit 128."
+        ),
+        confidence=_P,
+        sources=("S12", "S51"),
+        section="behaviour §8.3",
     ),
 )
 
@@ -804,7 +992,9 @@ _IIS_RULES: tuple[Rule, ...] = (
         sources=("S11", "S12"),
         section="behaviour §3",
         notes=(
-            "Bit 128 on Server 2025 comes from win-acme issue #2831 (reported).",
+            "Bit 128 on Server 2025: the Microsoft.Web.Administration SslFlags enum has "
+            "NegotiateClientCert = 128, and 'In Windows Server 2025, IIS learned to manage the "
+            "NegotiateClientCert flag' (S12).",
             "Whether IIS Express honours bits ≥ 4 is unknown; the model says it does not "
             "(inferred): its SSL bindings are the pre-registered http.sys ones.",
         ),
@@ -860,9 +1050,13 @@ _IIS_RULES: tuple[Rule, ...] = (
             "revoked (403.13) and expired (403.17) certificates the same way."
         ),
         confidence=_P,
-        sources=("S34",),
-        section="behaviour §3",
-        notes=("Revoked and expired under Accept behaving like untrusted is inferred.",),
+        sources=("S34", "S47"),
+        section="behaviour §3, §8.2",
+        notes=(
+            "Revoked and expired under Accept behaving like untrusted is inferred.",
+            "SslNegotiateCert 'enables IIS' validation and trust checks. If they don't succeed, "
+            "IIS immediately returns error code 403.16' (S47).",
+        ),
         alternatives=(
             "A revoked or expired certificate under Accept is served as if absent (200).",
         ),
@@ -904,6 +1098,128 @@ _IIS_RULES: tuple[Rule, ...] = (
             "The 500.0 line logs a different win32 status.",
             "A reset after the request reached IIS still leaves a W3C line.",
         ),
+    ),
+)
+
+_CHECK_RULES: tuple[Rule, ...] = (
+    Rule(
+        id="R-IIS-7.revocation-offline",
+        title="Revocation cannot be checked → 403.13, also for a valid certificate",
+        statement=(
+            "With revocation checking on (the binding's default), a client certificate whose "
+            "CRL cannot be downloaded (and no fresh CRL is cached) is refused with 403.13, as "
+            "a revoked one is."
+        ),
+        confidence=_D,
+        sources=("S49", "S5"),
+        section="behaviour §8.3",
+        notes=(
+            "KB 294305: 'If IIS is unable to download at least one of the CRLs of the client "
+            "certificate', the 403.13 page is shown (S49).",
+            "verifyrevocationwithcachedclientcertonly=enable without a cached CRL giving 403.13 "
+            "is inferred; revocationfreshnesstime and urlretrievaltimeout decide how long a "
+            "cached CRL counts and how long a download may take.",
+        ),
+        alternatives=("With cached-only checking and no cached CRL the certificate passes (200).",),
+    ),
+    Rule(
+        id="R-IIS-7.trust-root",
+        title="A non-self-signed certificate in Trusted Root → client certificates untrusted",
+        statement=(
+            "When the machine's Trusted Root store holds a certificate that is not self-signed "
+            "and the binding has no CTL, Schannel considers client certificates untrusted and "
+            "IIS answers 403.16 even for a valid one."
+        ),
+        confidence=_D,
+        sources=("S14",),
+        section="behaviour §8.3",
+        notes=("KB 2802568 (403.16 / 403.7 with client certificates).",),
+    ),
+    Rule(
+        id="R-IIS-7.trust-list",
+        title="SendTrustedIssuerList: clients offer only certificates from listed issuers",
+        statement=(
+            "With SendTrustedIssuerList=1 the CertificateRequest names the server's trusted "
+            "issuers; a client whose certificate comes from another issuer has none to offer, "
+            "so IIS sees no certificate (403.7 under Require, 200 without one under Accept)."
+        ),
+        confidence=_D,
+        sources=("S14", "S50"),
+        section="behaviour §8.3",
+        notes=(
+            "Some clients (iOS) offer only certificates whose direct issuer is in the list, "
+            "also without SendTrustedIssuerList (S50).",
+        ),
+    ),
+    Rule(
+        id="R-IIS-7.trust-mode",
+        title="ClientAuthTrustMode 1/2 with an issuer outside the CTL → 403.16",
+        statement=(
+            "ClientAuthTrustMode selects the store Schannel trusts client certificates by "
+            "(1 exclusive root trust, 2 exclusive CA trust, through the binding's CTL); the "
+            "model answers 403.16 for a certificate whose issuer is not in it."
+        ),
+        confidence=_I,
+        sources=("S14", "MODEL"),
+        section="behaviour §8.3",
+        alternatives=("The certificate is dropped as if absent: 403.7 under Require.",),
+    ),
+    Rule(
+        id="R-IIS-7.mapping",
+        title="Client-certificate mapping: the mapped account, or 403.12",
+        statement=(
+            "With iisClientCertificateMappingAuthentication (one-to-one or many-to-one) the "
+            "request runs as the account the certificate maps to; a certificate no rule "
+            "matches is refused with 403.12 'mapper denied access'."
+        ),
+        confidence=_D,
+        sources=("S14",),
+        section="behaviour §8.3",
+        notes=(
+            "Where anonymous access is off, a failed mapping may surface as 401.x instead; the "
+            "model shows 403.12.",
+        ),
+        alternatives=("401.1 / 401.2 (logon failed / denied by server configuration).",),
+    ),
+    Rule(
+        id="R-IIS-7.mapping-ad",
+        title="AD mapping needs the binding's dsmapperusage",
+        statement=(
+            "Active Directory client-certificate mapping works only when the http.sys binding "
+            "has dsmapperusage enabled; without it the model refuses with 403.12."
+        ),
+        confidence=_I,
+        sources=("S5", "S14", "MODEL"),
+        section="behaviour §8.3",
+        alternatives=("The request runs anonymously (200) without the mapped account.",),
+    ),
+    Rule(
+        id="R-IIS-8",
+        title="Native modules can start the late demand themselves",
+        statement=(
+            "A native IIS module calling IHttpRequest::NegotiateClientCertificate starts the "
+            "late certificate demand even when the access flags ignore or only accept "
+            "certificates; the R-REQ-2 rows then apply as for SslNegotiateCert."
+        ),
+        confidence=_D,
+        sources=("S54",),
+        section="behaviour §8.3",
+    ),
+)
+
+_HTTPERR_RULES: tuple[Rule, ...] = (
+    Rule(
+        id="R-IIS-6.dropped",
+        title="HTTPERR Connection_Dropped for a connection http.sys resets",
+        statement=(
+            "When http.sys resets a connection on a late certificate demand, the model logs "
+            "HTTPERR reason Connection_Dropped."
+        ),
+        confidence=_I,
+        sources=("S35", "MODEL"),
+        section="behaviour §3, §8.1",
+        notes=("S35 lists the reason phrase; no source ties it to this reset.",),
+        alternatives=("Another reason phrase (e.g. Client_Reset) or no HTTPERR line at all.",),
     ),
 )
 
@@ -960,12 +1276,20 @@ _REQUEST_RULES: tuple[Rule, ...] = (
             "HTTP/1.1 on a new connection."
         ),
         confidence=_D,
-        sources=("S18", "S19", "S20", "S36"),
-        section="behaviour §4 (R-REQ-2 table)",
+        sources=("S18", "S19", "S20", "S43", "S36"),
+        section="behaviour §4 (R-REQ-2 table), §8.1",
         notes=(
+            "Microsoft documents the HTTP/1.1 fallback for TLS renegotiation (S43: 'resetting "
+            "the HTTP/2 connection and instead establishing a new connection to use HTTP/1.1').",
             "That the signal is RST_STREAM on the one stream, not GOAWAY for the connection, "
-            "comes from field reports on Windows 10 and Server 2022 (S36, reported).",
+            "comes from field reports on Windows 10 and Server 2022 (S36, reported); S43's "
+            "wording leaves GOAWAY possible, and clients treat the two differently (.NET does "
+            "not retry on the GOAWAY form, S44).",
             "Whether and how a client retries is a client fact (R-CLI-4).",
+        ),
+        alternatives=(
+            "http.sys sends GOAWAY with HTTP_1_1_REQUIRED for the whole connection; clients that "
+            "retry only on RST_STREAM (.NET) then surface the error.",
         ),
     ),
     Rule(
@@ -1027,25 +1351,22 @@ _REQUEST_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="R-REQ-2.tls12-ignored",
-        title="TLS 1.2, client ignores the HelloRequest → reset (or timeout)",
+        title="TLS 1.2, client ignores the HelloRequest → hang until Timer_SslRenegotiation",
         statement=(
             "When the client neither renegotiates nor refuses, http.sys waits for the "
-            "renegotiation; the model ends the connection with a reset."
+            "renegotiation: the connection hangs without an HTTP response until the "
+            "two-minute renegotiation timer ends it (HTTPERR Timer_SslRenegotiation)."
         ),
         confidence=_P,
         sources=("S23", "S35"),
-        section="behaviour §4 (R-REQ-2 table)",
+        section="behaviour §4 (R-REQ-2 table), §8.1",
         notes=(
             "The renegotiation timer (two minutes) ending with HTTPERR Timer_SslRenegotiation "
             "is documented (S35).",
-            "Caution: the reset in S23 followed a refusal (rustls sends no_renegotiation); the "
-            "same thread's experiment with the alert suppressed, i.e. an ignored HelloRequest, "
-            "saw the connection hang without a response, which favours the timeout alternative.",
+            "The only field report (S23) saw 'the connection hanging without an HTTP response' "
+            "with the refusal alert suppressed; until evidence pass 3 the model showed a reset.",
         ),
-        alternatives=(
-            "The connection hangs until the two-minute renegotiation timer fires: timeout, "
-            "HTTPERR Timer_SslRenegotiation.",
-        ),
+        alternatives=("http.sys resets the connection instead of waiting for the timer.",),
     ),
     Rule(
         id="R-REQ-2.tls12-schannel-blocked",
@@ -1125,6 +1446,269 @@ _REQUEST_RULES: tuple[Rule, ...] = (
             "inferred from the loader's source.",
         ),
         alternatives=("The 24H2 failure surfaces to the application as an exception or a 500.",),
+    ),
+)
+
+_HOST_RULES: tuple[Rule, ...] = (
+    Rule(
+        id="R-APP-1",
+        title="The modelled ASP.NET Core application",
+        statement=(
+            "On the ASP.NET Core hosts the model's application calls "
+            "HttpContext.Connection.GetClientCertificateAsync() once and answers 200 with "
+            "whatever it got; what it got (a certificate, null, an exception) is the outcome "
+            "that matters and is reported as app_observed."
+        ),
+        confidence=_I,
+        sources=("MODEL",),
+        section="behaviour §8.3",
+        notes=(
+            "A real application may refuse with 401/403 when it gets null; that is its choice.",
+        ),
+        alternatives=(
+            "An application that requires a certificate answers 403 (or 401) where the model "
+            "shows 200 with null.",
+        ),
+    ),
+    Rule(
+        id="R-HTTPSYS-1",
+        title="HTTP.sys server: ClientCertificateMethod",
+        statement=(
+            "ASP.NET Core's HTTP.sys server has no IIS and no access flags: "
+            "HttpSysOptions.ClientCertificateMethod decides — NoCertificate (0), "
+            "AllowCertificate (1, the default since 5.0) or AllowRenegotation (2, spelled so). "
+            "The http.sys binding still decides whether the handshake asks (R-REQ-1)."
+        ),
+        confidence=_D,
+        sources=("S27",),
+        section="behaviour §4 (R-REQ-3), §8.3",
+    ),
+    Rule(
+        id="R-HTTPSYS-2",
+        title="HTTP.sys server, NoCertificate: the app never gets a certificate",
+        statement=(
+            "With NoCertificate, Connection.ClientCertificate and GetClientCertificateAsync "
+            "give null, even when the binding asked for a certificate in the handshake and the "
+            "client sent one."
+        ),
+        confidence=_P,
+        sources=("S27", "ASPNETCORE-HTTPSYS-FEATURES"),
+        section="behaviour §8.3",
+    ),
+    Rule(
+        id="R-HTTPSYS-3",
+        title="HTTP.sys server, AllowCertificate: only the handshake's certificate",
+        statement=(
+            "With AllowCertificate the app gets the certificate that was already on the "
+            "connection when the request started — from the handshake, i.e. only when the "
+            "binding negotiates client certificates — and null otherwise; nothing asks later."
+        ),
+        confidence=_P,
+        sources=("S27", "ASPNETCORE-HTTPSYS-FEATURES"),
+        section="behaviour §8.3",
+    ),
+    Rule(
+        id="R-HTTPSYS-4",
+        title="HTTP.sys server, AllowRenegotation: GetClientCertificateAsync asks late",
+        statement=(
+            "With AllowRenegotation and no certificate yet, GetClientCertificateAsync calls "
+            "HttpReceiveClientCertificate on HTTP/1.x, which starts http.sys's late demand "
+            "(R-REQ-2 rows for TLS 1.2 and 1.3); on HTTP/2 it returns null without asking, so "
+            "no HTTP_1_1_REQUIRED is sent. The synchronous ClientCertificate property never "
+            "asks."
+        ),
+        confidence=_P,
+        sources=("S27", "S15", "ASPNETCORE-HTTPSYS-FEATURES"),
+        section="behaviour §4 (R-REQ-3)",
+        notes=(
+            "Older releases of the server made the synchronous property renegotiate too "
+            "(sync over async); current source reads only the certificate already present.",
+        ),
+    ),
+    Rule(
+        id="R-HTTPSYS-5",
+        title="HTTP.sys server: a failed late demand gives the app null",
+        statement=(
+            "The HTTP.sys server's certificate loader stores any failure of "
+            "HttpReceiveClientCertificate other than ERROR_MORE_DATA instead of throwing, so on "
+            "the 24H2 TLS 1.3 path (ERROR_NOT_SUPPORTED) the app sees null where IIS answers "
+            "500.0."
+        ),
+        confidence=_I,
+        sources=("S27", "ASPNETCORE-HTTPSYS-LOADER", "S1"),
+        section="behaviour §4 (R-REQ-3)",
+        notes=("The loader's code is read, not run on 24H2.",),
+        alternatives=("The failure surfaces to the app as an exception (HttpSysException).",),
+    ),
+    Rule(
+        id="R-HTTPSYS-6",
+        title="HTTP.sys server: certificates reach the app whatever their validity",
+        statement=(
+            "http.sys never fails a request for a bad client certificate; it hands the "
+            "certificate over with its chain-error flags, and the HTTP.sys server gives the app "
+            "the certificate object (the flags are not exposed): untrusted, expired or revoked "
+            "certificates reach the app, which must check them itself (e.g. with certificate "
+            "authentication)."
+        ),
+        confidence=_P,
+        sources=("S14", "ASPNETCORE-HTTPSYS-LOADER"),
+        section="behaviour §8.3",
+    ),
+    Rule(
+        id="R-HTTPSYS-7",
+        title="HTTP.sys server: no uploadReadAheadSize limit on the renegotiation",
+        statement=(
+            "uploadReadAheadSize is an IIS setting; the model lets the HTTP.sys server "
+            "renegotiate whatever the request body's size."
+        ),
+        confidence=_I,
+        sources=("S16", "MODEL"),
+        section="behaviour §4",
+        alternatives=(
+            "The renegotiation fails (or hangs) while unread body data is pending, unless the "
+            "app reads the body first.",
+        ),
+    ),
+    Rule(
+        id="R-ANCM-1",
+        title="ASP.NET Core Module in-process: the app reads what IIS received",
+        statement=(
+            "In-process, IIS's sslFlags decide and IIS answers 403.x/500.0 itself; the app's "
+            "ClientCertificate / GetClientCertificateAsync read the certificate from the "
+            "request's SSL info and never start a negotiation of their own."
+        ),
+        confidence=_P,
+        sources=("S52", "ASPNETCORE-IIS-FEATURES"),
+        section="behaviour §8.3",
+    ),
+    Rule(
+        id="R-ANCM-1.handshake-only",
+        title="In-process with sslFlags ignoring certificates: the handshake's certificate",
+        statement=(
+            "When the binding asked in the handshake but the access flags ignore certificates, "
+            "the model lets the in-process app read the handshake's certificate from the "
+            "request's SSL info, unchecked by IIS."
+        ),
+        confidence=_I,
+        sources=("S52", "MODEL"),
+        section="behaviour §8.3",
+        alternatives=("The request's SSL info carries no certificate: the app sees null.",),
+    ),
+    Rule(
+        id="R-ANCM-2",
+        title="ASP.NET Core Module out-of-process: MS-ASPNETCORE-CLIENTCERT",
+        statement=(
+            "Out-of-process, ANCM forwards the client certificate to the app in the "
+            "MS-ASPNETCORE-CLIENTCERT request header, only when SslNegotiateCert is set and "
+            "after IIS's own checks (an untrusted certificate gets 403.16 from IIS first); "
+            "IISOptions.ForwardClientCertificate (default true) turns the header into "
+            "Connection.ClientCertificate."
+        ),
+        confidence=_P,
+        sources=("S47", "S52", "ASPNETCORE-DOCS-IIS"),
+        section="behaviour §8.3",
+        notes=(
+            "With sslFlags ignoring certificates nothing is forwarded, even when the binding "
+            "asked in the handshake (inferred from S47: the flag is what enables it).",
+        ),
+    ),
+    Rule(
+        id="R-KESTREL-1",
+        title="Kestrel on Windows: ClientCertificateMode, SslStream over Schannel",
+        statement=(
+            "Kestrel terminates TLS itself with .NET's SslStream over Schannel; http.sys "
+            "bindings and IIS access flags do not apply. ClientCertificateMode NoCertificate "
+            "(the default) never asks; AllowCertificate and RequireCertificate ask in the "
+            "handshake; DelayCertificate asks only when the app calls "
+            "GetClientCertificateAsync."
+        ),
+        confidence=_D,
+        sources=("S27", "S16"),
+        section="behaviour §8.3",
+    ),
+    Rule(
+        id="R-KESTREL-2",
+        title="Kestrel validates the client certificate in the handshake",
+        statement=(
+            "Without a custom ClientCertificateValidation, Kestrel's callback accepts a missing "
+            "certificate unless RequireCertificate, and refuses any certificate with chain "
+            "errors (untrusted, expired, revoked: revocation is checked by default), which "
+            "fails the TLS handshake: the request never reaches the app."
+        ),
+        confidence=_P,
+        sources=("ASPNETCORE-KESTREL-HTTPS", "S16"),
+        section="behaviour §8.3",
+    ),
+    Rule(
+        id="R-KESTREL-3",
+        title="What a client sees when Kestrel refuses its certificate",
+        statement=(
+            "The model has SslStream end the handshake with a fatal alert "
+            "(certificate_required for a missing certificate over TLS 1.3, bad_certificate "
+            "otherwise; over TLS 1.3 the client sees it on its first read after sending the "
+            "request)."
+        ),
+        confidence=_I,
+        sources=("ASPNETCORE-KESTREL-HTTPS", "S48", "MODEL"),
+        section="behaviour §8.3",
+        notes=("[MS-TLSP]: Windows cannot ensure that alert messages are sent (S48).",),
+        alternatives=("The connection is closed without an alert: the client sees a reset.",),
+    ),
+    Rule(
+        id="R-KESTREL-4",
+        title="Kestrel DelayCertificate: renegotiation on TLS 1.2, PHA on TLS 1.3, never HTTP/2",
+        statement=(
+            "With DelayCertificate, GetClientCertificateAsync calls "
+            "SslStream.NegotiateClientCertificateAsync when no certificate is on the "
+            "connection: a renegotiation on TLS 1.2, post-handshake authentication on TLS 1.3 "
+            "when the client offered post_handshake_auth; on HTTP/2 it returns null without "
+            "asking."
+        ),
+        confidence=_D,
+        sources=("S16", "ASPNETCORE-KESTREL-TLSFEATURE", "S42"),
+        section="behaviour §8.3",
+    ),
+    Rule(
+        id="R-KESTREL-5",
+        title="Kestrel DelayCertificate over TLS 1.3 without post_handshake_auth",
+        statement=(
+            "When the client did not offer post_handshake_auth, SslStream cannot ask: the model "
+            "has NegotiateClientCertificateAsync throw, Kestrel rethrow to the app and close "
+            "the connection after the response."
+        ),
+        confidence=_I,
+        sources=("ASPNETCORE-KESTREL-TLSFEATURE", "RFC8446", "MODEL"),
+        section="behaviour §8.3",
+        alternatives=("The call completes without a certificate: the app sees null.",),
+    ),
+    Rule(
+        id="R-KESTREL-6",
+        title="Kestrel DelayCertificate with a request body not yet read",
+        statement=(
+            "The delayed negotiation needs the request body drained first (S16: 'buffering'); "
+            "the model's app asks before reading the body, so the call throws "
+            "InvalidOperationException and the connection is closed after the response."
+        ),
+        confidence=_I,
+        sources=("S16", "ASPNETCORE-KESTREL-TLSFEATURE"),
+        section="behaviour §4 (R-REQ-3)",
+        alternatives=(
+            "The negotiation succeeds because Kestrel had already read the body into its own "
+            "buffers.",
+        ),
+    ),
+    Rule(
+        id="R-KESTREL-7",
+        title="Kestrel DelayCertificate: the late certificate is validated too",
+        statement=(
+            "The certificate obtained by the delayed negotiation goes through the same "
+            "validation callback: an empty answer gives the app null, a certificate with chain "
+            "errors makes the call throw (AuthenticationException) and Kestrel closes the "
+            "connection after the response."
+        ),
+        confidence=_P,
+        sources=("ASPNETCORE-KESTREL-HTTPS", "ASPNETCORE-KESTREL-TLSFEATURE"),
+        section="behaviour §8.3",
     ),
 )
 
@@ -1738,22 +2322,21 @@ _SCHANNEL_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="P-SCH-2",
-        title="Schannel server does not send a post-handshake CertificateRequest",
+        title="http.sys's late demand never uses post-handshake authentication",
         statement=(
-            "The model's Schannel server never sends a TLS 1.3 post-handshake CertificateRequest, "
-            "even to clients that offered post_handshake_auth."
+            "http.sys does not ask for a client certificate with a TLS 1.3 post-handshake "
+            "CertificateRequest, even when the client offered post_handshake_auth; Schannel "
+            "itself can (P-SCH-7), http.sys's late demand does not."
         ),
-        confidence=_I,
-        sources=("S1", "S26"),
-        section="Schannel / http.sys personality",
+        confidence=_P,
+        sources=("S1", "S26", "S42"),
+        section="Schannel / http.sys personality; behaviour §8.1",
         notes=(
-            "S26's 200 without a certificate for curl (which offers PHA) argues against PHA "
-            "being used; S1's wording ties the reset to clients without PHA, which hints the "
-            "other way.",
-        ),
-        alternatives=(
-            "Schannel sends a post-handshake CertificateRequest to clients that offered "
-            "post_handshake_auth.",
+            "Until evidence pass 3 this was an inferred rule about Schannel; dotnet/runtime's "
+            "Windows-only test negotiates a certificate after a TLS 1.3 handshake between two "
+            "Schannel ends (S42), so the limit is http.sys's.",
+            "S26's 200 without a certificate for curl (which offers PHA) is the field report "
+            "behind it.",
         ),
     ),
     Rule(
@@ -1810,7 +2393,50 @@ _SCHANNEL_RULES: tuple[Rule, ...] = (
     ),
 )
 
+_SSLSTREAM_RULES: tuple[Rule, ...] = (
+    Rule(
+        id="P-SCH-7",
+        title="Schannel via SslStream does TLS 1.3 post-handshake authentication",
+        statement=(
+            "Schannel implements TLS 1.3 post-handshake authentication on both sides: .NET's "
+            "SslStream as a server on Windows can ask for a client certificate after the "
+            "handshake when the client offered post_handshake_auth."
+        ),
+        confidence=_P,
+        sources=("S42",),
+        section="behaviour §8.1",
+    ),
+)
+
 _CLIENT_RULES: tuple[Rule, ...] = (
+    Rule(
+        id="R-CLI-14",
+        title="Whether .NET on Windows offers post_handshake_auth is not known",
+        statement=(
+            "Schannel implements TLS 1.3 post-handshake authentication on both sides (S42), "
+            "so .NET's HttpClient on Windows may offer post_handshake_auth; the model keeps "
+            "the profile's 'no' and marks it inferred."
+        ),
+        confidence=_I,
+        sources=("S28", "S42"),
+        section="behaviour §6, §8.1",
+        alternatives=(
+            ".NET on Windows offers post_handshake_auth: before 24H2 a TLS 1.3 late demand "
+            "then serves the request without a certificate instead of resetting.",
+        ),
+    ),
+    Rule(
+        id="R-CLI-13",
+        title=".NET on Linux offers post_handshake_auth only with a certificate",
+        statement=(
+            ".NET on Linux (OpenSSL) switches post_handshake_auth on only when a client "
+            "certificate or a selection callback is configured; a dotnet-linux client without "
+            "a certificate offers no PHA, so the pre-24H2 TLS 1.3 late demand resets."
+        ),
+        confidence=_P,
+        sources=("DOTNET-OPENSSL-INTEROP", "S28"),
+        section="behaviour §6, §8.1",
+    ),
     Rule(
         id="R-CLI-1",
         title="Chromium renegotiates only when ALPN is not h2",
@@ -1866,10 +2492,11 @@ _CLIENT_RULES: tuple[Rule, ...] = (
             "retry (observed)."
         ),
         confidence=_P,
-        sources=("S18", "S29", "S28", "S36", "OBS-LOOPBACK"),
-        section="behaviour §4, §6",
+        sources=("S18", "S29", "S28", "S36", "S45", "OBS-LOOPBACK"),
+        section="behaviour §4, §6, §8.2",
         notes=(
-            "Firefox's retry is inferred.",
+            "Firefox's retry is reported: Gecko turns an HTTP_1_1_REQUIRED reset into "
+            "NS_ERROR_NET_RESET and disables HTTP/2 for the host (S45).",
             "Go's retry was inferred until the conformance suite ran Go 1.19's default client "
             "against the endpoint: it fails with 'stream error: stream ID 1; HTTP_1_1_REQUIRED; "
             "received from peer'.",
@@ -1980,7 +2607,7 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         section="behaviour §6",
     ),
     Rule(
-        id="R-CLI-13",
+        id="R-CLI-15",
         title="Some clients repeat a request once after a connection reset",
         statement=(
             "A client whose profile says so (Java's HttpsURLConnection) repeats an idempotent "
@@ -1998,13 +2625,18 @@ _CLIENT_RULES: tuple[Rule, ...] = (
 _ALL_RULES: tuple[Rule, ...] = (
     *_RELEASE_RULES,
     *_BINDING_RULES,
+    *_BINDING_REWRITE_RULES,
     *_IIS_RULES,
+    *_HTTPERR_RULES,
+    *_CHECK_RULES,
     *_REQUEST_RULES,
+    *_HOST_RULES,
     *_TLS_BEHAVIOUR_RULES,
     *_PIPELINE_RULES,
     *_RFC_RULES,
     *_OPENSSL_RULES,
     *_SCHANNEL_RULES,
+    *_SSLSTREAM_RULES,
     *_CLIENT_RULES,
 )
 

@@ -19,8 +19,16 @@ from typing import Any
 
 import attrs
 
-from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, Fact, H11RetryPolicy, get_client
+from httpsys_sim.catalogue._clients import (
+    CLIENTS,
+    PHA_NEEDS_CERTIFICATE,
+    ClientProfile,
+    Fact,
+    H11RetryPolicy,
+    get_client,
+)
 from httpsys_sim.catalogue._rules import get_rule
+from httpsys_sim.core import _checks
 from httpsys_sim.core._result import (
     Alternative,
     ConnectionRecord,
@@ -33,10 +41,11 @@ from httpsys_sim.core._result import (
     OutcomeKind,
     Result,
     Step,
+    Timeout,
     TlsAlert,
     weakest,
 )
-from httpsys_sim.core._scenario import CLIENT_OVERRIDES, ClientSetup, Scenario
+from httpsys_sim.core._scenario import CLIENT_OVERRIDES, ClientSetup, Scenario, default_binding
 from httpsys_sim.tls import (
     OPENSSL,
     SCHANNEL,
@@ -56,6 +65,7 @@ from httpsys_sim.tls import (
     Wire,
 )
 from httpsys_sim.windows._binding import SslBinding
+from httpsys_sim.windows._hosts import ANCM_HOSTS, APP_HOSTS, AppObservation, AppValue, host_label
 from httpsys_sim.windows._iis import (
     AccessSslFlag,
     CertPolicy,
@@ -67,6 +77,15 @@ from httpsys_sim.windows._iis import (
 from httpsys_sim.windows._releases import LateDemandPolicy
 
 __all__ = ["ClientCaps", "effective_binding", "effective_client", "server_versions", "simulate"]
+
+#: Hosts with no IIS between the TLS stack and the application (core/_apphost.py).
+_DIRECT_HOSTS = frozenset({Host.ASPNETCORE_HTTPSYS, Host.KESTREL})
+
+#: The neutral binding Kestrel "has": only its endpoint means anything.
+_KESTREL_BINDING = default_binding(Host.KESTREL)
+
+#: Profiles whose ``offers_pha`` fact is inferred, and the rule that says so.
+_PHA_GUESSES: Mapping[str, str] = MappingProxyType({"dotnet-windows": "R-CLI-14"})
 
 #: Connections a client opens at most for one request (first try + protocol fallbacks).
 MAX_CONNECTIONS = 4
@@ -115,8 +134,23 @@ def effective_client(scenario: Scenario) -> ClientCaps:
     c = scenario.client
     if not any(getattr(c, name) is not None for name in CLIENT_OVERRIDES):
         # No overrides: the profile's own capabilities, worked out once per catalogue entry.
-        return _PROFILE_CAPS[c.profile]
-    return _client_caps(c)
+        caps = _PROFILE_CAPS[c.profile]
+    else:
+        caps = _client_caps(c)
+    if _pha_dropped(scenario, caps):
+        caps = attrs.evolve(caps, offers_pha=False)
+    return caps
+
+
+def _pha_dropped(scenario: Scenario, caps: ClientCaps) -> bool:
+    """R-CLI-13: a profile that offers PHA only with a certificate holds none."""
+    c = scenario.client
+    return (
+        caps.offers_pha
+        and c.offers_pha is None
+        and c.profile in PHA_NEEDS_CERTIFICATE
+        and c.certificate is CertState.NONE
+    )
 
 
 def _client_caps(c: ClientSetup) -> ClientCaps:
@@ -158,6 +192,8 @@ _PROFILE_CAPS: Mapping[str, ClientCaps] = MappingProxyType(
 def effective_binding(scenario: Scenario) -> SslBinding:
     """The http.sys binding after IIS pushed the site binding's ``sslFlags`` (R-IIS-3)."""
     s = scenario.server
+    if s.host is Host.KESTREL:
+        return _KESTREL_BINDING  # Kestrel has no http.sys binding (R-KESTREL-1)
     return apply_site_binding_flags(
         s.binding,
         s.site_binding_ssl_flags,
@@ -201,6 +237,9 @@ class _Run:
         self.caps = effective_client(scenario)
         self.binding = effective_binding(scenario)
         self.policy = cert_policy(scenario.server.access_ssl_flags)
+        if scenario.server.native_negotiate_module and self.policy is CertPolicy.IGNORE:
+            self.policy = CertPolicy.ACCEPT  # a native module asks itself (R-IIS-8)
+        self.trust_noted = False
         self.steps: list[Step] = []
         self.connections: list[ConnectionRecord] = []
         self.decisive: list[str] = []
@@ -209,6 +248,11 @@ class _Run:
         self.httperr: str | None = None
         #: The client certificate IIS received (None: none reached it).
         self.iis_certificate: CertState | None = None
+        #: ASP.NET Core hosts (core/_apphost.py): what the app observed, what the
+        #: synchronous property gives, and whether the app's call started a late demand.
+        self.app_observed: AppObservation | None = None
+        self.app_property: AppValue | None = None
+        self.app_called = False
 
     # --- bookkeeping ------------------------------------------------------------------
     def step(
@@ -241,6 +285,20 @@ class _Run:
     # --- the pipeline -------------------------------------------------------------------
     def run(self) -> Result:
         outcome, log, reached = self._pipeline()
+        host = self.scenario.server.host
+        if host in APP_HOSTS:  # ASP.NET Core hosts: what the application observed
+            from httpsys_sim.core import _apphost
+
+            if host in ANCM_HOSTS:
+                self.app_observed, reached = _apphost.ancm_observation(self, outcome)
+            elif self.app_observed is None:
+                value = AppValue.CONNECTION_GONE if self.app_called else AppValue.NOT_REACHED
+                self.app_observed = AppObservation(
+                    api="HttpContext.Connection.GetClientCertificateAsync()",
+                    value=value,
+                    property_value=self.app_property,
+                    rule=outcome.rule,
+                )
         outcome = self._finish(outcome)
         return Result(
             scenario=self.scenario,
@@ -251,6 +309,7 @@ class _Run:
             certificate_reached_app=reached,
             iis_certificate=self.iis_certificate,
             httperr=self.httperr,
+            app_observed=self.app_observed,
         )
 
     def _pipeline(self) -> tuple[Outcome, IisLogLine | None, bool]:
@@ -276,7 +335,7 @@ class _Run:
                         "client",
                         "client",
                         f"{self.caps.profile.name} repeats the request once on a new connection",
-                        "R-CLI-13",
+                        "R-CLI-15",
                         key=True,
                     )
                     continue
@@ -296,6 +355,18 @@ class _Run:
             + r.late_demand_tls13.value,
             "R-REL-1",
         )
+        if s.host in APP_HOSTS:
+            from httpsys_sim.core import _apphost
+
+            _apphost.config_steps(self)
+        if _pha_dropped(self.scenario, _PROFILE_CAPS[self.scenario.client.profile]):
+            self.step(
+                "config",
+                "client",
+                f"{self.caps.profile.name} holds no certificate, so it offers no "
+                "post_handshake_auth",
+                "R-CLI-13",
+            )
         if r.user_defined:
             self.step(
                 "config",
@@ -333,14 +404,26 @@ class _Run:
                     "R-IIS-3",
                     key=bool(negotiate_bit),
                 )
+        if s.host is Host.KESTREL:
+            return  # no IIS flags, no http.sys binding (R-KESTREL-1)
         flags = ", ".join(access_flag_names(s.access_ssl_flags)) or "None"
-        self.step(
-            "config",
-            "IIS" if s.host is Host.IIS else "IIS Express",
-            f'<access sslFlags="{flags}"> applies to {self.scenario.request.path} '
-            f"(client certificate: {self.policy.value})",
-            "R-IIS-1",
-        )
+        if s.host is not Host.ASPNETCORE_HTTPSYS:
+            self.step(
+                "config",
+                host_label(s.host),
+                f'<access sslFlags="{flags}"> applies to {self.scenario.request.path} '
+                f"(client certificate: {self.policy.value})",
+                "R-IIS-1",
+            )
+        if s.native_negotiate_module and s.host is not Host.ASPNETCORE_HTTPSYS:
+            self.step(
+                "config",
+                "IIS",
+                "a native module calls IHttpRequest::NegotiateClientCertificate for this path: "
+                "a late demand whatever the access flags say",
+                "R-IIS-8",
+                key=True,
+            )
         b = self.binding
         self.step(
             "config",
@@ -428,6 +511,20 @@ class _Run:
             self._record(index, transport, None, None, CertRequestedHow.NONE, "reset", ())
             return self._reset("R-PIPE-5"), None, False
         negotiate = self.binding.client_cert_negotiation
+        personality = SCHANNEL
+        cert_request = (
+            CertRequest.OPTIONAL
+            if negotiate or self.policy is not CertPolicy.IGNORE
+            else CertRequest.NONE
+        )
+        request_at = RequestAt.HANDSHAKE if negotiate else RequestAt.RENEGOTIATION
+        asked_rule = "R-REQ-1" if negotiate else "R-PIPE-3"
+        if s.server.host in _DIRECT_HOSTS:  # HTTP.sys server / Kestrel: core/_apphost.py
+            from httpsys_sim.core import _apphost
+
+            personality, cert_request, request_at, negotiate, asked_rule = _apphost.handshake_setup(
+                self, negotiate
+            )
         versions = server_versions(s, self.binding)
         if quic:
             versions = tuple(v for v in versions if v is TlsVersion.TLS13)
@@ -436,13 +533,11 @@ class _Run:
             client_versions = (TlsVersion.TLS13,)
         server = TlsConnection.server(
             ServerConfig(
-                personality=SCHANNEL,
+                personality=personality,
                 versions=versions,
                 alpn=self._server_alpn(quic),
-                cert_request=CertRequest.OPTIONAL
-                if negotiate or self.policy is not CertPolicy.IGNORE
-                else CertRequest.NONE,
-                request_at=RequestAt.HANDSHAKE if negotiate else RequestAt.RENEGOTIATION,
+                cert_request=cert_request,
+                request_at=request_at,
                 renegotiation_enabled=not s.server.schannel.disable_reneg_on_server,
                 allow_insecure_renegotiation=s.server.schannel.allow_insecure_reneg_clients,
             )
@@ -452,7 +547,7 @@ class _Run:
                 personality=OPENSSL,
                 versions=client_versions,
                 alpn=offered,
-                certificate=s.client.certificate,
+                certificate=_checks.offered_certificate(self, s),
                 post_handshake_auth=self.caps.offers_pha,
                 renegotiation=self.caps.renegotiation_http11,
                 renegotiation_h2=self.caps.renegotiation_h2,
@@ -485,10 +580,21 @@ class _Run:
                 if negotiate
                 else "; no certificate requested in the handshake"
             ),
-            "R-REQ-1" if negotiate else "R-PIPE-3",
+            asked_rule,
             key=True,
         )
         protocol = server.alpn or "http/1.1"
+        if s.server.host is Host.KESTREL:  # Kestrel's validation callback (R-KESTREL-2)
+            from httpsys_sim.core import _apphost
+
+            def record_kestrel(end: str) -> None:
+                self._record(
+                    index, transport, version, protocol, server.cert_requested, end, wire.events()
+                )
+
+            refused = _apphost.kestrel_handshake_check(self, server, record_kestrel)
+            if refused is not None:
+                return refused
         return self._http(index, transport, protocol, wire, client, server)
 
     def _tls_steps(self, wire: Wire, start: int) -> None:
@@ -617,6 +723,10 @@ class _Run:
                 wire.events(),
             )
 
+        if self.scenario.server.host in _DIRECT_HOSTS:  # no IIS: core/_apphost.py
+            from httpsys_sim.core import _apphost
+
+            return _apphost.request_arrived(self, protocol, wire, client, server, record)
         if self.policy is CertPolicy.IGNORE:
             self.step(
                 "iis", "IIS", "no client certificate needed for this path", "R-IIS-1", key=True
@@ -734,19 +844,12 @@ class _Run:
             self.step(
                 "tls",
                 "http.sys",
-                f"TLS 1.3 has no renegotiation, and Schannel sends no post-handshake "
-                f"CertificateRequest ({refusal.reason})",
+                f"TLS 1.3 has no renegotiation, and http.sys's late demand sends no "
+                f"post-handshake CertificateRequest ({refusal.reason})",
                 refusal.rule,
                 key=True,
                 decisive=self.caps.offers_pha,
             )
-            if self.caps.offers_pha:
-                self.doubt(
-                    OutcomeKind.HTTP_RESPONSE,
-                    "Schannel might answer this client's post_handshake_auth with a "
-                    "post-handshake CertificateRequest: the certificate would then reach IIS",
-                    refusal.rule,
-                )
         if release.user_defined:
             other = (
                 "a reset (as Windows 11 before 24H2)"
@@ -762,6 +865,22 @@ class _Run:
             )
             self.decisive.append("R-REL-5")
         rule = release.late_demand_rule
+        if (
+            release.late_demand_tls13 is LateDemandPolicy.NOT_SUPPORTED
+            and self.scenario.server.host is Host.ASPNETCORE_HTTPSYS
+        ):
+            from httpsys_sim.core import _apphost
+
+            self.step(
+                "iis",
+                "http.sys",
+                f"{release.product}: HttpReceiveClientCertificate fails with "
+                "ERROR_NOT_SUPPORTED (50)",
+                rule,
+                key=True,
+                decisive=True,
+            )
+            return _apphost.httpsys_not_supported(self, record)
         if release.late_demand_tls13 is LateDemandPolicy.NOT_SUPPORTED:
             self.step(
                 "iis",
@@ -772,6 +891,13 @@ class _Run:
                 key=True,
                 decisive=True,
             )
+            if self.caps.offers_pha:  # "any client" is the inferred part of the row
+                self.doubt(
+                    OutcomeKind.HTTP_RESPONSE,
+                    "http.sys might ask this post_handshake_auth client with a post-handshake "
+                    "CertificateRequest instead of failing: the certificate would reach IIS",
+                    "R-REQ-2.tls13-not-supported",
+                )
             self.step(
                 "iis",
                 "IIS",
@@ -816,6 +942,23 @@ class _Run:
             key=True,
             decisive=True,
         )
+        guess = _PHA_GUESSES.get(self.caps.profile.id)
+        if guess is not None and self.scenario.client.offers_pha is None:
+            # The client's PHA offer is itself inferred: the other reading changes the row.
+            self.step(
+                "client",
+                "client",
+                f"whether {self.caps.profile.name} offers post_handshake_auth is inferred",
+                guess,
+                decisive=True,
+            )
+            self.doubt(
+                OutcomeKind.HTTP_RESPONSE,
+                f"if {self.caps.profile.name} offers post_handshake_auth, the connection "
+                "survives and the request goes on without a certificate "
+                "(R-REQ-2.tls13-pha: 200 under Accept, 403.7 under Require)",
+                guess,
+            )
         record("reset")
         self.httperr = "Connection_Dropped"
         return self._reset("R-REQ-2.tls13-reset"), None, False
@@ -826,7 +969,7 @@ class _Run:
         s = self.scenario
         body = s.request.body_bytes
         limit = s.server.upload_read_ahead_size
-        if body > limit:
+        if body > limit and s.server.host not in _DIRECT_HOSTS:
             self.step(
                 "iis",
                 "IIS",
@@ -868,20 +1011,28 @@ class _Run:
             self.step(
                 "tls",
                 "client",
-                f"{self.caps.profile.name} ignores the HelloRequest; http.sys waits, then drops "
-                "the connection",
+                f"{self.caps.profile.name} ignores the HelloRequest; http.sys waits without an "
+                "HTTP response until its two-minute renegotiation timer ends the connection "
+                "(HTTPERR Timer_SslRenegotiation)",
                 "R-REQ-2.tls12-ignored",
                 key=True,
                 decisive=True,
             )
             self.doubt(
-                OutcomeKind.TIMEOUT,
-                "the renegotiation timer (two minutes) ends it: HTTPERR Timer_SslRenegotiation",
+                OutcomeKind.CONNECTION_RESET,
+                "http.sys might reset the connection instead of waiting for the timer",
                 "R-REQ-2.tls12-ignored",
             )
-            record("reset", CertRequestedHow.RENEGOTIATION)
+            record("timeout", CertRequestedHow.RENEGOTIATION)
             self.httperr = "Timer_SslRenegotiation"
-            return self._reset("R-REQ-2.tls12-ignored"), None, False
+            return (
+                Timeout(
+                    rule="R-REQ-2.tls12-ignored",
+                    client_error=self.caps.profile.error_timeout.value,
+                ),
+                None,
+                False,
+            )
         if client.closed and isinstance(client.error, HandshakeRefused):
             self.step(
                 "tls",
@@ -938,12 +1089,23 @@ class _Run:
     def _reset(self, rule: str) -> ConnectionReset:
         if self.httperr is None:
             self.httperr = "Connection_Dropped"
+        if self.httperr == "Connection_Dropped":
+            self.step(
+                "http",
+                "http.sys",
+                "HTTPERR logs the connection as Connection_Dropped",
+                "R-IIS-6.dropped",
+            )
         return ConnectionReset(rule=rule, client_error=self.caps.profile.error_reset.value)
 
     def _validate(
         self, cert: CertState | None, *, need: bool = True
     ) -> tuple[Outcome, IisLogLine | None, bool]:
         """IIS's verdict on the certificate it received (R-IIS-5), or on none."""
+        if self.scenario.server.host in _DIRECT_HOSTS:  # no IIS verdict: core/_apphost.py
+            from httpsys_sim.core import _apphost
+
+            return _apphost.deliver(self, cert, "R-HTTPSYS-4")
         if not need:
             self.step("iis", "IIS", "serves the request: 200", "R-IIS-1", key=True)
             return self._answer(200, 0, 0, "R-IIS-1")
@@ -956,6 +1118,11 @@ class _Run:
             self.step("iis", "IIS", text, "R-IIS-5", key=True)
             return self._answer(200, 0, 0, "R-IIS-5")
         self.iis_certificate = cert
+        verdict = _checks.check_chain(self, cert)  # trust and revocation (core/_checks.py)
+        if verdict is not None:
+            status, substatus, win32, rule, text = verdict
+            self.step("iis", "IIS", text, rule, key=True, decisive=True)
+            return self._answer(status, substatus, win32, rule)
         if cert is CertState.REVOKED and not self.binding.verify_client_cert_revocation:
             text = "revocation checking is off on the binding: the revoked certificate passes (200)"
             self.step("iis", "http.sys", text, "R-BIND-1", key=True, decisive=True)
@@ -975,6 +1142,10 @@ class _Run:
                     status=200,
                     substatus=0,
                 )
+        if status == 200:
+            mapped = _checks.check_mapping(self)  # client-certificate mapping (core/_checks.py)
+            if mapped is not None:
+                status, substatus, win32, rule, text = mapped
         self.step("iis", "IIS", text, rule, key=True, decisive=status != 200)
         return self._answer(status, substatus, win32, rule, reached=status == 200)
 

@@ -17,7 +17,16 @@ import attrs
 from httpsys_sim.catalogue._clients import H11RetryPolicy
 from httpsys_sim.core._result import is_failure
 from httpsys_sim.tls import RenegotiationAnswer
-from httpsys_sim.windows._iis import Host, SiteBindingSslFlag
+from httpsys_sim.windows._certchecks import MappingKind
+from httpsys_sim.windows._hosts import (
+    ClientCertificateMode,
+)
+from httpsys_sim.windows._iis import (
+    AccessSslFlag,
+    Host,
+    SiteBindingSslFlag,
+    access_flag_names,
+)
 
 if TYPE_CHECKING:
     from httpsys_sim.core._result import Result
@@ -75,14 +84,25 @@ def _negotiate(
     b = scenario.server.binding
     if b.client_cert_negotiation:
         return
+    if scenario.server.host is Host.KESTREL:
+        return  # Kestrel has no http.sys binding
     new = scenario.with_binding(client_cert_negotiation=True)
+    flags = int(b.default_flags) | 0x2
+    keep = (
+        ""
+        if scenario.server.release.site_binding_negotiate_flag
+        else "; before Windows Server 2025, renewing or re-creating the binding (IIS Manager, "
+        "ACME clients such as win-acme) drops clientcertnegotiation: re-apply it after every "
+        "certificate renewal (R-BIND-4)"
+    )
     yield (
         "clientcertnegotiation",
         "Ask for the client certificate in the initial handshake "
         "(netsh clientcertnegotiation=enable)",
         (
             _netsh(scenario, client_cert_negotiation=True),
-            "or set DefaultFlags=0x2 under HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\"
+            f"or set DefaultFlags to 0x{flags:x} (the binding's current value OR 0x2; do not "
+            "overwrite its other bits) under HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\"
             f"Parameters\\SslBindingInfo\\{b.endpoint} and restart the HTTP service",
         ),
         "R-REQ-1",
@@ -94,7 +114,8 @@ def _negotiate(
             "; IIS Express cannot change http.sys bindings itself, run this elevated"
             if scenario.server.host is Host.IIS_EXPRESS
             else ""
-        ),
+        )
+        + keep,
     )
 
 
@@ -257,6 +278,168 @@ def _upload(
     )
 
 
+def _kestrel_mode(
+    scenario: Scenario,
+) -> Iterator[tuple[str, str, tuple[str, ...], str, str, Scenario, str | None]]:
+    s = scenario.server
+    if s.host is not Host.KESTREL:
+        return
+    for mode in (
+        ClientCertificateMode.ALLOW_CERTIFICATE,
+        ClientCertificateMode.REQUIRE_CERTIFICATE,
+    ):
+        if s.certificate_mode is mode:
+            continue
+        new = attrs.evolve(scenario, server=attrs.evolve(s, client_certificate_mode=mode))
+        yield (
+            f"kestrel-{mode.value}",
+            f"Ask for the certificate in Kestrel's handshake (ClientCertificateMode.{mode.value})",
+            (
+                "builder.WebHost.ConfigureKestrel(o => o.ConfigureHttpsDefaults(h => "
+                f"h.ClientCertificateMode = ClientCertificateMode.{mode.value}));",
+            ),
+            "R-KESTREL-1",
+            "server",
+            new,
+            "every connection to this endpoint is asked; works on every TLS and HTTP version"
+            + (
+                "; a client without a certificate is refused in the handshake"
+                if mode is ClientCertificateMode.REQUIRE_CERTIFICATE
+                else ""
+            ),
+        )
+
+
+def _ancm_forward(
+    scenario: Scenario,
+) -> Iterator[tuple[str, str, tuple[str, ...], str, str, Scenario, str | None]]:
+    s = scenario.server
+    if s.host is not Host.ASPNETCORE_IIS_OUTOFPROCESS:
+        return
+    if s.access_ssl_flags & AccessSslFlag.SSL_NEGOTIATE_CERT:
+        return
+    flags = s.access_ssl_flags | AccessSslFlag.SSL_NEGOTIATE_CERT
+    new = attrs.evolve(scenario, server=attrs.evolve(s, access_ssl_flags=flags))
+    yield (
+        "ancm-sslnegotiatecert",
+        "Add SslNegotiateCert so that IIS reads the certificate and ANCM forwards it "
+        "(MS-ASPNETCORE-CLIENTCERT)",
+        (
+            '%windir%\\system32\\inetsrv\\appcmd.exe set config "<Site>" '
+            "-section:system.webServer/security/access "
+            f'/sslFlags:"{",".join(access_flag_names(flags))}" /commit:apphost',
+        ),
+        "R-ANCM-2",
+        "server",
+        new,
+        "IIS then also checks the certificate (403.16 for an untrusted one) before the app",
+    )
+
+
+_SCHANNEL_KEY = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL"
+
+
+def _with(scenario: Scenario, **changes: Any) -> Scenario:
+    return attrs.evolve(scenario, server=attrs.evolve(scenario.server, **changes))
+
+
+def _cert_checks(
+    scenario: Scenario,
+) -> Iterator[tuple[str, str, tuple[str, ...], str, str, Scenario, str | None]]:
+    """Remedies for the trust, revocation and mapping checks (R-IIS-7.*)."""
+    s = scenario.server
+    rev, trust, mapping = s.revocation, s.trust, s.mapping
+    if not rev.can_check or (s.binding.verify_revocation_with_cached_cert_only and not rev.cached):
+        yield (
+            "revocation-reachable",
+            "Let the server reach the certificate's CRL / OCSP endpoints (firewall, proxy)",
+            (
+                "certutil -url <client certificate file>   (test the CDP / AIA URLs from the "
+                "server)",
+                "netsh winhttp set proxy <proxy>   (if the server reaches the Internet through "
+                "a proxy)",
+            ),
+            "R-IIS-7.revocation-offline",
+            "server",
+            _with(
+                scenario,
+                revocation=attrs.evolve(rev, reachable=True, cached=True),
+                binding=attrs.evolve(s.binding, verify_revocation_with_cached_cert_only=False),
+            ),
+            "KB 294305: IIS refuses a certificate whose CRL it cannot download",
+        )
+        if s.binding.verify_client_cert_revocation and s.host is not Host.KESTREL:
+            yield (
+                "revocation-off",
+                "Stop checking client-certificate revocation on the binding (weaker security)",
+                (_netsh(scenario, verify_client_cert_revocation=False),),
+                "R-IIS-7.revocation-offline",
+                "server",
+                scenario.with_binding(verify_client_cert_revocation=False),
+                "revoked certificates are then accepted too",
+            )
+    if trust.non_self_signed_in_root:
+        yield (
+            "trust-root-store",
+            "Move certificates that are not self-signed out of the Trusted Root store",
+            (
+                "Get-ChildItem Cert:\\LocalMachine\\Root | Where-Object { $_.Issuer -ne "
+                "$_.Subject }   (list them; move each to Intermediate Certification "
+                "Authorities)",
+            ),
+            "R-IIS-7.trust-root",
+            "server",
+            _with(scenario, trust=attrs.evolve(trust, non_self_signed_in_root=False)),
+            "KB 2802568",
+        )
+    if trust.send_trusted_issuer_list and not trust.client_issuer_in_list:
+        yield (
+            "trusted-issuer-list-off",
+            "Stop sending the trusted issuer list (SendTrustedIssuerList=0)",
+            (f'reg add "{_SCHANNEL_KEY}" /v SendTrustedIssuerList /t REG_DWORD /d 0 /f',),
+            "R-IIS-7.trust-list",
+            "server",
+            _with(scenario, trust=attrs.evolve(trust, send_trusted_issuer_list=False)),
+            "or trust the client certificate's issuer on the server; some clients (iOS) still "
+            "offer only certificates from listed issuers",
+        )
+    if not trust.client_issuer_in_list and trust.client_auth_trust_mode in (1, 2):
+        yield (
+            "trust-mode-ctl",
+            "Add the client certificate's issuer to the binding's CTL (or use "
+            "ClientAuthTrustMode=0)",
+            (f'reg add "{_SCHANNEL_KEY}" /v ClientAuthTrustMode /t REG_DWORD /d 0 /f',),
+            "R-IIS-7.trust-mode",
+            "server",
+            _with(scenario, trust=attrs.evolve(trust, client_issuer_in_list=True)),
+            None,
+        )
+    if mapping.kind is MappingKind.ACTIVE_DIRECTORY and not s.binding.ds_mapper_usage:
+        yield (
+            "dsmapperusage",
+            "Enable AD mapping on the binding (netsh dsmapperusage=enable)",
+            (_netsh(scenario, ds_mapper_usage=True),),
+            "R-IIS-7.mapping-ad",
+            "server",
+            scenario.with_binding(ds_mapper_usage=True),
+            "before Windows Server 2025 a binding re-created on renewal loses it (R-BIND-4)",
+        )
+    elif mapping.kind is not MappingKind.NONE and not mapping.matches:
+        yield (
+            "mapping-rule",
+            f"Add a {mapping.kind.value} mapping rule that matches the certificate",
+            (
+                '%windir%\\system32\\inetsrv\\appcmd.exe set config "<Site>" -section:'
+                "system.webServer/security/authentication/"
+                "iisClientCertificateMappingAuthentication /enabled:true /commit:apphost",
+            ),
+            "R-IIS-7.mapping",
+            "server",
+            _with(scenario, mapping=attrs.evolve(mapping, matches=True)),
+            None,
+        )
+
+
 _CLIENT_FIXES: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
         "go": ("tls.Config{Renegotiation: tls.RenegotiateOnceAsClient}", "R-CLI-6"),
@@ -310,6 +493,9 @@ def _client_http11(
 
 _CANDIDATES: tuple[_Candidate, ...] = (
     _negotiate,
+    _kestrel_mode,
+    _ancm_forward,
+    _cert_checks,
     _site_flag_128,
     _own_hostname,
     _disable_tls13,

@@ -16,11 +16,13 @@ import attrs
 from httpsys_sim._enum import ReprStrEnum
 from httpsys_sim.catalogue._rules import Confidence, get_rule
 from httpsys_sim.tls import CertRequestedHow, CertState, WireEvent
+from httpsys_sim.windows._hosts import APP_HOSTS, host_wants_certificate
 from httpsys_sim.windows._iis import CertPolicy, cert_policy
 
 if TYPE_CHECKING:
     from httpsys_sim.core._fixes import Fix
     from httpsys_sim.core._scenario import Scenario
+    from httpsys_sim.windows._hosts import AppObservation
 
 __all__ = [
     "Alternative",
@@ -172,6 +174,7 @@ _SUB_TEXT = MappingProxyType(
     {
         (403, 4): "SSL required",
         (403, 7): "client certificate required",
+        (403, 12): "mapper denied access",
         (403, 13): "client certificate revoked",
         (403, 16): "client certificate untrusted or invalid",
         (403, 17): "client certificate expired or not yet valid",
@@ -210,7 +213,7 @@ class HttpResponse(Outcome):
     def describe(self) -> str:
         text = f"HTTP {self.status}.{self.substatus} {_REASONS.get(self.status, '')}"
         sub = _SUB_TEXT.get((self.status, self.substatus))
-        if sub:
+        if sub and (self.status != 500 or self.module):  # a bare 500 is not IIS Web Core's
             text += f" ({sub})"
         if self.hresult:
             text += f", {self.hresult}"
@@ -404,6 +407,9 @@ class Result:
     httperr: str | None = None
     #: The client certificate IIS received and judged (None: none reached IIS).
     iis_certificate: CertState | None = None
+    #: ASP.NET Core hosts: what the application observed when it asked for the certificate
+    #: (None for IIS and IIS Express; docs/concepts.md#hosts).
+    app_observed: AppObservation | None = None
 
     def __repr__(self) -> str:
         """Python that rebuilds this result (the engine is deterministic), and its outcome."""
@@ -425,6 +431,8 @@ class Result:
         lines = [f"Outcome: {self.outcome.describe()} [{self.outcome.rule}]"]
         if self.outcome.client_error:
             lines.append(f"The client shows: {self.outcome.client_error}")
+        if self.app_observed is not None:
+            lines.append(f"The application observes: {self.app_observed.describe()}")
         lines.append("Because:")
         for n, step in enumerate(self.why(), 1):
             rule = get_rule(step.rule)
@@ -451,6 +459,7 @@ class Result:
             "iis_log": None if self.iis_log is None else self.iis_log.to_dict(),
             "httperr": self.httperr,
             "iis_certificate": None if self.iis_certificate is None else self.iis_certificate.value,
+            "app_observed": None if self.app_observed is None else self.app_observed.to_dict(),
             "steps": [s.to_dict() for s in self.steps],
             "explanation": self.explain(),
             "fixes": [f.title for f in fixes],
@@ -525,8 +534,12 @@ def is_failure(result: Result) -> bool:
     s = result.scenario
     if s.request.scheme == "http":
         return False
-    wants = cert_policy(s.server.access_ssl_flags) is not CertPolicy.IGNORE
     has_cert = s.client.certificate is not CertState.NONE
+    if s.server.host in APP_HOSTS:  # what counts is what the application observed
+        return host_wants_certificate(s.server) and has_cert and not result.certificate_reached_app
+    if outcome.status == 403 and result.iis_certificate is CertState.VALID:
+        return True  # a valid certificate refused by a trust, revocation or mapping check
+    wants = cert_policy(s.server.access_ssl_flags) is not CertPolicy.IGNORE
     return wants and has_cert and result.iis_certificate is None
 
 

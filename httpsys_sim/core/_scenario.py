@@ -21,6 +21,18 @@ from httpsys_sim.catalogue._clients import CLIENTS, H11RetryPolicy, client_ids
 from httpsys_sim.errors import InputError, quote
 from httpsys_sim.tls import AlertLevel, CertState, RenegotiationAnswer, TlsVersion
 from httpsys_sim.windows._binding import IIS_APP_ID, SslBinding, iis_express_binding
+from httpsys_sim.windows._certchecks import (
+    MappingSetup,
+    RevocationSetup,
+    TrustSetup,
+    read_object,
+)
+from httpsys_sim.windows._hosts import (
+    HOST_SETTINGS,
+    ClientCertificateMethod,
+    ClientCertificateMode,
+    check_host_settings,
+)
 from httpsys_sim.windows._iis import (
     UPLOAD_READ_AHEAD_DEFAULT,
     AccessSslFlag,
@@ -50,6 +62,10 @@ def default_binding(host: Host) -> SslBinding:
     ``0.0.0.0:44300`` (R-IIS-4) or full IIS's ``0.0.0.0:443``."""
     if host is Host.IIS_EXPRESS:
         return iis_express_binding()
+    if host in (Host.ASPNETCORE_HTTPSYS, Host.KESTREL):
+        # The HTTP.sys server's binding carries the application's own AppID; Kestrel has
+        # no http.sys binding at all and only borrows the endpoint.
+        return SslBinding(endpoint="0.0.0.0:443", kind="ipport")
     return SslBinding(endpoint="0.0.0.0:443", kind="ipport", app_id=IIS_APP_ID)
 
 
@@ -104,6 +120,14 @@ def _release(value: Release | str) -> Release:
     return value if isinstance(value, Release) else get_release(value)
 
 
+def _opt_method(value: ClientCertificateMethod | str | None) -> ClientCertificateMethod | None:
+    return None if value is None else ClientCertificateMethod(value)
+
+
+def _opt_mode(value: ClientCertificateMode | str | None) -> ClientCertificateMode | None:
+    return None if value is None else ClientCertificateMode(value)
+
+
 def _flags(value: AccessSslFlag | int | str) -> AccessSslFlag:
     if isinstance(value, AccessSslFlag):
         return value
@@ -135,6 +159,44 @@ class ServerSetup:
     )
     #: IIS ``serverRuntime/@uploadReadAheadSize`` (R-IIS-5: 413 when renegotiating).
     upload_read_ahead_size: int = UPLOAD_READ_AHEAD_DEFAULT
+    #: ``aspnetcore-httpsys`` only: ``HttpSysOptions.ClientCertificateMethod``; ``None`` is
+    #: the default, ``AllowCertificate`` (R-HTTPSYS-1).
+    client_certificate_method: ClientCertificateMethod | None = attrs.field(
+        default=None, converter=_opt_method
+    )
+    #: ``kestrel`` only: ``ClientCertificateMode``; ``None`` is the default, ``NoCertificate``
+    #: (R-KESTREL-1).
+    client_certificate_mode: ClientCertificateMode | None = attrs.field(
+        default=None, converter=_opt_mode
+    )
+    #: Whether the client certificate's CRL / OCSP endpoints answer (R-IIS-7.revocation-offline).
+    revocation: RevocationSetup = attrs.field(factory=RevocationSetup)
+    #: Trust lists and Schannel's trust settings (R-IIS-7.trust-root, R-IIS-7.trust-list).
+    trust: TrustSetup = attrs.field(factory=TrustSetup)
+    #: IIS client-certificate mapping (R-IIS-7.mapping).
+    mapping: MappingSetup = attrs.field(factory=MappingSetup)
+    #: A native IIS module calls ``IHttpRequest::NegotiateClientCertificate`` for the path,
+    #: whatever the access flags say (R-IIS-8, S54).
+    native_negotiate_module: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        given = set()
+        if self.client_certificate_method is not None:
+            given.add("client_certificate_method")
+        if self.client_certificate_mode is not None:
+            given.add("client_certificate_mode")
+        if given:
+            check_host_settings(self.host, given, prefix="server")
+
+    @property
+    def certificate_method(self) -> ClientCertificateMethod:
+        """The HTTP.sys server's method in effect (its default when unset)."""
+        return self.client_certificate_method or ClientCertificateMethod.ALLOW_CERTIFICATE
+
+    @property
+    def certificate_mode(self) -> ClientCertificateMode:
+        """Kestrel's mode in effect (its default when unset)."""
+        return self.client_certificate_mode or ClientCertificateMode.NO_CERTIFICATE
 
 
 @attrs.frozen(kw_only=True)
@@ -305,17 +367,28 @@ class Scenario:
             value = getattr(c, name)
             if value is not None:
                 client[name] = _plain(value)
+        server: dict[str, Any] = {
+            "release": release,
+            "host": s.host.value,
+            "binding": s.binding.to_dict(),
+            "access_ssl_flags": list(access_flag_names(s.access_ssl_flags)) or ["None"],
+            "schannel": s.schannel.to_dict(),
+            "http3": s.http3,
+            "site_binding_ssl_flags": int(s.site_binding_ssl_flags),
+            "upload_read_ahead_size": s.upload_read_ahead_size,
+            "client_certificate_method": s.certificate_method.value,
+            "client_certificate_mode": s.certificate_mode.value,
+        }
+        # The certificate checks are written only when set (older documents stay as they were).
+        for name in ("revocation", "trust", "mapping"):
+            value = getattr(s, name).to_dict()
+            if value:
+                server[name] = value
+        if s.native_negotiate_module:
+            server["native_negotiate_module"] = True
+        valid = HOST_SETTINGS[s.host]
         return {
-            "server": {
-                "release": release,
-                "host": s.host.value,
-                "binding": s.binding.to_dict(),
-                "access_ssl_flags": list(access_flag_names(s.access_ssl_flags)) or ["None"],
-                "schannel": s.schannel.to_dict(),
-                "http3": s.http3,
-                "site_binding_ssl_flags": int(s.site_binding_ssl_flags),
-                "upload_read_ahead_size": s.upload_read_ahead_size,
-            },
+            "server": {key: value for key, value in server.items() if key in valid},
             "client": client,
             "request": {
                 "method": r.method,
@@ -346,8 +419,16 @@ class Scenario:
         extra = f" [{' '.join(switches)}]" if switches else ""
         where = f"{s.release.product} · " if release else ""
         who = f"{c.profile} with" if client else "clients with"
+        setup = f"binding {s.binding.endpoint} · sslFlags={flags}{extra}"
+        if s.host is Host.ASPNETCORE_HTTPSYS:
+            setup = (
+                f"binding {s.binding.endpoint}{extra} · "
+                f"ClientCertificateMethod={s.certificate_method.value}"
+            )
+        elif s.host is Host.KESTREL:
+            setup = f"ClientCertificateMode={s.certificate_mode.value}"
         return (
-            f"{where}{s.host.value} · binding {s.binding.endpoint} · sslFlags={flags}{extra} · "
+            f"{where}{s.host.value} · {setup} · "
             f"{who} {c.certificate.value} certificate · {self.request.method} "
             f"{self.request.path}"
         )
@@ -443,6 +524,11 @@ def _read_server(f: Fields) -> ServerSetup:
     source = f.source
     release = _read_release(f)
     host = f.choice("host", Host, [h.value for h in Host], Host.IIS_EXPRESS)
+    present = {key for key in f.data if key in _ALL_SERVER_KEYS and f.data[key] is not None}
+    try:
+        check_host_settings(host, present, prefix=f.path)
+    except InputError as exc:
+        raise _located(source, exc) from None
     binding_raw = f.raw("binding")
     try:
         binding = (
@@ -480,6 +566,46 @@ def _read_server(f: Fields) -> ServerSetup:
     http3 = f.boolean("http3", False)
     site_flags = f.integer("site_binding_ssl_flags", 0, minimum=0, maximum=255)
     upload = f.integer("upload_read_ahead_size", UPLOAD_READ_AHEAD_DEFAULT, maximum=2**31 - 1)
+    checks: dict[str, Any] = {}
+    for key, cls in (
+        ("revocation", RevocationSetup),
+        ("trust", TrustSetup),
+        ("mapping", MappingSetup),
+    ):
+        raw = f.raw(key)
+        if key == "revocation" and isinstance(raw, dict) and "check" in raw:
+            raw = dict(raw)
+            check = raw.pop("check")
+            if not isinstance(check, bool):
+                f.error("revocation", f"check: expected true or false, got {check!r}")
+            explicit = isinstance(binding_raw, dict) and (
+                "verify_client_cert_revocation" in binding_raw or "cert_check_mode" in binding_raw
+            )
+            if explicit and binding.verify_client_cert_revocation is not check:
+                f.error(
+                    "revocation",
+                    "check contradicts the binding's verify_client_cert_revocation",
+                    "give it in one place",
+                )
+            binding = attrs.evolve(binding, verify_client_cert_revocation=check)
+        if raw is not None:
+            try:
+                checks[key] = read_object(cls, raw, prefix=f"{f.path}.{key}", file=source.filename)
+            except InputError as exc:
+                raise _located(source, exc) from None
+    native = f.boolean("native_negotiate_module", False)
+    method = f.choice(
+        "client_certificate_method",
+        ClientCertificateMethod,
+        [m.value for m in ClientCertificateMethod],
+        None,
+    )
+    mode = f.choice(
+        "client_certificate_mode",
+        ClientCertificateMode,
+        [m.value for m in ClientCertificateMode],
+        None,
+    )
     f.done()
     return ServerSetup(
         release=release,
@@ -490,7 +616,15 @@ def _read_server(f: Fields) -> ServerSetup:
         http3=http3,
         site_binding_ssl_flags=SiteBindingSslFlag(site_flags),
         upload_read_ahead_size=upload,
+        client_certificate_method=method,
+        client_certificate_mode=mode,
+        native_negotiate_module=native,
+        **checks,
     )
+
+
+#: Every key a ``server`` object may have for some host (the rest are unknown keys).
+_ALL_SERVER_KEYS = frozenset(key for keys in HOST_SETTINGS.values() for key in keys)
 
 
 def _answer(f: Fields, key: str) -> RenegotiationAnswer | None:

@@ -87,6 +87,8 @@ def build_scenario(
     method: str | None = None,
     body_bytes: int | None = None,
     scheme: Literal["https", "http"] | None = None,
+    client_certificate_method: str | None = None,
+    client_certificate_mode: str | None = None,
     **binding_changes: Any,
 ) -> Scenario:
     """A scenario from keywords; every keyword left at ``None`` keeps the base's value.
@@ -105,7 +107,10 @@ def build_scenario(
     (``disable_tls13=True``, ``disable_http2=True``, … — the fields of
     :class:`~httpsys_sim.windows._binding.SslBinding`).
     Changing ``host`` without a ``binding`` moves a default binding to the new host's default
-    (IIS Express's ``0.0.0.0:44300`` ↔ IIS's ``0.0.0.0:443``).
+    (IIS Express's ``0.0.0.0:44300`` ↔ IIS's ``0.0.0.0:443``); ``kestrel`` always gets its
+    own (it has no http.sys binding).  ``client_certificate_method`` (``aspnetcore-httpsys``)
+    and ``client_certificate_mode`` (``kestrel``) set the ASP.NET Core hosts' own setting
+    (docs/concepts.md#hosts); a host change drops the other hosts' settings.
 
     Unknown ids raise :class:`~httpsys_sim.errors.InputError`; unknown keywords ``TypeError``.
     """
@@ -125,8 +130,17 @@ def build_scenario(
     if host is not None:
         new_host = Host(host)
         changes["host"] = new_host
-        if binding is None and server.binding == default_binding(server.host):
+        if new_host is not server.host:
+            changes["client_certificate_method"] = None
+            changes["client_certificate_mode"] = None
+        if binding is None and (
+            new_host is Host.KESTREL or server.binding == default_binding(server.host)
+        ):
             changes["binding"] = default_binding(new_host)
+    if client_certificate_method is not None:
+        changes["client_certificate_method"] = client_certificate_method
+    if client_certificate_mode is not None:
+        changes["client_certificate_mode"] = client_certificate_mode
     if binding is not None:
         changes["binding"] = (
             binding if isinstance(binding, SslBinding) else SslBinding.from_dict(binding)

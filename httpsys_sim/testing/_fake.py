@@ -74,8 +74,10 @@ from httpsys_sim.core._result import (
     Timeout,
     TlsAlert,
 )
+from httpsys_sim.errors import InputError
 from httpsys_sim.tls import CertRequestedHow, CertState
-from httpsys_sim.windows._iis import AccessSslFlag, CertPolicy, cert_policy
+from httpsys_sim.windows._hosts import APP_HOSTS, AppObservation, AppValue, ClientCertificateMethod
+from httpsys_sim.windows._iis import AccessSslFlag, CertPolicy, Host, cert_policy
 
 if TYPE_CHECKING:
     from httpsys_sim.core._scenario import Scenario
@@ -92,6 +94,7 @@ __all__ = [
     "NO_ERROR",
     "WIN32_MESSAGES",
     "WSAECONNRESET",
+    "AppCertificateError",
     "BrowserError",
     "ChromiumNetError",
     "ClientCertificate",
@@ -333,6 +336,23 @@ class RequestNotDelivered(RuntimeError):
 _QUALIFIED = re.compile(r"^([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+):\s")
 
 
+class AppCertificateError(Exception):
+    """``GetClientCertificateAsync`` threw (Kestrel's delayed negotiation, R-KESTREL-5 …):
+    ``str()`` names the .NET exception type and why."""
+
+    def __init__(self, text: str, *, rule: str) -> None:
+        super().__init__(text)
+        #: The rule that says so.
+        self.rule = rule
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_app_error, (str(self), self.rule))
+
+
+def _rebuild_app_error(text: str, rule: str) -> AppCertificateError:
+    return AppCertificateError(text, rule=rule)
+
+
 class ClientError(Exception):
     """What a client shows for a request that got no HTTP answer (R-CLI-5).
 
@@ -528,6 +548,15 @@ _LATE_RESETS: Final = frozenset(
 
 def _calling_scenario(scenario: Scenario) -> Scenario:
     """The scenario in which somebody calls ``HttpReceiveClientCertificate``."""
+    host = scenario.server.host
+    if host is Host.KESTREL:
+        return scenario  # no http.sys: receive_client_certificate() refuses
+    if host is Host.ASPNETCORE_HTTPSYS:
+        # The HTTP.sys server makes the call only with AllowRenegotation (R-HTTPSYS-4).
+        server = attrs.evolve(
+            scenario.server, client_certificate_method=ClientCertificateMethod.ALLOW_RENEGOTATION
+        )
+        return attrs.evolve(scenario, server=server)
     flags = scenario.server.access_ssl_flags
     if cert_policy(flags) in (CertPolicy.IGNORE, CertPolicy.REQUIRE_ONLY):
         flags |= AccessSslFlag.SSL_NEGOTIATE_CERT
@@ -562,6 +591,26 @@ def _first_answer(result: Result) -> ReceiveResult | RequestNotDelivered:
         )
 
     if isinstance(o, HttpResponse):
+        if any(s.rule == "R-HTTPSYS-5" for s in result.steps):
+            release = scenario.server.release
+            return answer(
+                ERROR_NOT_SUPPORTED,
+                release.late_demand_rule,
+                o.confidence,
+                f"{release.product}: no late certificate demand over TLS 1.3 — the call fails "
+                "with ERROR_NOT_SUPPORTED; the HTTP.sys server gives the app null (R-HTTPSYS-5)",
+            )
+        if (
+            o.rule == "R-HTTPSYS-4"
+            and conn.alpn in ("h2", "h3")
+            and conn.cert_requested is (CertRequestedHow.NONE)
+        ):
+            return answer(
+                ERROR_NOT_FOUND,
+                "R-HTTPSYS-4",
+                o.confidence,
+                "HTTP/2: the HTTP.sys server does not ask; the app gets null",
+            )
         if o.rule == "R-REQ-2.tls13-not-supported":
             release = scenario.server.release
             rule = release.late_demand_rule
@@ -680,6 +729,9 @@ class FakeHttpSys:
         self.result = simulate(self.scenario)
         self._first = _first_answer(self.result)
         self._calls: list[ReceiveResult] = []
+        #: ASP.NET Core hosts: the simulation of the scenario as configured, which the
+        #: application-level :meth:`get_client_certificate` answers from.
+        self.app_result = simulate(scenario) if scenario.server.host in APP_HOSTS else self.result
 
     def __repr__(self) -> str:
         return f"FakeHttpSys({self.scenario.describe()!r})"
@@ -752,6 +804,12 @@ class FakeHttpSys:
         or ``ERROR_CONNECTION_INVALID`` (1229, ``inferred``) once the connection is gone.
         :class:`RequestNotDelivered` is raised in both modes when no call can be made.
         """
+        if self.scenario.server.host is Host.KESTREL:
+            raise InputError(
+                "Kestrel has no http.sys: nothing calls HttpReceiveClientCertificate",
+                field="host",
+                hint="use get_client_certificate() for what the Kestrel app observes",
+            )
         answer = self._next()
         self._calls.append(answer)
         if not raise_on_error:
@@ -773,6 +831,49 @@ class FakeHttpSys:
             detail=answer.detail,
             explanation=self.result.explain(),
         )
+
+    # --- what an ASP.NET Core application gets ---------------------------------------------
+    @property
+    def app_observed(self) -> AppObservation | None:
+        """What the ASP.NET Core application observes (None for IIS and IIS Express)."""
+        return self.app_result.app_observed
+
+    def get_client_certificate(self) -> ClientCertificate | None:
+        """``HttpContext.Connection.GetClientCertificateAsync()`` as the host answers it
+        (docs/concepts.md#hosts): the certificate, ``None``, or the exception —
+        :class:`AppCertificateError` when the call throws, :class:`HttpSysConnectionReset`
+        when the connection died under it, :class:`RequestNotDelivered` when the request never
+        reached the application.  IIS and IIS Express have no such API: ``InputError``."""
+        observed = self.app_observed
+        if observed is None:
+            raise InputError(
+                f"host {self.configured.server.host.value!r} runs no ASP.NET Core application",
+                field="host",
+                hint="aspnetcore-httpsys, aspnetcore-iis-inprocess, "
+                "aspnetcore-iis-outofprocess or kestrel",
+            )
+        result = self.app_result
+        if observed.value is AppValue.CERTIFICATE and observed.certificate is not None:
+            conn = result.connections[-1]
+            return ClientCertificate(
+                state=observed.certificate,
+                cert_flags=_CERT_FLAGS.get(observed.certificate, 0),
+                negotiated=conn.cert_requested,
+                tls_version=conn.tls_version,
+            )
+        if observed.value is AppValue.NULL:
+            return None
+        if observed.value is AppValue.EXCEPTION:
+            raise AppCertificateError(observed.exception or "", rule=observed.rule)
+        if observed.value is AppValue.CONNECTION_GONE:
+            raise HttpSysConnectionReset(
+                WSAECONNRESET,
+                rule=observed.rule,
+                confidence=result.outcome.confidence,
+                detail="the connection died while the app waited for the certificate",
+                explanation=result.explain(),
+            )
+        raise RequestNotDelivered(result.outcome, result.explain())
 
     # --- what the client gets -------------------------------------------------------------
     def response(self) -> Outcome:

@@ -11,15 +11,16 @@ Fixtures
     ``httpsys_server`` — the same keywords, served: a started real HTTPS endpoint on
     loopback (docs/serve.md), stopped after the test; skips the test when the ``serve``
     extra is not installed;
-    ``httpsys_release`` / ``httpsys_client`` — the current release (a
-    :class:`~httpsys_sim.windows._releases.Release`) / client profile id (a ``str``), one
-    test per value (see the markers).  In a test that takes them, the three builders
-    default to them.
+    ``httpsys_release`` / ``httpsys_client`` / ``httpsys_host`` — the current release (a
+    :class:`~httpsys_sim.windows._releases.Release`) / client profile id / host (a ``str``,
+    ``kestrel`` or ``kestrel:DelayCertificate``), one test per value (see the markers).  In
+    a test that takes them, the three builders default to them.
 
 Markers
     ``@pytest.mark.httpsys_releases("server-2022", "server-2025")`` parametrizes
     ``httpsys_release`` (test ids are release ids; no arguments: every release);
-    ``@pytest.mark.httpsys_clients("chrome", "curl")`` likewise ``httpsys_client``.  A test
+    ``@pytest.mark.httpsys_clients("chrome", "curl")`` likewise ``httpsys_client``;
+    ``@pytest.mark.httpsys_hosts("iis", "kestrel:RequireCertificate")`` ``httpsys_host``.  A test
     that takes the fixture without a marker runs for every release / client.
 
 Options
@@ -58,6 +59,7 @@ __all__ = [
     "failure_report",
     "httpsys_client",
     "httpsys_fake",
+    "httpsys_host",
     "httpsys_release",
     "httpsys_scenario",
     "httpsys_server",
@@ -66,6 +68,7 @@ __all__ = [
 
 _RELEASES_KEY = pytest.StashKey["tuple[str, ...] | None"]()
 _CLIENTS_KEY = pytest.StashKey["tuple[str, ...] | None"]()
+_HOSTS_KEY = pytest.StashKey["tuple[str, ...] | None"]()
 
 _MARKERS = (
     "httpsys_releases(*releases): run the test once per Windows release (ids, product names "
@@ -73,6 +76,9 @@ _MARKERS = (
     "restricts the list",
     "httpsys_clients(*clients): run the test once per client profile id (none = every "
     "profile), as the httpsys_client fixture; --httpsys-clients restricts the list",
+    "httpsys_hosts(*hosts): run the test once per host (iis, kestrel, "
+    "aspnetcore-httpsys:AllowRenegotation, …; none = every host), as the httpsys_host "
+    "fixture; --httpsys-hosts restricts the list",
 )
 
 
@@ -125,6 +131,47 @@ def _client_ids(values: Iterable[object], where: str) -> tuple[str, ...]:
     return tuple(ids)
 
 
+def _host_ids(values: Iterable[object], where: str) -> tuple[str, ...]:
+    """Host specs (``host`` or ``host:Setting``), checked against the hosts and settings."""
+    ids: list[str] = []
+    for value in _flatten(values):
+        if not isinstance(value, str):
+            raise pytest.UsageError(f"{where}: {value!r} is not a host")
+        try:
+            _host_keywords(value)
+        except ValueError as exc:
+            raise pytest.UsageError(f"{where}: {exc}") from None
+        if value not in ids:
+            ids.append(value)
+    return tuple(ids)
+
+
+def _host_keywords(spec: str) -> dict[str, str]:
+    """``kestrel:DelayCertificate`` → build_scenario keywords (ValueError when unknown)."""
+    from httpsys_sim.windows._hosts import ClientCertificateMethod, ClientCertificateMode
+    from httpsys_sim.windows._iis import Host
+
+    name, _, setting = spec.partition(":")
+    hosts = [h.value for h in Host]
+    if name not in hosts:
+        raise ValueError(f"unknown host {name!r} (hint: one of {', '.join(hosts)})")
+    keywords = {"host": name}
+    if setting:
+        if name == Host.ASPNETCORE_HTTPSYS.value and setting in set(ClientCertificateMethod):
+            keywords["client_certificate_method"] = setting
+        elif name == Host.KESTREL.value and setting in set(ClientCertificateMode):
+            keywords["client_certificate_mode"] = setting
+        else:
+            raise ValueError(f"host {name!r} has no setting {setting!r}")
+    return keywords
+
+
+def _all_hosts() -> tuple[str, ...]:
+    from httpsys_sim.windows._iis import Host
+
+    return tuple(h.value for h in Host)
+
+
 def _all_releases() -> tuple[str, ...]:
     from httpsys_sim.windows._releases import RELEASES
 
@@ -159,6 +206,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "tests parametrized by @pytest.mark.httpsys_releases / the httpsys_release fixture",
     )
     group.addoption(
+        "--httpsys-hosts",
+        metavar="LIST",
+        default=None,
+        help="comma-separated hosts to keep in tests parametrized by "
+        "@pytest.mark.httpsys_hosts / the httpsys_host fixture",
+    )
+    group.addoption(
         "--httpsys-clients",
         metavar="LIST",
         default=None,
@@ -179,6 +233,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_CLIENTS_KEY] = (
         None if clients is None else _client_ids(clients, "--httpsys-clients")
     )
+    hosts = _split(config.getoption("httpsys_hosts", None))
+    config.stash[_HOSTS_KEY] = None if hosts is None else _host_ids(hosts, "--httpsys-hosts")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -257,6 +313,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         resolve=_client_ids,
         everything=_all_clients,
     )
+    _parametrize(
+        metafunc,
+        fixture="httpsys_host",
+        marker="httpsys_hosts",
+        restriction=config.stash.get(_HOSTS_KEY, None),
+        resolve=_host_ids,
+        everything=_all_hosts,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,6 +353,13 @@ def httpsys_client(request: pytest.FixtureRequest) -> str:
     return _param(request, "httpsys_client")
 
 
+@pytest.fixture
+def httpsys_host(request: pytest.FixtureRequest) -> str:
+    """The host this test instance runs for, ``host`` or ``host:Setting``
+    (``@pytest.mark.httpsys_hosts``); the builders default to it."""
+    return _param(request, "httpsys_host")
+
+
 def _defaults(request: pytest.FixtureRequest) -> dict[str, Any]:
     """The current ``httpsys_release`` / ``httpsys_client`` when the test takes them."""
     defaults: dict[str, Any] = {}
@@ -296,6 +367,8 @@ def _defaults(request: pytest.FixtureRequest) -> dict[str, Any]:
         defaults["release"] = request.getfixturevalue("httpsys_release")
     if "httpsys_client" in request.fixturenames:
         defaults["client"] = request.getfixturevalue("httpsys_client")
+    if "httpsys_host" in request.fixturenames:
+        defaults.update(_host_keywords(request.getfixturevalue("httpsys_host")))
     return defaults
 
 

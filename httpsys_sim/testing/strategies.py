@@ -52,6 +52,7 @@ from httpsys_sim.catalogue._rules import RULES, Rule
 from httpsys_sim.core._scenario import ClientSetup, Request, Scenario, ServerSetup, default_binding
 from httpsys_sim.tls import AlertLevel, CertState, RenegotiationAnswer, TlsVersion
 from httpsys_sim.windows._binding import SslBinding, infer_kind
+from httpsys_sim.windows._hosts import ClientCertificateMethod, ClientCertificateMode
 from httpsys_sim.windows._iis import (
     UPLOAD_READ_AHEAD_DEFAULT,
     AccessSslFlag,
@@ -69,6 +70,7 @@ __all__ = [
     "certificates",
     "client_profiles",
     "client_setups",
+    "host_setups",
     "hosts",
     "register_type_strategies",
     "releases",
@@ -535,6 +537,72 @@ def server_setups(
         lambda pair: {**pair[0], **dict(pair[1])}
     )
     return _server_setups(rel, hst, binding, flags, _pin(schannel, schannel_settings()), extras)
+
+
+def _host_settings(
+    setup: ServerSetup,
+    method: SearchStrategy[ClientCertificateMethod],
+    mode: SearchStrategy[ClientCertificateMode],
+) -> SearchStrategy[ServerSetup]:
+    """Make ``setup`` a valid one for its host: its own setting drawn, others' settings gone."""
+    # The IIS-only fields go back to their defaults (the JSON form leaves them out).
+    defaults = ServerSetup()
+    plain = attrs.evolve(
+        setup,
+        access_ssl_flags=defaults.access_ssl_flags,
+        site_binding_ssl_flags=defaults.site_binding_ssl_flags,
+        upload_read_ahead_size=defaults.upload_read_ahead_size,
+    )
+    if setup.host is Host.ASPNETCORE_HTTPSYS:
+        return method.map(lambda m: attrs.evolve(plain, client_certificate_method=m))
+    if setup.host is Host.KESTREL:
+        base = attrs.evolve(plain, binding=default_binding(Host.KESTREL), http3=False)
+        return mode.map(lambda m: attrs.evolve(base, client_certificate_mode=m))
+    return st.just(setup)
+
+
+def host_setups(
+    *,
+    host: Host | str | SearchStrategy[Host] | None = None,
+    release: Release | str | SearchStrategy[Release] | None = None,
+    client_certificate_method: ClientCertificateMethod
+    | str
+    | SearchStrategy[ClientCertificateMethod]
+    | None = None,
+    client_certificate_mode: ClientCertificateMode
+    | str
+    | SearchStrategy[ClientCertificateMode]
+    | None = None,
+) -> SearchStrategy[ServerSetup]:
+    """Server setups for every host (docs/concepts.md#hosts): IIS and IIS Express, the
+    ASP.NET Core HTTP.sys server with a ``ClientCertificateMethod``, ASP.NET Core behind the
+    ASP.NET Core Module (in- and out-of-process) and Kestrel with a ``ClientCertificateMode``.
+    The rest is drawn as :func:`server_setups` draws it.
+
+    Examples::
+
+        host_setups()                                       # any host
+        host_setups(host="kestrel", client_certificate_mode="DelayCertificate")
+        host_setups(host=st.sampled_from([Host.ASPNETCORE_HTTPSYS, Host.KESTREL]))
+    """
+    hst: SearchStrategy[Host] = (
+        st.just(Host(host)) if isinstance(host, str) else _pin(host, st.sampled_from(list(Host)))
+    )
+    method: SearchStrategy[ClientCertificateMethod] = (
+        st.just(ClientCertificateMethod(client_certificate_method))
+        if isinstance(client_certificate_method, str)
+        else _pin(client_certificate_method, st.sampled_from(list(ClientCertificateMethod)))
+    )
+    mode: SearchStrategy[ClientCertificateMode] = (
+        st.just(ClientCertificateMode(client_certificate_mode))
+        if isinstance(client_certificate_mode, str)
+        else _pin(client_certificate_mode, st.sampled_from(list(ClientCertificateMode)))
+    )
+    return hst.flatmap(
+        lambda h: server_setups(host=h, release=release).flatmap(
+            lambda setup: _host_settings(setup, method, mode)
+        )
+    )
 
 
 # --- the client side ------------------------------------------------------------------------

@@ -194,6 +194,8 @@ def _facts_html(result: Result) -> str:
         facts.append(f"HTTPERR: <code>{escape(result.httperr)}</code>")
     reached = "yes" if result.certificate_reached_app else "no"
     facts.append(f"Certificate reached the application: <b>{reached}</b>")
+    if result.app_observed is not None:  # ASP.NET Core hosts
+        facts.append(f"The application observes: {escape(result.app_observed.describe())}")
     return '<ul class="hs-facts">' + "".join(f"<li>{f}</li>" for f in facts) + "</ul>"
 
 

@@ -79,6 +79,8 @@ def result_markdown(result: Result, *, fixes: Sequence[Fix] = ()) -> str:
         "- Certificate reached the application: "
         + ("yes" if result.certificate_reached_app else "no")
     )
+    if result.app_observed is not None:  # ASP.NET Core hosts
+        lines.append(f"- The application observes: {md_code(result.app_observed.describe())}")
     lines.append(
         "- Connections: "
         + "; ".join(

@@ -45,6 +45,8 @@ def _headline(result: Result) -> list[str]:
     lines.append(
         f"Certificate reached the application: {'yes' if result.certificate_reached_app else 'no'}"
     )
+    if result.app_observed is not None:  # ASP.NET Core hosts
+        lines.append(f"The application observes: {result.app_observed.describe()}")
     return lines
 
 

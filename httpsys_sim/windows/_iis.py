@@ -217,6 +217,17 @@ class Host(ReprStrEnum):
     IIS = "iis"
     #: IIS Express: per-user, pre-registered http.sys bindings on 44300–44399 (R-IIS-4, S13).
     IIS_EXPRESS = "iis-express"
+    #: ASP.NET Core's own HTTP.sys server (``UseHttpSys``): no IIS; the application reads the
+    #: certificate as ``HttpSysOptions.ClientCertificateMethod`` allows (R-HTTPSYS-1).
+    ASPNETCORE_HTTPSYS = "aspnetcore-httpsys"
+    #: ASP.NET Core in the IIS worker process (ASP.NET Core Module, in-process): IIS decides,
+    #: the app reads the certificate IIS received (R-ANCM-1).
+    ASPNETCORE_IIS_INPROCESS = "aspnetcore-iis-inprocess"
+    #: ASP.NET Core behind the ASP.NET Core Module out-of-process: IIS decides and forwards the
+    #: certificate in ``MS-ASPNETCORE-CLIENTCERT`` (R-ANCM-2).
+    ASPNETCORE_IIS_OUTOFPROCESS = "aspnetcore-iis-outofprocess"
+    #: Kestrel on Windows: TLS by .NET's SslStream over Schannel, no http.sys (R-KESTREL-1).
+    KESTREL = "kestrel"
 
 
 def apply_site_binding_flags(
