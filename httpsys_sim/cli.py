@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, NoReturn
 
 import attrs
@@ -139,7 +140,7 @@ def _one_release(value: str) -> str:
 
 
 #: The five certificate states a client can hold.
-_CERTIFICATES = ["valid", "none", "expired", "revoked", "untrusted"]
+_CERTIFICATES = ("valid", "none", "expired", "revoked", "untrusted")
 
 
 def _add_scenario_flags(p: argparse.ArgumentParser) -> None:
@@ -608,15 +609,17 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 # --- the parser ----------------------------------------------------------------------------
 
 #: What each ``--format`` writes, for the help text.
-_FORMAT_HELP = {
-    "text": "text for people",
-    "json": "JSON (docs/formats.md)",
-    "markdown": "Markdown",
-    "mermaid": "a Mermaid diagram",
-    "csv": "CSV, one line per cell",
-    "html": "a self-contained HTML page",
-    "dot": "Graphviz dot",
-}
+_FORMAT_HELP = MappingProxyType(
+    {
+        "text": "text for people",
+        "json": "JSON (docs/formats.md)",
+        "markdown": "Markdown",
+        "mermaid": "a Mermaid diagram",
+        "csv": "CSV, one line per cell",
+        "html": "a self-contained HTML page",
+        "dot": "Graphviz dot",
+    }
+)
 
 
 def _add_format(p: argparse.ArgumentParser, choices: list[str], default: str) -> None:

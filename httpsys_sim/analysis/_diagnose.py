@@ -97,14 +97,16 @@ ASSUMED_FLAGS = (
 )
 
 #: The files of a diagnosis bundle (what the collection script writes; docs/cli.md#bundle).
-BUNDLE_FILES: Mapping[str, str] = {
-    "netsh-sslcert.txt": "netsh http show sslcert",
-    "applicationHost.config": "the IIS configuration",
-    "webconfig": "the web.config files of every site and application",
-    "http.reg": "the http.sys registry key (bindings, EnableHttp3)",
-    "schannel.reg": "the Schannel registry key",
-    "os.txt": "the Windows build",
-}
+BUNDLE_FILES: Mapping[str, str] = MappingProxyType(
+    {
+        "netsh-sslcert.txt": "netsh http show sslcert",
+        "applicationHost.config": "the IIS configuration",
+        "webconfig": "the web.config files of every site and application",
+        "http.reg": "the http.sys registry key (bindings, EnableHttp3)",
+        "schannel.reg": "the Schannel registry key",
+        "os.txt": "the Windows build",
+    }
+)
 
 _RENEWAL_WARNING = (
     "Before Windows Server 2025, IIS re-creates the http.sys binding without "
@@ -113,19 +115,23 @@ _RENEWAL_WARNING = (
     "; on Server 2025 set the site binding's sslFlags bit 128 instead, which IIS keeps (R-IIS-3)"
 )
 
-_STORE_OF_KIND: Mapping[str, str] = {
-    "ipport": "SslBindingInfo",
-    "hostnameport": "SslSniBindingInfo",
-    "ccs": "SslCcsBindingInfo",
-}
+_STORE_OF_KIND: Mapping[str, str] = MappingProxyType(
+    {
+        "ipport": "SslBindingInfo",
+        "hostnameport": "SslSniBindingInfo",
+        "ccs": "SslCcsBindingInfo",
+    }
+)
 
 #: The bits each binding remedy turns on, and the site-binding bit that does it for IIS.
-_FIX_BITS: Mapping[str, tuple[dict[str, bool], int, int]] = {
-    "clientcertnegotiation": ({"client_cert_negotiation": True}, 0x2, 0),
-    "disabletls13": ({"disable_tls13": True}, 0x40, 32),
-    "disablehttp2": ({"disable_http2": True}, 0x10, 4),
-    "disabletls13+disablehttp2": ({"disable_tls13": True, "disable_http2": True}, 0x50, 36),
-}
+_FIX_BITS: Mapping[str, tuple[dict[str, bool], int, int]] = MappingProxyType(
+    {
+        "clientcertnegotiation": ({"client_cert_negotiation": True}, 0x2, 0),
+        "disabletls13": ({"disable_tls13": True}, 0x40, 32),
+        "disablehttp2": ({"disable_http2": True}, 0x10, 4),
+        "disabletls13+disablehttp2": ({"disable_tls13": True, "disable_http2": True}, 0x50, 36),
+    }
+)
 
 
 def _count(number: int, word: str) -> str:

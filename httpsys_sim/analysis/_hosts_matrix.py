@@ -14,6 +14,7 @@ import html
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -30,13 +31,15 @@ from httpsys_sim.windows._releases import Release
 
 __all__ = ["HostMatrix", "host_matrix", "host_variant"]
 
-_MARK = {
-    AppValue.CERTIFICATE: "cert",
-    AppValue.NULL: "null",
-    AppValue.EXCEPTION: "exc",
-    AppValue.CONNECTION_GONE: "gone",
-    AppValue.NOT_REACHED: "",
-}
+_MARK = MappingProxyType(
+    {
+        AppValue.CERTIFICATE: "cert",
+        AppValue.NULL: "null",
+        AppValue.EXCEPTION: "exc",
+        AppValue.CONNECTION_GONE: "gone",
+        AppValue.NOT_REACHED: "",
+    }
+)
 
 
 def host_variant(base: Scenario, spec: str) -> Scenario:

@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import h2.config
@@ -61,12 +62,14 @@ T = TypeVar("T")
 _MAX_BODY = 16 * 1024 * 1024
 #: Most requests served on one connection.
 _MAX_REQUESTS = 100_000
-_PROTO = {
-    TlsVersion.TLS10: SSL.TLS1_VERSION,
-    TlsVersion.TLS11: SSL.TLS1_1_VERSION,
-    TlsVersion.TLS12: SSL.TLS1_2_VERSION,
-    TlsVersion.TLS13: SSL.TLS1_3_VERSION,
-}
+_PROTO = MappingProxyType(
+    {
+        TlsVersion.TLS10: SSL.TLS1_VERSION,
+        TlsVersion.TLS11: SSL.TLS1_1_VERSION,
+        TlsVersion.TLS12: SSL.TLS1_2_VERSION,
+        TlsVersion.TLS13: SSL.TLS1_3_VERSION,
+    }
+)
 #: A fatal TLS alert record: protocol_version (70) / handshake_failure (40).
 _ALERT_PROTOCOL_VERSION = bytes([21, 3, 3, 0, 2, 2, 70])
 _ALERT_HANDSHAKE_FAILURE = bytes([21, 3, 3, 0, 2, 2, 40])
