@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover - what the lazy names below resolve to
         TlsAlert,
     )
     from httpsys_sim.core._scenario import ClientSetup, Request, Scenario, ServerSetup
+    from httpsys_sim.core._sweep import Sweep, simulate_many
     from httpsys_sim.errors import HttpsysSimError, InputError
     from httpsys_sim.tls import AlertLevel, CertState, RenegotiationAnswer, TlsVersion
     from httpsys_sim.windows._binding import SslBinding
@@ -104,6 +105,8 @@ _LAZY: Mapping[str, str] = MappingProxyType(
         "get_rule": "httpsys_sim.catalogue._rules",
         "matrix": "httpsys_sim.analysis._matrix",
         "simulate": "httpsys_sim.core._engine",
+        "simulate_many": "httpsys_sim.core._sweep",
+        "Sweep": "httpsys_sim.core._sweep",
     }
 )
 
@@ -166,6 +169,7 @@ __all__ = [
     "Source",
     "SslBinding",
     "Step",
+    "Sweep",
     "Timeout",
     "TlsAlert",
     "TlsVersion",
@@ -177,4 +181,5 @@ __all__ = [
     "get_rule",
     "matrix",
     "simulate",
+    "simulate_many",
 ]

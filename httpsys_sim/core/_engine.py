@@ -13,7 +13,7 @@ policy fields, never from build-number tests.  Every step cites a rule of the ca
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from types import MappingProxyType
 from typing import Any
 
@@ -21,6 +21,7 @@ import attrs
 
 from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, Fact, H11RetryPolicy, get_client
 from httpsys_sim.catalogue._rules import get_rule
+from httpsys_sim.core._exchange import Exchange, ExchangeInputs, Phase, run_exchange
 from httpsys_sim.core._result import (
     Alternative,
     ConnectionRecord,
@@ -32,27 +33,22 @@ from httpsys_sim.core._result import (
     Outcome,
     OutcomeKind,
     Result,
-    Step,
     TlsAlert,
+    Trace,
+    TraceEntry,
     weakest,
 )
-from httpsys_sim.core._scenario import CLIENT_OVERRIDES, ClientSetup, Scenario
+from httpsys_sim.core._scenario import CLIENT_OVERRIDES, ClientSetup, Request, Scenario, ServerSetup
 from httpsys_sim.tls.errors import HandshakeRefused
 from httpsys_sim.tls.machine import (
     CertRequest,
     CertRequestedHow,
-    ClientConfig,
     RenegotiationAnswer,
     RequestAt,
-    Role,
-    ServerConfig,
     State,
-    TlsConnection,
 )
 from httpsys_sim.tls.messages import CertState
-from httpsys_sim.tls.personality import OPENSSL, SCHANNEL
 from httpsys_sim.tls.vocabulary import AlertLevel, TlsVersion
-from httpsys_sim.tls.wire import Wire
 from httpsys_sim.windows._binding import SslBinding
 from httpsys_sim.windows._iis import (
     AccessSslFlag,
@@ -64,23 +60,21 @@ from httpsys_sim.windows._iis import (
 )
 from httpsys_sim.windows._releases import LateDemandPolicy
 
-__all__ = ["ClientCaps", "effective_binding", "effective_client", "server_versions", "simulate"]
+__all__ = [
+    "ClientCaps",
+    "Memo",
+    "ServerPlan",
+    "effective_binding",
+    "effective_client",
+    "server_versions",
+    "simulate",
+]
 
 #: Connections a client opens at most for one request (first try + protocol fallbacks).
 MAX_CONNECTIONS = 4
 
 #: Layers whose steps belong to a connection.
 _CONNECTION_LAYERS = frozenset({"tls", "http", "tcp"})
-_CLIENT = Role.CLIENT
-#: What a TLS wire step adds to the message's label: ``(encrypted, delivered)`` → text.
-_WIRE_NOTES: Mapping[tuple[bool, bool], str] = MappingProxyType(
-    {
-        (True, True): " (encrypted)",
-        (False, True): " (in the clear)",
-        (True, False): " (encrypted) (never read: the other end had gone)",
-        (False, False): " (in the clear) (never read: the other end had gone)",
-    }
-)
 
 _ALL_VERSIONS = (TlsVersion.TLS13, TlsVersion.TLS12, TlsVersion.TLS11, TlsVersion.TLS10)
 
@@ -153,7 +147,10 @@ _PROFILE_CAPS: Mapping[str, ClientCaps] = MappingProxyType(
 
 def effective_binding(scenario: Scenario) -> SslBinding:
     """The http.sys binding after IIS pushed the site binding's ``sslFlags`` (R-IIS-3)."""
-    s = scenario.server
+    return _binding_of(scenario.server)
+
+
+def _binding_of(s: ServerSetup) -> SslBinding:
     return apply_site_binding_flags(
         s.binding,
         s.site_binding_ssl_flags,
@@ -164,10 +161,14 @@ def effective_binding(scenario: Scenario) -> SslBinding:
 
 def server_versions(scenario: Scenario, binding: SslBinding) -> tuple[TlsVersion, ...]:
     """TLS versions http.sys will negotiate: release defaults, Schannel registry, binding."""
-    release = scenario.server.release
+    return _versions_of(scenario.server, binding)
+
+
+def _versions_of(server: ServerSetup, binding: SslBinding) -> tuple[TlsVersion, ...]:
+    release = server.release
     enabled = set(release.tls_versions)
     for version in _ALL_VERSIONS:
-        explicit = scenario.server.schannel.server_protocol_enabled(version)
+        explicit = server.schannel.server_protocol_enabled(version)
         if explicit is True and (version is not TlsVersion.TLS13 or release.tls13):
             enabled.add(version)
         elif explicit is False:
@@ -181,6 +182,55 @@ def server_versions(scenario: Scenario, binding: SslBinding) -> tuple[TlsVersion
     return tuple(v for v in _ALL_VERSIONS if v in enabled)
 
 
+@attrs.frozen(kw_only=True)
+class ServerPlan:
+    """What a run derives from the server set-up alone (R-IIS-3, R-IIS-1, R-BIND-1)."""
+
+    binding: SslBinding
+    policy: CertPolicy
+    versions: tuple[TlsVersion, ...]
+
+
+def server_plan(server: ServerSetup) -> ServerPlan:
+    """The effective binding, certificate policy and TLS versions of ``server``."""
+    binding = _binding_of(server)
+    return ServerPlan(
+        binding=binding,
+        policy=cert_policy(server.access_ssl_flags),
+        versions=_versions_of(server, binding),
+    )
+
+
+def client_caps(client: ClientSetup) -> ClientCaps:
+    """The capabilities of ``client`` (profile + overrides), as :func:`effective_client`."""
+    if not any(getattr(client, name) is not None for name in CLIENT_OVERRIDES):
+        return _PROFILE_CAPS[client.profile]
+    return _client_caps(client)
+
+
+#: The configuration steps, doubts and decisive rules a server set-up and request give.
+_Configuration = tuple[tuple[TraceEntry, ...], tuple[Alternative, ...], tuple[str, ...]]
+
+
+@attrs.frozen(kw_only=True)
+class Memo:
+    """Where a run gets the values it derives from parts of its scenario.
+
+    :func:`simulate` computes each afresh (the defaults); a sweep
+    (:class:`~httpsys_sim.core._sweep.Sweep`) passes bounded caches, so each distinct TLS
+    exchange, server set-up, client set-up and configuration is worked out once.
+    """
+
+    exchange: Callable[[ExchangeInputs], Exchange] = run_exchange
+    server: Callable[[ServerSetup], ServerPlan] = server_plan
+    client: Callable[[ClientSetup], ClientCaps] = client_caps
+    #: Configuration steps by ``(server set-up, request)``; None: not kept.
+    configurations: MutableMapping[tuple[ServerSetup, Request], _Configuration] | None = None
+
+
+_DIRECT = Memo()
+
+
 @attrs.frozen
 class _Retry:
     """The client will try again on a new connection offering only these protocols."""
@@ -192,12 +242,16 @@ class _Retry:
 class _Run:
     """One simulation in progress: collects steps, connections and doubts."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, memo: Memo = _DIRECT) -> None:
         self.scenario = scenario
-        self.caps = effective_client(scenario)
-        self.binding = effective_binding(scenario)
-        self.policy = cert_policy(scenario.server.access_ssl_flags)
-        self.steps: list[Step] = []
+        self.memo = memo
+        self.caps = memo.client(scenario.client)
+        plan = memo.server(scenario.server)
+        self.binding = plan.binding
+        self.policy = plan.policy
+        self.versions = plan.versions
+        #: The trace as recorded: rows and wire-step references (see :class:`Trace`).
+        self.steps: list[TraceEntry] = []
         self.connections: list[ConnectionRecord] = []
         self.decisive: list[str] = []
         self.alternatives: list[Alternative] = []
@@ -218,7 +272,7 @@ class _Run:
         decisive: bool = False,
     ) -> None:
         connection = len(self.connections) if layer in _CONNECTION_LAYERS else None
-        self.steps.append(Step(layer, actor, event, rule, connection, key))
+        self.steps.append((layer, actor, event, rule, connection, key))
         if decisive:
             self.decisive.append(rule)
 
@@ -241,7 +295,7 @@ class _Run:
             scenario=self.scenario,
             outcome=outcome,
             connections=tuple(self.connections),
-            steps=tuple(self.steps),
+            steps=Trace(tuple(self.steps)),
             iis_log=log,
             certificate_reached_app=reached,
             iis_certificate=self.iis_certificate,
@@ -250,7 +304,7 @@ class _Run:
 
     def _pipeline(self) -> tuple[Outcome, IisLogLine | None, bool]:
         s = self.scenario
-        self._configuration_steps()
+        self._configure()
         if s.request.scheme == "http":
             return self._plain_http()
         alpn = self.caps.alpn
@@ -261,6 +315,34 @@ class _Run:
                 return answer
             alpn, quic = answer.alpn, answer.quic
         raise AssertionError("client kept retrying")  # pragma: no cover
+
+    def _configure(self) -> None:
+        """The configuration steps, worked out once per server set-up and request in a sweep.
+
+        They read the server set-up, the request and what the run derived from them only.
+        """
+        cache = self.memo.configurations
+        if cache is None:
+            self._configuration_steps()
+            return
+        key = (self.scenario.server, self.scenario.request)
+        known = cache.get(key)
+        if known is None:
+            steps, alternatives, decisive = (
+                len(self.steps),
+                len(self.alternatives),
+                len(self.decisive),
+            )
+            self._configuration_steps()
+            cache[key] = (
+                tuple(self.steps[steps:]),
+                tuple(self.alternatives[alternatives:]),
+                tuple(self.decisive[decisive:]),
+            )
+            return
+        self.steps += known[0]
+        self.alternatives += known[1]
+        self.decisive += known[2]
 
     def _configuration_steps(self) -> None:
         s = self.scenario.server
@@ -336,7 +418,7 @@ class _Run:
             s.http3
             and self.caps.http3
             and not self.binding.disable_quic
-            and TlsVersion.TLS13 in server_versions(self.scenario, self.binding)
+            and TlsVersion.TLS13 in self.versions
             and TlsVersion.TLS13 in self.caps.versions
         )
 
@@ -406,44 +488,40 @@ class _Run:
             self._record(index, transport, None, None, CertRequestedHow.NONE, "reset", ())
             return self._reset("R-PIPE-5"), None, False
         negotiate = self.binding.client_cert_negotiation
-        versions = server_versions(s, self.binding)
+        versions = self.versions
         if quic:
             versions = tuple(v for v in versions if v is TlsVersion.TLS13)
         client_versions = self.caps.versions
         if quic:
             client_versions = (TlsVersion.TLS13,)
-        server = TlsConnection.server(
-            ServerConfig(
-                personality=SCHANNEL,
-                versions=versions,
-                alpn=self._server_alpn(quic),
-                cert_request=CertRequest.OPTIONAL
-                if negotiate or self.policy is not CertPolicy.IGNORE
-                else CertRequest.NONE,
-                request_at=RequestAt.HANDSHAKE if negotiate else RequestAt.RENEGOTIATION,
-                renegotiation_enabled=not s.server.schannel.disable_reneg_on_server,
-                allow_insecure_renegotiation=s.server.schannel.allow_insecure_reneg_clients,
-            )
+        self._inputs = inputs = ExchangeInputs(
+            server_versions=versions,
+            server_alpn=self._server_alpn(quic),
+            cert_request=CertRequest.OPTIONAL
+            if negotiate or self.policy is not CertPolicy.IGNORE
+            else CertRequest.NONE,
+            request_at=RequestAt.HANDSHAKE if negotiate else RequestAt.RENEGOTIATION,
+            renegotiation_enabled=not s.server.schannel.disable_reneg_on_server,
+            allow_insecure_renegotiation=s.server.schannel.allow_insecure_reneg_clients,
+            client_versions=client_versions,
+            offered_alpn=offered,
+            certificate=s.client.certificate,
+            post_handshake_auth=self.caps.offers_pha,
+            renegotiation=self.caps.renegotiation_http11,
+            renegotiation_h2=self.caps.renegotiation_h2,
+            refusal_level=self.caps.refusal_level,
+            secure_renegotiation=self.caps.secure_renegotiation,
+            middlebox_compat=self.caps.middlebox_compat,
+            # IIS may demand a certificate after the request (R-REQ-2): let the exchange
+            # carry on into it when the connection allows one.
+            late=self.policy is not CertPolicy.IGNORE
+            and self.policy is not CertPolicy.REQUIRE_ONLY,
         )
-        client = TlsConnection.client(
-            ClientConfig(
-                personality=OPENSSL,
-                versions=client_versions,
-                alpn=offered,
-                certificate=s.client.certificate,
-                post_handshake_auth=self.caps.offers_pha,
-                renegotiation=self.caps.renegotiation_http11,
-                renegotiation_h2=self.caps.renegotiation_h2,
-                refusal_level=self.caps.refusal_level,
-                secure_renegotiation=self.caps.secure_renegotiation,
-                middlebox_compat=self.caps.middlebox_compat,
-            )
-        )
-        wire = Wire(client, server)
-        wire.command(Role.CLIENT, "start")
-        self._tls_steps(wire, 0)
-        if server.closed or client.closed:
-            return self._handshake_failed(index, transport, wire, client, server)
+        self._exchange = self.memo.exchange(inputs)
+        server = self._exchange.handshake
+        self._wire_steps(server)
+        if server.server_closed or server.client_closed:
+            return self._handshake_failed(index, transport, server)
         version = server.version
         assert version is not None
         self.cert_on_connection = server.peer_certificate
@@ -467,29 +545,20 @@ class _Run:
             key=True,
         )
         protocol = server.alpn or "http/1.1"
-        return self._http(index, transport, protocol, wire, client, server)
+        return self._http(index, transport, protocol, server)
 
-    def _tls_steps(self, wire: Wire, start: int) -> None:
-        connection = len(self.connections)
-        steps = self.steps
-        for sender, message, delivered, rule in wire.records[start:]:
-            label = message.label()
-            encrypted = message.encrypted
-            # Positional: layer, actor, event, rule, connection, key, message, encrypted,
-            # delivered (the hottest constructor of the pipeline).
-            steps.append(
-                Step(
-                    "tls",
-                    "client" if sender is _CLIENT else "http.sys",
-                    label + _WIRE_NOTES[encrypted, delivered],
-                    rule,
-                    connection,
-                    False,
-                    label,
-                    encrypted,
-                    delivered,
-                )
-            )
+    def _wire_steps(self, phase: Phase) -> None:
+        """The phase's wire messages as steps of the current connection (typed on demand)."""
+        if phase.wire.rows:
+            self.steps.append((phase.wire, len(self.connections)))
+
+    def _late_phase(self) -> Phase:
+        """The current connection after the server's late certificate demand."""
+        late = self._exchange.late
+        if late is None:  # the inputs did not foresee it: ask for it
+            late = self.memo.exchange(attrs.evolve(self._inputs, late=True)).late
+        assert late is not None
+        return late
 
     def _record(
         self,
@@ -514,10 +583,10 @@ class _Run:
         )
 
     def _handshake_failed(
-        self, index: int, transport: str, wire: Wire, client: TlsConnection, server: TlsConnection
+        self, index: int, transport: str, server: Phase
     ) -> tuple[Outcome, IisLogLine | None, bool]:
-        err = server.error or client.error
-        if isinstance(server.error, HandshakeRefused) and server.version is None:
+        err = server.server_error or server.client_error
+        if isinstance(server.server_error, HandshakeRefused) and server.version is None:
             self.step(
                 "tls",
                 "http.sys",
@@ -533,7 +602,7 @@ class _Run:
                 None,
                 CertRequestedHow.NONE,
                 "no_common_protocol",
-                wire.events(),
+                server.events,
             )
             return (
                 NoCommonProtocol(
@@ -548,7 +617,7 @@ class _Run:
         rule = err.rule if err is not None else "RFC8446-6.2"
         self.step("tls", "http.sys", f"handshake failed: {err}", rule, key=True, decisive=True)
         self._record(
-            index, transport, None, None, server.cert_requested, "tls_alert", wire.events()
+            index, transport, None, None, server.cert_requested, "tls_alert", server.events
         )
         alert = err.peer_observes if err is not None else "alert"
         return (
@@ -568,9 +637,7 @@ class _Run:
         index: int,
         transport: str,
         protocol: str,
-        wire: Wire,
-        client: TlsConnection,
-        server: TlsConnection,
+        server: Phase,
     ) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
         req = self.scenario.request
         http_name = {"h2": "HTTP/2", "h3": "HTTP/3"}.get(protocol, "HTTP/1.1")
@@ -584,15 +651,15 @@ class _Run:
         version = server.version
         assert version is not None
 
-        def record(end: str, how: CertRequestedHow | None = None) -> None:
+        def record(end: str, how: CertRequestedHow | None = None, now: Phase = server) -> None:
             self._record(
                 index,
                 transport,
-                version if end != "reset" or server.handshakes else None,
+                version if end != "reset" or now.handshakes else None,
                 protocol,
-                server.cert_requested if how is None else how,
+                now.cert_requested if how is None else how,
                 end,
-                wire.events(),
+                now.events,
             )
 
         if self.policy is CertPolicy.IGNORE:
@@ -644,8 +711,8 @@ class _Run:
         if protocol == "h3":
             return self._late_h3(record)
         if version is TlsVersion.TLS13:
-            return self._late_tls13(wire, record)
-        return self._late_tls12(wire, client, server, record)
+            return self._late_tls13(record)
+        return self._late_tls12(record)
 
     def _late_h2(self, record: Any) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
         self.step(
@@ -703,11 +770,11 @@ class _Run:
         record("h3_error:H3_VERSION_FALLBACK", CertRequestedHow.NONE)
         return _Retry(alpn=self.caps.alpn, quic=False)
 
-    def _late_tls13(self, wire: Wire, record: Any) -> tuple[Outcome, IisLogLine | None, bool]:
+    def _late_tls13(self, record: Any) -> tuple[Outcome, IisLogLine | None, bool]:
         release = self.scenario.server.release
-        before = len(wire.records)
-        refusal = wire.command(Role.SERVER, "request_certificate")
-        self._tls_steps(wire, before)
+        late = self._late_phase()  # the server's post-handshake CertificateRequest
+        refusal = late.refusal
+        self._wire_steps(late)
         if refusal is not None:
             self.step(
                 "tls",
@@ -766,7 +833,7 @@ class _Run:
                     "R-REL-4",
                 )
             self.httperr = None
-            record("response")
+            record("response", now=late)
             return self._answer(500, 0, 50, "R-REQ-2.tls13-not-supported", module="IIS Web Core")
         if self.caps.offers_pha:
             self.step(
@@ -783,7 +850,7 @@ class _Run:
                 "the connection might be reset as for clients without post_handshake_auth",
                 "R-REQ-2.tls13-pha",
             )
-            record("response")
+            record("response", now=late)
             return self._validate(None)
         self.step(
             "tcp",
@@ -794,13 +861,11 @@ class _Run:
             key=True,
             decisive=True,
         )
-        record("reset")
+        record("reset", now=late)
         self.httperr = "Connection_Dropped"
         return self._reset("R-REQ-2.tls13-reset"), None, False
 
-    def _late_tls12(
-        self, wire: Wire, client: TlsConnection, server: TlsConnection, record: Any
-    ) -> tuple[Outcome, IisLogLine | None, bool]:
+    def _late_tls12(self, record: Any) -> tuple[Outcome, IisLogLine | None, bool]:
         s = self.scenario
         body = s.request.body_bytes
         limit = s.server.upload_read_ahead_size
@@ -824,9 +889,9 @@ class _Run:
             "R-REQ-2.tls12-reneg",
             key=True,
         )
-        before = len(wire.records)
-        refusal = wire.command(Role.SERVER, "renegotiate")
-        self._tls_steps(wire, before)
+        late = self._late_phase()  # the server's renegotiation
+        refusal = late.refusal
+        self._wire_steps(late)
         if refusal is not None:
             blocked = refusal.rule == "R-REQ-2.tls12-schannel-blocked"
             self.step(
@@ -839,10 +904,10 @@ class _Run:
                 key=True,
                 decisive=True,
             )
-            record("reset", CertRequestedHow.NONE)
+            record("reset", CertRequestedHow.NONE, now=late)
             rule = "R-REQ-2.tls12-schannel-blocked" if blocked else "RFC5746-3"
             return self._reset(rule), None, False
-        if server.state is State.S12_RENEG_WAIT_CH and not client.closed:
+        if late.server_state is State.S12_RENEG_WAIT_CH and not late.client_closed:
             self.step(
                 "tls",
                 "client",
@@ -857,10 +922,10 @@ class _Run:
                 "the renegotiation timer (two minutes) ends it: HTTPERR Timer_SslRenegotiation",
                 "R-REQ-2.tls12-ignored",
             )
-            record("reset", CertRequestedHow.RENEGOTIATION)
+            record("reset", CertRequestedHow.RENEGOTIATION, now=late)
             self.httperr = "Timer_SslRenegotiation"
             return self._reset("R-REQ-2.tls12-ignored"), None, False
-        if client.closed and isinstance(client.error, HandshakeRefused):
+        if late.client_closed and isinstance(late.client_error, HandshakeRefused):
             self.step(
                 "tls",
                 "client",
@@ -870,7 +935,7 @@ class _Run:
                 key=True,
                 decisive=True,
             )
-            record("tls_alert:no_renegotiation", CertRequestedHow.RENEGOTIATION)
+            record("tls_alert:no_renegotiation", CertRequestedHow.RENEGOTIATION, now=late)
             return (
                 TlsAlert(
                     rule="R-CLI-2",
@@ -883,7 +948,7 @@ class _Run:
                 None,
                 False,
             )
-        if server.closed:
+        if late.server_closed:
             self.step(
                 "tcp",
                 "http.sys",
@@ -893,9 +958,9 @@ class _Run:
                 key=True,
                 decisive=True,
             )
-            record("reset", CertRequestedHow.RENEGOTIATION)
+            record("reset", CertRequestedHow.RENEGOTIATION, now=late)
             return self._reset("R-REQ-2.tls12-refused"), None, False
-        cert = server.peer_certificate
+        cert = late.peer_certificate
         self.cert_on_connection = cert
         got = "its certificate" if cert is not None else "an empty Certificate"
         self.step(
@@ -905,7 +970,7 @@ class _Run:
             "R-TLS-7",
             key=True,
         )
-        record("response", CertRequestedHow.RENEGOTIATION)
+        record("response", CertRequestedHow.RENEGOTIATION, now=late)
         return self._validate(cert)
 
     # --- outcomes -------------------------------------------------------------------------
@@ -1001,3 +1066,8 @@ def simulate(scenario: Scenario) -> Result:
     same every time.
     """
     return _Run(scenario).run()
+
+
+def simulate_with(scenario: Scenario, memo: Memo) -> Result:
+    """:func:`simulate`, deriving values through ``memo`` (a sweep's caches)."""
+    return _Run(scenario, memo).run()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,8 @@ __all__ = [
     "Step",
     "Timeout",
     "TlsAlert",
+    "Trace",
+    "WireSteps",
     "hresult_of",
 ]
 
@@ -345,6 +348,114 @@ class Step:
         }
 
 
+#: What a TLS wire step adds to the message's label: ``(encrypted, delivered)`` → text.
+_WIRE_NOTES: Mapping[tuple[bool, bool], str] = MappingProxyType(
+    {
+        (True, True): " (encrypted)",
+        (False, True): " (in the clear)",
+        (True, False): " (encrypted) (never read: the other end had gone)",
+        (False, False): " (in the clear) (never read: the other end had gone)",
+    }
+)
+
+#: One wire message as recorded: ``(actor, label, encrypted, delivered, rule)``.
+WireRow = tuple[str, str, bool, bool, str]
+
+
+class WireSteps:
+    """The TLS wire steps of one exchange phase, recorded as plain rows.
+
+    The typed :class:`Step` values are built once per connection index, on first use, and
+    shared by every result that reuses the exchange (they are frozen).
+    """
+
+    __slots__ = ("_typed", "rows")
+
+    def __init__(self, rows: tuple[WireRow, ...]) -> None:
+        self.rows = rows
+        self._typed: dict[int | None, tuple[Step, ...]] = {}
+
+    def steps(self, connection: int | None) -> tuple[Step, ...]:
+        """The rows as steps of connection ``connection``."""
+        typed = self._typed.get(connection)
+        if typed is None:
+            typed = tuple(
+                [
+                    # Positional: layer, actor, event, rule, connection, key, message,
+                    # encrypted, delivered.
+                    Step(
+                        "tls",
+                        actor,
+                        label + _WIRE_NOTES[encrypted, delivered],
+                        rule,
+                        connection,
+                        False,
+                        label,
+                        encrypted,
+                        delivered,
+                    )
+                    for actor, label, encrypted, delivered, rule in self.rows
+                ]
+            )
+            self._typed[connection] = typed
+        return typed
+
+
+#: One recorded entry of a trace: a step as ``(layer, actor, event, rule, connection, key)``,
+#: or a phase's wire steps on a connection as ``(WireSteps, connection)``.
+TraceEntry = tuple[str, str, str, str, "int | None", bool] | tuple[WireSteps, "int | None"]
+
+
+def _typed_trace(steps: tuple[Step, ...]) -> Trace:
+    return Trace((), steps)
+
+
+class Trace:
+    """A result's steps as the engine recorded them; typed :class:`Step` values on demand.
+
+    Equal when the steps are equal, however each trace was recorded.
+    """
+
+    __slots__ = ("_entries", "_steps")
+
+    def __init__(self, entries: tuple[TraceEntry, ...], steps: tuple[Step, ...] | None = None):
+        self._entries = entries
+        self._steps = steps
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """Every step, in order (built on first access, then kept)."""
+        steps = self._steps
+        if steps is None:
+            out: list[Step] = []
+            for entry in self._entries:
+                if len(entry) == 2:
+                    wire, connection = entry
+                    out += wire.steps(connection)
+                else:
+                    out.append(Step(*entry))
+            steps = self._steps = tuple(out)
+        return steps
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Trace):
+            return NotImplemented
+        return self.steps == other.steps
+
+    def __hash__(self) -> int:
+        return hash(self.steps)
+
+    def __repr__(self) -> str:
+        return f"Trace({self.steps!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _typed_trace, (self.steps,)
+
+
+def _as_trace(value: Trace | tuple[Step, ...] | list[Step]) -> Trace:
+    return value if isinstance(value, Trace) else Trace((), tuple(value))
+
+
 @attrs.frozen(kw_only=True)
 class ConnectionRecord:
     """One TCP (or QUIC) connection the client opened."""
@@ -393,20 +504,35 @@ class IisLogLine:
         }
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Result:
     """Everything :func:`~httpsys_sim.simulate` found out about one scenario."""
 
     scenario: Scenario
     outcome: Outcome
     connections: tuple[ConnectionRecord, ...]
-    steps: tuple[Step, ...]
+    #: The trace as recorded (``steps=`` in the constructor: typed steps or a :class:`Trace`);
+    #: :attr:`steps` types it on first access.
+    _trace: Trace = attrs.field(alias="steps", converter=_as_trace)
     iis_log: IisLogLine | None
     certificate_reached_app: bool
     #: http.sys HTTPERR reason phrase, where the model knows one (R-IIS-6).
     httperr: str | None = None
     #: The client certificate IIS received and judged (None: none reached IIS).
     iis_certificate: CertState | None = None
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """Every step, in order (typed on first access, then kept)."""
+        return self._trace.steps
+
+    def __repr__(self) -> str:
+        return (
+            f"Result(scenario={self.scenario!r}, outcome={self.outcome!r}, "
+            f"connections={self.connections!r}, steps={self.steps!r}, "
+            f"iis_log={self.iis_log!r}, certificate_reached_app={self.certificate_reached_app!r}, "
+            f"httperr={self.httperr!r}, iis_certificate={self.iis_certificate!r})"
+        )
 
     # --- explanations --------------------------------------------------------------
     def why(self) -> tuple[Step, ...]:
