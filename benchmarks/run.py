@@ -1,25 +1,31 @@
-"""httpsys-sim benchmark: prints one JSON line (contract §5).
+"""httpsys-sim benchmark: prints one JSON line (docs/architecture.md#speed).
 
     python benchmarks/run.py            # full run
     python benchmarks/run.py --quick    # a few seconds; CI runs it so the script cannot rot
+    python benchmarks/run.py --check    # simulate_many == simulate, byte for byte, all scenarios
 
-Measured in the same run, with the standard library only:
+Measured in the same run, with the standard library only, against the same real handshake:
 
-* ``scenarios_per_second`` — distinct scenarios simulated with full traces, cold (every
-  scenario is different; nothing is memoised between them): all 11 520 combinations of
-  release × client × certificate × access flags × three binding switches (200 spread evenly
-  over them with ``--quick``), best of three passes;
-* ``matrix_seconds`` — the default matrix (every release × every client), median of runs;
-* ``handshake_seconds`` — median of one real TLS 1.3 mutual-auth handshake over 127.0.0.1
-  with the ``ssl`` module (certificates in ``benchmarks/certs``, test-only keys);
-* ``ratio`` — handshake time / time of one simulated scenario (target ≥ 200);
-* ``import_seconds`` — ``import httpsys_sim`` in a fresh interpreter;
-* ``matrix_peak_bytes`` — peak traced memory while building the full matrix.
+* ``handshake_s`` — median of one real TLS 1.3 mutual-auth handshake over 127.0.0.1 with the
+  ``ssl`` module (certificates in ``benchmarks/certs``, test-only keys);
+* ``ratio_sweep`` — handshake / time per scenario when all 11 520 scenario combinations
+  (release × client × certificate × access flags × three binding switches; 200 spread
+  evenly over them with ``--quick``) go through ``simulate_many``, each pass a fresh sweep
+  (its caches start empty), results complete with their traces typed on access; best of
+  three passes (target ≥ 200);
+* ``ratio_typed`` — the same, reading every step of every result (target ≥ 100);
+* ``ratio_single`` — ``simulate()`` one scenario at a time, nothing kept between them
+  (target ≥ 50);
+* ``sweep_cold_s`` — the first sweep pass of the process (nothing warmed up);
+* ``import_s`` — ``import httpsys_sim`` in a fresh interpreter (median of three);
+* ``matrix_s`` — the default matrix, rendered as text (median of runs);
+* ``sweep_peak_mb`` — peak traced memory of one sweep pass over all scenarios.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import socket
@@ -30,6 +36,7 @@ import sys
 import threading
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -82,18 +89,40 @@ def distinct_scenarios(limit: int | None = None) -> list[hs.Scenario]:
     return [everything[int(i * step)] for i in range(limit)]
 
 
-def bench_scenarios(scenarios: list[hs.Scenario]) -> float:
-    """Scenarios per second, each simulated once with its full trace (best of three passes)."""
+def _best(passes: int, run: Callable[[], int]) -> float:
+    """Best wall time of ``passes`` calls of ``run`` (which returns how many steps it saw)."""
     best = float("inf")
-    for _ in range(3):
+    for _ in range(passes):
         start = time.perf_counter()
-        steps = 0
-        for scenario in scenarios:
-            result = hs.simulate(scenario)
-            steps += len(result.steps)  # the full trace is built, not skipped
+        steps = run()
         best = min(best, time.perf_counter() - start)
-    assert steps > 0
-    return len(scenarios) / best
+        assert steps > 0
+    return best
+
+
+def sweep_pass(scenarios: list[hs.Scenario]) -> int:
+    """One fresh sweep: complete results, traces typed only if someone reads them."""
+    results = 0
+    for result in hs.simulate_many(scenarios):
+        results += result.certificate_reached_app or 1
+    return results
+
+
+def typed_pass(scenarios: list[hs.Scenario]) -> int:
+    """One fresh sweep reading every step of every result."""
+    steps = 0
+    for result in hs.simulate_many(scenarios):
+        for step in result.steps:
+            steps += step.key or 1
+    return steps
+
+
+def single_pass(scenarios: list[hs.Scenario]) -> int:
+    """``simulate()`` one at a time, nothing kept between scenarios."""
+    results = 0
+    for scenario in scenarios:
+        results += hs.simulate(scenario).certificate_reached_app or 1
+    return results
 
 
 def bench_matrix(runs: int) -> float:
@@ -105,12 +134,32 @@ def bench_matrix(runs: int) -> float:
     return statistics.median(times)
 
 
-def matrix_peak() -> int:
+def sweep_peak(scenarios: list[hs.Scenario]) -> int:
+    """Peak traced memory (bytes) of one sweep pass over ``scenarios``."""
     tracemalloc.start()
-    matrix()
+    sweep_pass(scenarios)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return peak
+
+
+def check(scenarios: list[hs.Scenario]) -> dict[str, object]:
+    """Every scenario's JSON from ``simulate_many`` and from ``simulate``, compared."""
+    digest = hashlib.sha256()
+    differ = []
+    for index, (swept, scenario) in enumerate(
+        zip(hs.simulate_many(scenarios), scenarios, strict=True)
+    ):
+        text = swept.to_json()
+        if text != hs.simulate(scenario).to_json():
+            differ.append(index)
+        digest.update(hashlib.sha256(text.encode()).hexdigest().encode())
+    return {
+        "check": "identical" if not differ else "DIFFERENT",
+        "scenarios": len(scenarios),
+        "different": differ[:20],
+        "sha256": digest.hexdigest(),
+    }
 
 
 def _contexts() -> tuple[ssl.SSLContext, ssl.SSLContext]:
@@ -191,23 +240,45 @@ def bench_import() -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes (CI smoke run)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only compare the JSON of every scenario from simulate_many and from simulate "
+        "(exit 1 if any differ)",
+    )
     args = parser.parse_args()
     scenarios = distinct_scenarios(200 if args.quick else None)
+    if args.check:
+        report = check(scenarios)
+        print(json.dumps(report))
+        return 0 if not report["different"] else 1
     runs, hs_runs = (1, 20) if args.quick else (5, 200)
-    per_second = bench_scenarios(scenarios)
+    start = time.perf_counter()
+    sweep_pass(scenarios)
+    cold = time.perf_counter() - start
+    sweep = _best(3, lambda: sweep_pass(scenarios))
+    typed = _best(3, lambda: typed_pass(scenarios))
+    single = _best(1 if args.quick else 2, lambda: single_pass(scenarios))
     handshake = bench_handshake(hs_runs)
+    n = len(scenarios)
     report = {
         "quick": args.quick,
-        "scenarios": len(scenarios),
-        "scenarios_per_second": round(per_second, 1),
-        "scenario_seconds": 1 / per_second,
-        "matrix_seconds": round(bench_matrix(runs), 4),
-        "handshake_seconds": handshake,
-        "ratio": round(handshake * per_second, 2),
-        "import_seconds": round(bench_import(), 4),
-        "matrix_peak_bytes": matrix_peak(),
+        "scenarios": n,
+        "handshake_s": handshake,
+        "ratio_sweep": round(handshake * n / sweep, 1),
+        "ratio_typed": round(handshake * n / typed, 1),
+        "ratio_single": round(handshake * n / single, 1),
+        "sweep_scenario_us": round(sweep / n * 1e6, 2),
+        "typed_scenario_us": round(typed / n * 1e6, 2),
+        "single_scenario_us": round(single / n * 1e6, 2),
+        "sweep_cold_s": round(cold, 4),
+        "import_s": round(bench_import(), 4),
+        "matrix_s": round(bench_matrix(runs), 4),
+        "sweep_peak_mb": round(sweep_peak(scenarios) / 1e6, 2),
         "python": sys.version.split()[0],
         "openssl": ssl.OPENSSL_VERSION,
     }

@@ -21,7 +21,14 @@ import attrs
 
 from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, Fact, H11RetryPolicy, get_client
 from httpsys_sim.catalogue._rules import get_rule
-from httpsys_sim.core._exchange import Exchange, ExchangeInputs, Phase, run_exchange
+from httpsys_sim.core._exchange import (
+    ClientEnd,
+    Exchange,
+    ExchangeInputs,
+    Phase,
+    ServerEnd,
+    run_exchange,
+)
 from httpsys_sim.core._result import (
     Alternative,
     ConnectionRecord,
@@ -208,8 +215,18 @@ def client_caps(client: ClientSetup) -> ClientCaps:
     return _client_caps(client)
 
 
-#: The configuration steps, doubts and decisive rules a server set-up and request give.
-_Configuration = tuple[tuple[TraceEntry, ...], tuple[Alternative, ...], tuple[str, ...]]
+@attrs.frozen(kw_only=True)
+class ServerSide:
+    """What a server set-up and a request give every run: the plan and the configuration
+    steps, with their doubts and decisive rules."""
+
+    plan: ServerPlan
+    #: The server end of a TCP and of a QUIC connection.
+    tcp_end: ServerEnd
+    quic_end: ServerEnd
+    steps: tuple[TraceEntry, ...]
+    alternatives: tuple[Alternative, ...]
+    decisive: tuple[str, ...]
 
 
 @attrs.frozen(kw_only=True)
@@ -222,10 +239,12 @@ class Memo:
     """
 
     exchange: Callable[[ExchangeInputs], Exchange] = run_exchange
-    server: Callable[[ServerSetup], ServerPlan] = server_plan
     client: Callable[[ClientSetup], ClientCaps] = client_caps
-    #: Configuration steps by ``(server set-up, request)``; None: not kept.
-    configurations: MutableMapping[tuple[ServerSetup, Request], _Configuration] | None = None
+    #: What each ``(server set-up, request)`` gives; None: nothing is kept.
+    servers: MutableMapping[tuple[ServerSetup, Request], ServerSide] | None = None
+    #: The client end of a connection by (identity of the capabilities, certificate,
+    #: offered ALPN, QUIC), with the capabilities; None: nothing is kept.
+    client_ends: MutableMapping[tuple[Any, ...], tuple[ClientCaps, ClientEnd]] | None = None
 
 
 _DIRECT = Memo()
@@ -246,7 +265,10 @@ class _Run:
         self.scenario = scenario
         self.memo = memo
         self.caps = memo.client(scenario.client)
-        plan = memo.server(scenario.server)
+        servers = memo.servers
+        #: What an earlier run of the sweep found for this server set-up and request.
+        self.side = None if servers is None else servers.get((scenario.server, scenario.request))
+        plan = server_plan(scenario.server) if self.side is None else self.side.plan
         self.binding = plan.binding
         self.policy = plan.policy
         self.versions = plan.versions
@@ -321,28 +343,26 @@ class _Run:
 
         They read the server set-up, the request and what the run derived from them only.
         """
-        cache = self.memo.configurations
+        known = self.side
+        if known is not None:
+            self.steps += known.steps
+            self.alternatives += known.alternatives
+            self.decisive += known.decisive
+            return
+        cache = self.memo.servers
         if cache is None:
             self._configuration_steps()
             return
-        key = (self.scenario.server, self.scenario.request)
-        known = cache.get(key)
-        if known is None:
-            steps, alternatives, decisive = (
-                len(self.steps),
-                len(self.alternatives),
-                len(self.decisive),
-            )
-            self._configuration_steps()
-            cache[key] = (
-                tuple(self.steps[steps:]),
-                tuple(self.alternatives[alternatives:]),
-                tuple(self.decisive[decisive:]),
-            )
-            return
-        self.steps += known[0]
-        self.alternatives += known[1]
-        self.decisive += known[2]
+        steps, alternatives, decisive = len(self.steps), len(self.alternatives), len(self.decisive)
+        self._configuration_steps()
+        self.side = cache[self.scenario.server, self.scenario.request] = ServerSide(
+            plan=ServerPlan(binding=self.binding, policy=self.policy, versions=self.versions),
+            tcp_end=self._server_end(False),
+            quic_end=self._server_end(True),
+            steps=tuple(self.steps[steps:]),
+            alternatives=tuple(self.alternatives[alternatives:]),
+            decisive=tuple(self.decisive[decisive:]),
+        )
 
     def _configuration_steps(self) -> None:
         s = self.scenario.server
@@ -488,36 +508,7 @@ class _Run:
             self._record(index, transport, None, None, CertRequestedHow.NONE, "reset", ())
             return self._reset("R-PIPE-5"), None, False
         negotiate = self.binding.client_cert_negotiation
-        versions = self.versions
-        if quic:
-            versions = tuple(v for v in versions if v is TlsVersion.TLS13)
-        client_versions = self.caps.versions
-        if quic:
-            client_versions = (TlsVersion.TLS13,)
-        self._inputs = inputs = ExchangeInputs(
-            server_versions=versions,
-            server_alpn=self._server_alpn(quic),
-            cert_request=CertRequest.OPTIONAL
-            if negotiate or self.policy is not CertPolicy.IGNORE
-            else CertRequest.NONE,
-            request_at=RequestAt.HANDSHAKE if negotiate else RequestAt.RENEGOTIATION,
-            renegotiation_enabled=not s.server.schannel.disable_reneg_on_server,
-            allow_insecure_renegotiation=s.server.schannel.allow_insecure_reneg_clients,
-            client_versions=client_versions,
-            offered_alpn=offered,
-            certificate=s.client.certificate,
-            post_handshake_auth=self.caps.offers_pha,
-            renegotiation=self.caps.renegotiation_http11,
-            renegotiation_h2=self.caps.renegotiation_h2,
-            refusal_level=self.caps.refusal_level,
-            secure_renegotiation=self.caps.secure_renegotiation,
-            middlebox_compat=self.caps.middlebox_compat,
-            # IIS may demand a certificate after the request (R-REQ-2): let the exchange
-            # carry on into it when the connection allows one.
-            late=self.policy is not CertPolicy.IGNORE
-            and self.policy is not CertPolicy.REQUIRE_ONLY,
-        )
-        self._exchange = self.memo.exchange(inputs)
+        self._exchange = self._tls(offered, quic)
         server = self._exchange.handshake
         self._wire_steps(server)
         if server.server_closed or server.client_closed:
@@ -546,6 +537,64 @@ class _Run:
         )
         protocol = server.alpn or "http/1.1"
         return self._http(index, transport, protocol, server)
+
+    def _tls(self, offered: tuple[str, ...], quic: bool) -> Exchange:
+        """This connection's TLS exchange: run, or found in the sweep's cache."""
+        inputs = ExchangeInputs(
+            server=self._server_end(quic),
+            client=self._client_end(offered, quic),
+            # IIS may demand a certificate after the request (R-REQ-2): let the exchange
+            # carry on into it when the connection allows one.
+            late=self.policy is not CertPolicy.IGNORE
+            and self.policy is not CertPolicy.REQUIRE_ONLY,
+        )
+        self._inputs = inputs
+        return self.memo.exchange(inputs)
+
+    def _server_end(self, quic: bool) -> ServerEnd:
+        side = self.side
+        if side is not None:
+            return side.quic_end if quic else side.tcp_end
+        negotiate = self.binding.client_cert_negotiation
+        schannel = self.scenario.server.schannel
+        return ServerEnd(
+            versions=tuple(v for v in self.versions if v is TlsVersion.TLS13)
+            if quic
+            else self.versions,
+            alpn=self._server_alpn(quic),
+            cert_request=CertRequest.OPTIONAL
+            if negotiate or self.policy is not CertPolicy.IGNORE
+            else CertRequest.NONE,
+            request_at=RequestAt.HANDSHAKE if negotiate else RequestAt.RENEGOTIATION,
+            renegotiation_enabled=not schannel.disable_reneg_on_server,
+            allow_insecure_renegotiation=schannel.allow_insecure_reneg_clients,
+        )
+
+    def _client_end(self, offered: tuple[str, ...], quic: bool) -> ClientEnd:
+        caps = self.caps
+        certificate = self.scenario.client.certificate
+        cache = self.memo.client_ends
+        if cache is not None:
+            # The capabilities are the sweep's own value: its identity stands for all it
+            # holds (each entry keeps it alive, so the identity stays its own).
+            key = (id(caps), certificate, offered, quic)
+            known = cache.get(key)
+            if known is not None:
+                return known[1]
+        end = ClientEnd(
+            versions=(TlsVersion.TLS13,) if quic else caps.versions,
+            alpn=offered,
+            certificate=certificate,
+            post_handshake_auth=caps.offers_pha,
+            renegotiation=caps.renegotiation_http11,
+            renegotiation_h2=caps.renegotiation_h2,
+            refusal_level=caps.refusal_level,
+            secure_renegotiation=caps.secure_renegotiation,
+            middlebox_compat=caps.middlebox_compat,
+        )
+        if cache is not None:
+            cache[key] = (caps, end)
+        return end
 
     def _wire_steps(self, phase: Phase) -> None:
         """The phase's wire messages as steps of the current connection (typed on demand)."""

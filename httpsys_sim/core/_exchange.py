@@ -30,28 +30,30 @@ from httpsys_sim.tls.personality import OPENSSL, SCHANNEL
 from httpsys_sim.tls.vocabulary import AlertLevel, TlsVersion
 from httpsys_sim.tls.wire import Wire, WireEvent
 
-__all__ = ["Exchange", "ExchangeInputs", "Phase", "run_exchange"]
+__all__ = ["ClientEnd", "Exchange", "ExchangeInputs", "Phase", "ServerEnd", "run_exchange"]
 
 _CLIENT = Role.CLIENT
 _NO_LATE_ALPN = frozenset({"h2", "h3"})
 
 
-@attrs.frozen(kw_only=True)
-class ExchangeInputs:
-    """Everything that decides one connection's TLS exchange (frozen and hashable).
+@attrs.frozen(kw_only=True, cache_hash=True)
+class ServerEnd:
+    """How http.sys (over Schannel) is set up for one connection."""
 
-    The server end is http.sys over Schannel; the client end is the OpenSSL personality with
-    the client profile's capabilities.
-    """
-
-    server_versions: tuple[TlsVersion, ...]
-    server_alpn: tuple[str, ...]
+    versions: tuple[TlsVersion, ...]
+    alpn: tuple[str, ...]
     cert_request: CertRequest
     request_at: RequestAt
     renegotiation_enabled: bool
     allow_insecure_renegotiation: bool
-    client_versions: tuple[TlsVersion, ...]
-    offered_alpn: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class ClientEnd:
+    """How the client (the OpenSSL personality with its profile's capabilities) is set up."""
+
+    versions: tuple[TlsVersion, ...]
+    alpn: tuple[str, ...]
     certificate: CertState
     post_handshake_auth: bool
     renegotiation: RenegotiationAnswer
@@ -59,6 +61,14 @@ class ExchangeInputs:
     refusal_level: AlertLevel
     secure_renegotiation: bool
     middlebox_compat: bool
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class ExchangeInputs:
+    """Everything that decides one connection's TLS exchange (frozen and hashable)."""
+
+    server: ServerEnd
+    client: ClientEnd
     #: After a completed handshake on an HTTP/1.1 connection that brought no certificate,
     #: let the server make its late demand (TLS 1.3: a post-handshake CertificateRequest;
     #: TLS 1.2: a renegotiation) — HTTP/2 and QUIC forbid both.
@@ -136,29 +146,30 @@ def _phase(
 
 def run_exchange(inputs: ExchangeInputs) -> Exchange:
     """Run both TLS machines for ``inputs``: the handshake, then the late demand if asked."""
+    s, c = inputs.server, inputs.client
     server = TlsConnection.server(
         ServerConfig(
             personality=SCHANNEL,
-            versions=inputs.server_versions,
-            alpn=inputs.server_alpn,
-            cert_request=inputs.cert_request,
-            request_at=inputs.request_at,
-            renegotiation_enabled=inputs.renegotiation_enabled,
-            allow_insecure_renegotiation=inputs.allow_insecure_renegotiation,
+            versions=s.versions,
+            alpn=s.alpn,
+            cert_request=s.cert_request,
+            request_at=s.request_at,
+            renegotiation_enabled=s.renegotiation_enabled,
+            allow_insecure_renegotiation=s.allow_insecure_renegotiation,
         )
     )
     client = TlsConnection.client(
         ClientConfig(
             personality=OPENSSL,
-            versions=inputs.client_versions,
-            alpn=inputs.offered_alpn,
-            certificate=inputs.certificate,
-            post_handshake_auth=inputs.post_handshake_auth,
-            renegotiation=inputs.renegotiation,
-            renegotiation_h2=inputs.renegotiation_h2,
-            refusal_level=inputs.refusal_level,
-            secure_renegotiation=inputs.secure_renegotiation,
-            middlebox_compat=inputs.middlebox_compat,
+            versions=c.versions,
+            alpn=c.alpn,
+            certificate=c.certificate,
+            post_handshake_auth=c.post_handshake_auth,
+            renegotiation=c.renegotiation,
+            renegotiation_h2=c.renegotiation_h2,
+            refusal_level=c.refusal_level,
+            secure_renegotiation=c.secure_renegotiation,
+            middlebox_compat=c.middlebox_compat,
         )
     )
     wire = Wire(client, server)

@@ -95,7 +95,7 @@ def _flags(value: AccessSslFlag | int | str) -> AccessSslFlag:
     return parse_access_ssl_flags(value)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class ServerSetup:
     """The Windows side: release, host, http.sys binding, IIS access flags, Schannel."""
 
@@ -122,7 +122,7 @@ class ServerSetup:
     upload_read_ahead_size: int = UPLOAD_READ_AHEAD_DEFAULT
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class ClientSetup:
     """The client: a catalogue profile, its certificate, and optional capability overrides.
 
@@ -154,7 +154,7 @@ class ClientSetup:
             )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Request:
     """The HTTP request the client sends."""
 
@@ -165,7 +165,7 @@ class Request:
     scheme: Literal["https", "http"] = "https"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Scenario:
     """Everything one simulation needs.  Frozen and hashable; derive variants with
     :func:`attrs.evolve` or :meth:`with_release` / :meth:`with_client`."""

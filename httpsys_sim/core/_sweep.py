@@ -3,7 +3,7 @@
 A sweep simulates each scenario exactly as :func:`~httpsys_sim.simulate` does, but keeps
 what parts of scenarios have in common: each distinct TLS exchange (both machines' work for
 one connection), server set-up, client set-up and configuration is worked out once and
-reused.  The caches are bounded (least recently used entries go first) and belong to the
+reused.  The caches are bounded (the oldest entries go first) and belong to the
 :class:`Sweep` object: nothing is kept once it is gone, and :func:`~httpsys_sim.simulate`
 on its own keeps nothing.  Every result is identical to the one ``simulate`` gives.
 """
@@ -11,16 +11,15 @@ on its own keeps nothing.  Every result is identical to the one ``simulate`` giv
 from __future__ import annotations
 
 import functools
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
 
-from httpsys_sim.core._engine import Memo, client_caps, server_plan, simulate_with
+from httpsys_sim.core._engine import Memo, client_caps, simulate_with
 from httpsys_sim.core._exchange import run_exchange
 from httpsys_sim.core._result import Result
 from httpsys_sim.core._scenario import Scenario
 
-__all__ = ["DEFAULT_CACHE_SIZE", "Lru", "Sweep", "simulate_many"]
+__all__ = ["DEFAULT_CACHE_SIZE", "Bounded", "Sweep", "simulate_many"]
 
 #: Entries each of a sweep's caches keeps (the 11 520 benchmark scenarios need about 800
 #: TLS exchanges).
@@ -30,25 +29,20 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-class Lru(OrderedDict[K, V], Generic[K, V]):
-    """A mapping that keeps at most ``maxsize`` entries, dropping the least recently used."""
+class Bounded(dict[K, V], Generic[K, V]):
+    """A dict that keeps at most ``maxsize`` entries, dropping the oldest first.
+
+    Lookups are plain dict lookups (a sweep makes several per scenario).
+    """
 
     def __init__(self, maxsize: int) -> None:
         super().__init__()
         self.maxsize = maxsize
 
-    def get(self, key: K, default: V | None = None) -> V | None:  # type: ignore[override]
-        """The value of ``key`` (now the most recently used), or ``default``."""
-        if key in self:
-            self.move_to_end(key)
-            return self[key]
-        return default
-
     def __setitem__(self, key: K, value: V) -> None:
+        if key not in self and len(self) >= self.maxsize:
+            del self[next(iter(self))]
         super().__setitem__(key, value)
-        self.move_to_end(key)
-        if len(self) > self.maxsize:
-            self.popitem(last=False)
 
 
 class Sweep:
@@ -67,9 +61,9 @@ class Sweep:
         self.cache_size = cache_size
         self._memo = Memo(
             exchange=functools.lru_cache(maxsize=cache_size)(run_exchange),
-            server=functools.lru_cache(maxsize=cache_size)(server_plan),
             client=functools.lru_cache(maxsize=cache_size)(client_caps),
-            configurations=Lru(cache_size),
+            servers=Bounded(cache_size),
+            client_ends=Bounded(cache_size),
         )
 
     def simulate(self, scenario: Scenario) -> Result:

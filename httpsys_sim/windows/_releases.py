@@ -39,7 +39,7 @@ class LateDemandPolicy(str, enum.Enum):
         return f"LateDemandPolicy.{self.name}"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Release:
     """One Windows release and its behaviour policy."""
 
