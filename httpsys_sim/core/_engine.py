@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, Fact, H11RetryPolicy, get_client
-from httpsys_sim.catalogue._rules import get_rule
+from httpsys_sim.catalogue._rules import Confidence, get_rule
 from httpsys_sim.core._exchange import (
     ClientEnd,
     Exchange,
@@ -82,6 +82,7 @@ MAX_CONNECTIONS = 4
 
 #: Layers whose steps belong to a connection.
 _CONNECTION_LAYERS = frozenset({"tls", "http", "tcp"})
+_HTTP_NAMES: Mapping[str, str] = MappingProxyType({"h2": "HTTP/2", "h3": "HTTP/3"})
 
 _ALL_VERSIONS = (TlsVersion.TLS13, TlsVersion.TLS12, TlsVersion.TLS11, TlsVersion.TLS10)
 
@@ -245,9 +246,16 @@ class Memo:
     #: The client end of a connection by (identity of the capabilities, certificate,
     #: offered ALPN, QUIC), with the capabilities; None: nothing is kept.
     client_ends: MutableMapping[tuple[Any, ...], tuple[ClientCaps, ClientEnd]] | None = None
+    #: The weakest confidence of each combination of deciding rules; None: not kept.
+    confidences: MutableMapping[tuple[str, ...], Confidence] | None = None
 
 
 _DIRECT = Memo()
+
+
+def _confidence(rules: tuple[str, ...]) -> Confidence:
+    """The weakest confidence among ``rules``."""
+    return weakest(*(get_rule(r).confidence for r in set(rules)))
 
 
 @attrs.frozen
@@ -304,7 +312,15 @@ class _Run:
         )
 
     def _finish(self, outcome: Outcome) -> Outcome:
-        confidence = weakest(*(get_rule(r).confidence for r in {outcome.rule, *self.decisive}))
+        cache = self.memo.confidences
+        if cache is None:
+            confidence = _confidence((outcome.rule, *self.decisive))
+        else:
+            key = (outcome.rule, *self.decisive)
+            known = cache.get(key)
+            if known is None:
+                known = cache[key] = _confidence(key)
+            confidence = known
         if confidence is outcome.confidence and not self.alternatives:
             return outcome  # already right: no copy
         return attrs.evolve(outcome, confidence=confidence, alternatives=tuple(self.alternatives))
@@ -689,7 +705,7 @@ class _Run:
         server: Phase,
     ) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
         req = self.scenario.request
-        http_name = {"h2": "HTTP/2", "h3": "HTTP/3"}.get(protocol, "HTTP/1.1")
+        http_name = _HTTP_NAMES.get(protocol, "HTTP/1.1")
         self.step(
             "http",
             "client",
@@ -701,15 +717,24 @@ class _Run:
         assert version is not None
 
         def record(end: str, how: CertRequestedHow | None = None, now: Phase = server) -> None:
-            self._record(
-                index,
-                transport,
-                version if end != "reset" or now.handshakes else None,
-                protocol,
-                now.cert_requested if how is None else how,
-                end,
-                now.events,
-            )
+            how = now.cert_requested if how is None else how
+            # The record depends on the phase and these alone: runs sharing the phase (a
+            # sweep's cached exchange) share it.
+            key = (index, transport, end, how)
+            known = now.records.get(key)
+            if known is None:
+                self._record(
+                    index,
+                    transport,
+                    version if end != "reset" or now.handshakes else None,
+                    protocol,
+                    how,
+                    end,
+                    now.events,
+                )
+                now.records[key] = self.connections[-1]
+            else:
+                self.connections.append(known)
 
         if self.policy is CertPolicy.IGNORE:
             self.step(

@@ -10,9 +10,11 @@ layer (``httpsys_sim.tls``), so a sweep can compute each distinct exchange once
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import attrs
 
-from httpsys_sim.core._result import WireSteps
+from httpsys_sim.core._result import ConnectionRecord, WireSteps
 from httpsys_sim.tls.errors import LocalProtocolError, TlsError
 from httpsys_sim.tls.machine import (
     CertRequest,
@@ -97,6 +99,9 @@ class Phase:
     server_state: State
     #: The server's refusal of the late demand (nothing was sent), if it refused.
     refusal: LocalProtocolError | None = None
+    #: The engine's connection records for this phase, by how the connection ended (the
+    #: same for every run that reaches this phase).
+    records: dict[Hashable, ConnectionRecord] = attrs.field(factory=dict, repr=False)
 
 
 @attrs.frozen(kw_only=True, eq=False)

@@ -64,6 +64,7 @@ class Sweep:
             client=functools.lru_cache(maxsize=cache_size)(client_caps),
             servers=Bounded(cache_size),
             client_ends=Bounded(cache_size),
+            confidences=Bounded(cache_size),
         )
 
     def simulate(self, scenario: Scenario) -> Result:
