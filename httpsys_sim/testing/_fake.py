@@ -139,14 +139,16 @@ CERT_E_EXPIRED: Final = 0x800B0101
 CRYPT_E_REVOKED: Final = 0x80092010
 
 #: The system message of each code (what ``FormatMessage`` / ``ctypes.WinError`` print).
-WIN32_MESSAGES: Final = {
-    NO_ERROR: "The operation completed successfully.",
-    ERROR_NOT_SUPPORTED: "The request is not supported.",
-    ERROR_NOT_FOUND: "Element not found.",
-    ERROR_CONNECTION_INVALID: "An operation was attempted on a nonexistent network connection.",
-    ERROR_CONNECTION_ABORTED: "The network connection was aborted by the local system.",
-    WSAECONNRESET: "An existing connection was forcibly closed by the remote host.",
-}
+WIN32_MESSAGES: Final[Mapping[int, str]] = MappingProxyType(
+    {
+        NO_ERROR: "The operation completed successfully.",
+        ERROR_NOT_SUPPORTED: "The request is not supported.",
+        ERROR_NOT_FOUND: "Element not found.",
+        ERROR_CONNECTION_INVALID: "An operation was attempted on a nonexistent network connection.",
+        ERROR_CONNECTION_ABORTED: "The network connection was aborted by the local system.",
+        WSAECONNRESET: "An existing connection was forcibly closed by the remote host.",
+    }
+)
 
 _CERT_FLAGS: Final = MappingProxyType(
     {
