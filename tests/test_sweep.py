@@ -137,3 +137,11 @@ def test_simulate_keeps_nothing_between_calls() -> None:
     tls_b = [s for s in b.steps if s.layer == "tls" and s.message is not None]
     assert tls_a
     assert all(x is not y for x, y in zip(tls_a, tls_b, strict=True))
+
+
+def test_matrix_cells_are_what_simulate_gives() -> None:
+    cells = hs.matrix(certificates=["valid", "none"]).cells
+    assert len(cells) == 2 * len(hs.RELEASES) * len(hs.CLIENTS)
+    for result in cells.values():
+        alone = hs.simulate(result.scenario)
+        assert result.to_json(with_fixes=False) == alone.to_json(with_fixes=False)

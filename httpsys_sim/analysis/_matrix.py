@@ -1,6 +1,7 @@
 """One configuration across releases × client profiles × certificate states.
 
-:func:`matrix` simulates every cell (no caching across cells) and returns a
+:func:`matrix` simulates every cell through one :class:`~httpsys_sim.core._sweep.Sweep`
+(cells share what they have in common; each result is what ``simulate`` gives) and returns a
 :class:`Matrix`, which renders as aligned text (with colour on terminals), Markdown, CSV,
 JSON and a self-contained HTML page.
 """
@@ -18,10 +19,10 @@ from typing import Any, TextIO
 import attrs
 
 from httpsys_sim.catalogue._clients import CLIENTS, get_client
-from httpsys_sim.core._engine import simulate
 from httpsys_sim.core._fixes import is_failure
 from httpsys_sim.core._result import OutcomeKind, Result
 from httpsys_sim.core._scenario import Scenario
+from httpsys_sim.core._sweep import Sweep
 from httpsys_sim.errors import InputError
 from httpsys_sim.tls.messages import CertState
 from httpsys_sim.views._text import escape
@@ -365,11 +366,12 @@ def matrix(
             str(exc), field="certificates", hint="valid, none, expired, revoked, untrusted"
         ) from None
     cells: dict[tuple[str, str, CertState], Result] = {}
+    sweep = Sweep()  # the cells share TLS exchanges and set-up: each is worked out once
     for client in cls:
         for cert in certs:
             variant = base.with_client(client, cert)
             for release in rels:
-                cells[(release.id, client, cert)] = simulate(variant.with_release(release))
+                cells[(release.id, client, cert)] = sweep.simulate(variant.with_release(release))
     return Matrix(base=base, releases=rels, clients=cls, certificates=certs, cells=cells)
 
 
