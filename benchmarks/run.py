@@ -11,8 +11,10 @@ Measured in the same run, with the standard library only, against the same real 
 * ``ratio_sweep`` — handshake / time per scenario when all 11 520 scenario combinations
   (release × client × certificate × access flags × three binding switches; 200 spread
   evenly over them with ``--quick``) go through ``simulate_many``, each pass a fresh sweep
-  (its caches start empty), results complete with their traces typed on access; best of
-  three passes (target ≥ 200);
+  (its caches start empty), results complete with their traces typed on access (target
+  ≥ 200).  The run goes in three rounds; each round takes 70 handshake samples and then
+  times the passes (best of two), so both sides of a ratio see the same machine load; the
+  figure is the median of the rounds' ratios (``rounds`` lists them);
 * ``ratio_typed`` — the same, reading every step of every result (target ≥ 100);
 * ``ratio_single`` — ``simulate()`` one scenario at a time, nothing kept between them
   (target ≥ 50);
@@ -176,7 +178,12 @@ def _contexts() -> tuple[ssl.SSLContext, ssl.SSLContext]:
 
 
 def bench_handshake(runs: int) -> float:
-    """Median seconds of one TLS 1.3 mutual-auth handshake on 127.0.0.1 (bounded).
+    """Median seconds of one TLS 1.3 mutual-auth handshake on 127.0.0.1 (bounded)."""
+    return statistics.median(handshake_samples(runs))
+
+
+def handshake_samples(runs: int) -> list[float]:
+    """Seconds of ``runs`` TLS 1.3 mutual-auth handshakes on 127.0.0.1 (bounded).
 
     Timed on the client from the connected socket until the server's first byte arrives:
     the server writes it only once its own handshake finished, i.e. after it checked the
@@ -218,7 +225,7 @@ def bench_handshake(runs: int) -> float:
     listener.close()
     if errors:
         raise errors[0]
-    return statistics.median(times)
+    return times
 
 
 def bench_import() -> float:
@@ -256,25 +263,36 @@ def main() -> int:
         report = check(scenarios)
         print(json.dumps(report))
         return 0 if not report["different"] else 1
-    runs, hs_runs = (1, 20) if args.quick else (5, 200)
+    runs, rounds, hs_runs = (1, 1, 20) if args.quick else (5, 3, 70)
     start = time.perf_counter()
     sweep_pass(scenarios)
     cold = time.perf_counter() - start
-    sweep = _best(3, lambda: sweep_pass(scenarios))
-    typed = _best(3, lambda: typed_pass(scenarios))
-    single = _best(1 if args.quick else 2, lambda: single_pass(scenarios))
-    handshake = bench_handshake(hs_runs)
+    # Rounds: each times the handshake and then the three ways of simulating, so a ratio
+    # compares figures taken under the same machine load.
+    samples: list[float] = []
+    ratios: dict[str, list[float]] = {"sweep": [], "typed": [], "single": []}
+    per_scenario: dict[str, list[float]] = {"sweep": [], "typed": [], "single": []}
+    passes = {"sweep": sweep_pass, "typed": typed_pass, "single": single_pass}
     n = len(scenarios)
+    for _ in range(rounds):
+        round_samples = handshake_samples(hs_runs)
+        samples += round_samples
+        handshake = statistics.median(round_samples)
+        for name, one_pass in passes.items():
+            seconds = _best(1 if name == "single" else 2, lambda p=one_pass: p(scenarios))
+            per_scenario[name].append(seconds / n)
+            ratios[name].append(handshake * n / seconds)
     report = {
         "quick": args.quick,
         "scenarios": n,
-        "handshake_s": handshake,
-        "ratio_sweep": round(handshake * n / sweep, 1),
-        "ratio_typed": round(handshake * n / typed, 1),
-        "ratio_single": round(handshake * n / single, 1),
-        "sweep_scenario_us": round(sweep / n * 1e6, 2),
-        "typed_scenario_us": round(typed / n * 1e6, 2),
-        "single_scenario_us": round(single / n * 1e6, 2),
+        "handshake_s": statistics.median(samples),
+        "ratio_sweep": round(statistics.median(ratios["sweep"]), 1),
+        "ratio_typed": round(statistics.median(ratios["typed"]), 1),
+        "ratio_single": round(statistics.median(ratios["single"]), 1),
+        "rounds": [[round(r, 1) for r in ratios[name]] for name in ("sweep", "typed", "single")],
+        "sweep_scenario_us": round(statistics.median(per_scenario["sweep"]) * 1e6, 2),
+        "typed_scenario_us": round(statistics.median(per_scenario["typed"]) * 1e6, 2),
+        "single_scenario_us": round(statistics.median(per_scenario["single"]) * 1e6, 2),
         "sweep_cold_s": round(cold, 4),
         "import_s": round(bench_import(), 4),
         "matrix_s": round(bench_matrix(runs), 4),
