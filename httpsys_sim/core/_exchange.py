@@ -27,14 +27,13 @@ from httpsys_sim.tls.machine import (
     State,
     TlsConnection,
 )
-from httpsys_sim.tls.messages import CertState
+from httpsys_sim.tls.messages import CertState, Message
 from httpsys_sim.tls.personality import OPENSSL, SCHANNEL
 from httpsys_sim.tls.vocabulary import AlertLevel, TlsVersion
 from httpsys_sim.tls.wire import Wire, WireEvent
 
 __all__ = ["ClientEnd", "Exchange", "ExchangeInputs", "Phase", "ServerEnd", "run_exchange"]
 
-_CLIENT = Role.CLIENT
 _NO_LATE_ALPN = frozenset({"h2", "h3"})
 
 
@@ -83,8 +82,8 @@ class Phase:
 
     #: The wire steps written during this phase (the handshake, or the late demand).
     wire: WireSteps
-    #: Every message on the wire so far.
-    events: tuple[WireEvent, ...]
+    #: Every message on the wire so far, as recorded: ``(sender, message, delivered, rule)``.
+    log: tuple[tuple[Role, Message, bool, str], ...]
     server_closed: bool
     client_closed: bool
     server_error: TlsError | None
@@ -102,6 +101,14 @@ class Phase:
     #: The engine's connection records for this phase, by how the connection ended (the
     #: same for every run that reaches this phase).
     records: dict[Hashable, ConnectionRecord] = attrs.field(factory=dict, repr=False)
+    _events: list[tuple[WireEvent, ...]] = attrs.field(factory=list, repr=False, init=False)
+
+    @property
+    def events(self) -> tuple[WireEvent, ...]:
+        """Every message on the wire so far (typed on first use, then kept)."""
+        if not self._events:
+            self._events.append(tuple([WireEvent(s, m, d, r) for s, m, d, r in self.log]))
+        return self._events[0]
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -120,21 +127,10 @@ def _phase(
     start: int,
     refusal: LocalProtocolError | None = None,
 ) -> Phase:
-    rows = tuple(
-        [
-            (
-                "client" if sender is _CLIENT else "http.sys",
-                message.label(),
-                message.encrypted,
-                ok,
-                rule,
-            )
-            for sender, message, ok, rule in wire.records[start:]
-        ]
-    )
+    log = tuple(wire.records)
     return Phase(
-        wire=WireSteps(rows),
-        events=wire.events(),
+        wire=WireSteps(log[start:]),
+        log=log,
         server_closed=server.closed,
         client_closed=client.closed,
         server_error=server.error,

@@ -16,7 +16,7 @@ import attrs
 
 from httpsys_sim.catalogue._rules import Confidence, get_rule
 from httpsys_sim.tls.machine import CertRequestedHow
-from httpsys_sim.tls.messages import CertState
+from httpsys_sim.tls.messages import CertState, Message
 from httpsys_sim.tls.wire import WireEvent
 
 if TYPE_CHECKING:
@@ -358,8 +358,9 @@ _WIRE_NOTES: Mapping[tuple[bool, bool], str] = MappingProxyType(
     }
 )
 
-#: One wire message as recorded: ``(actor, label, encrypted, delivered, rule)``.
-WireRow = tuple[str, str, bool, bool, str]
+#: One wire message as recorded: ``(sender, message, delivered, rule)``; the sender is the
+#: ``client`` or ``server`` role.
+WireRow = tuple[str, Message, bool, str]
 
 
 class WireSteps:
@@ -385,7 +386,7 @@ class WireSteps:
                     # encrypted, delivered.
                     Step(
                         "tls",
-                        actor,
+                        "client" if sender == "client" else "http.sys",
                         label + _WIRE_NOTES[encrypted, delivered],
                         rule,
                         connection,
@@ -394,7 +395,9 @@ class WireSteps:
                         encrypted,
                         delivered,
                     )
-                    for actor, label, encrypted, delivered, rule in self.rows
+                    for sender, label, encrypted, delivered, rule in (
+                        (s, m.label(), m.encrypted, d, r) for s, m, d, r in self.rows
+                    )
                 ]
             )
             self._typed[connection] = typed
