@@ -83,8 +83,10 @@ def test_a_sweeps_caches_stay_within_their_bound() -> None:
         for _ in range(2)  # the second of each pair finds the first's entries
     ]
     for result, scenario in zip(sweep.simulate_many(batch), batch, strict=True):
-        assert result == hs.simulate(scenario)
+        assert result == hs.simulate(scenario)  # also types the steps
     memo = sweep._memo
+    assert memo.steps is not None
+    assert 0 < len(memo.steps) <= 8
     assert memo.servers is not None
     assert len(memo.servers) <= 2
     assert memo.client_ends is not None

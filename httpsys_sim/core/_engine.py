@@ -13,7 +13,7 @@ policy fields, never from build-number tests.  Every step cites a rule of the ca
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Hashable, Mapping, MutableMapping
 from types import MappingProxyType
 from typing import Any
 
@@ -40,6 +40,7 @@ from httpsys_sim.core._result import (
     Outcome,
     OutcomeKind,
     Result,
+    Step,
     TlsAlert,
     Trace,
     TraceEntry,
@@ -248,6 +249,8 @@ class Memo:
     client_ends: MutableMapping[tuple[Any, ...], tuple[ClientCaps, ClientEnd]] | None = None
     #: The weakest confidence of each combination of deciding rules; None: not kept.
     confidences: MutableMapping[tuple[str, ...], Confidence] | None = None
+    #: Typed steps by recorded row, shared by the traces of a sweep; None: not kept.
+    steps: MutableMapping[Hashable, Step] | None = None
 
 
 _DIRECT = Memo()
@@ -333,7 +336,7 @@ class _Run:
             scenario=self.scenario,
             outcome=outcome,
             connections=tuple(self.connections),
-            steps=Trace(tuple(self.steps)),
+            steps=Trace(tuple(self.steps), shared=self.memo.steps),
             iis_log=log,
             certificate_reached_app=reached,
             iis_certificate=self.iis_certificate,

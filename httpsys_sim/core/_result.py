@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping, MutableMapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -416,14 +416,21 @@ def _typed_trace(steps: tuple[Step, ...]) -> Trace:
 class Trace:
     """A result's steps as the engine recorded them; typed :class:`Step` values on demand.
 
-    Equal when the steps are equal, however each trace was recorded.
+    Equal when the steps are equal, however each trace was recorded.  ``shared`` (a sweep's
+    bounded cache) lets traces of a sweep share the typed step of each distinct row.
     """
 
-    __slots__ = ("_entries", "_steps")
+    __slots__ = ("_entries", "_shared", "_steps")
 
-    def __init__(self, entries: tuple[TraceEntry, ...], steps: tuple[Step, ...] | None = None):
+    def __init__(
+        self,
+        entries: tuple[TraceEntry, ...],
+        steps: tuple[Step, ...] | None = None,
+        shared: MutableMapping[Hashable, Step] | None = None,
+    ):
         self._entries = entries
         self._steps = steps
+        self._shared = shared
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -431,13 +438,20 @@ class Trace:
         steps = self._steps
         if steps is None:
             out: list[Step] = []
+            shared = self._shared
             for entry in self._entries:
                 if len(entry) == 2:
                     wire, connection = entry
                     out += wire.steps(connection)
-                else:
+                elif shared is None:
                     out.append(Step(*entry))
+                else:
+                    step = shared.get(entry)
+                    if step is None:
+                        step = shared[entry] = Step(*entry)
+                    out.append(step)
             steps = self._steps = tuple(out)
+            self._shared = None  # nothing more to share
         return steps
 
     def __eq__(self, other: object) -> bool:

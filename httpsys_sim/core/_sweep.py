@@ -10,6 +10,7 @@ on its own keeps nothing.  Every result is identical to the one ``simulate`` giv
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
@@ -41,7 +42,10 @@ class Bounded(dict[K, V], Generic[K, V]):
 
     def __setitem__(self, key: K, value: V) -> None:
         if key not in self and len(self) >= self.maxsize:
-            del self[next(iter(self))]
+            for oldest in self:  # insertion order: the first key is the oldest
+                with contextlib.suppress(KeyError):  # another thread may have dropped it
+                    del self[oldest]
+                break
         super().__setitem__(key, value)
 
 
@@ -65,6 +69,7 @@ class Sweep:
             servers=Bounded(cache_size),
             client_ends=Bounded(cache_size),
             confidences=Bounded(cache_size),
+            steps=Bounded(4 * cache_size),
         )
 
     def simulate(self, scenario: Scenario) -> Result:
