@@ -544,12 +544,13 @@ class Result:
         return self._trace.steps
 
     def __repr__(self) -> str:
-        return (
-            f"Result(scenario={self.scenario!r}, outcome={self.outcome!r}, "
-            f"connections={self.connections!r}, steps={self.steps!r}, "
-            f"iis_log={self.iis_log!r}, certificate_reached_app={self.certificate_reached_app!r}, "
-            f"httperr={self.httperr!r}, iis_certificate={self.iis_certificate!r})"
+        # Every field under its constructor name, the trace as its typed steps.
+        fields = ", ".join(
+            f"{f.alias}={self.steps if f.name == '_trace' else getattr(self, f.name)!r}"
+            for f in attrs.fields(Result)
+            if f.repr
         )
+        return f"Result({fields})"
 
     # --- explanations --------------------------------------------------------------
     def why(self) -> tuple[Step, ...]:
