@@ -1,4 +1,4 @@
-"""httpsys-sim benchmark: prints one JSON line (contract §5).
+"""httpsys-sim benchmark: prints one JSON line (docs/architecture.md#speed).
 
     python benchmarks/run.py            # full run
     python benchmarks/run.py --quick    # a few seconds; CI runs it so the script cannot rot

@@ -159,7 +159,7 @@ _FAMILIES: tuple[tuple[str, str, str], ...] = (
     ("R-HTTPSYS-", "ASP.NET Core's HTTP.sys server", "ClientCertificateMethod and what it gives."),
     ("R-ANCM-", "The ASP.NET Core Module", "In-process and out-of-process behind IIS."),
     ("R-KESTREL-", "Kestrel on Windows", "ClientCertificateMode over SslStream and Schannel."),
-    ("R-TLS-", "TLS protocol rules (behaviour §5)", "What the protocols allow and forbid."),
+    ("R-TLS-", "TLS protocol rules", "What the protocols allow and forbid."),
     ("R-PIPE-", "The request pipeline", "The order in which the model walks a request."),
     ("RFC", "RFC sections", "The protocol rules the TLS and HTTP state machines enforce."),
     ("P-OSSL-", "OpenSSL 3 personality", "Where OpenSSL fills the RFCs' choices."),

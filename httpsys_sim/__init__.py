@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover - what the lazy names below resolve to
     from httpsys_sim.analysis._compare import Comparison, compare
     from httpsys_sim.analysis._diagnose import Diagnosis, Finding, diagnose, diagnose_bundle
+    from httpsys_sim.analysis._hosts_matrix import HostMatrix, host_matrix
     from httpsys_sim.analysis._matrix import Matrix, matrix
     from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, H11RetryPolicy, get_client
     from httpsys_sim.catalogue._rules import RULES, SOURCES, Confidence, Rule, Source, get_rule
@@ -42,6 +43,18 @@ if TYPE_CHECKING:  # pragma: no cover - what the lazy names below resolve to
     from httpsys_sim.errors import HttpsysSimError, InputError
     from httpsys_sim.tls import AlertLevel, CertState, RenegotiationAnswer, TlsVersion
     from httpsys_sim.windows._binding import SslBinding
+    from httpsys_sim.windows._certchecks import (
+        MappingKind,
+        MappingSetup,
+        RevocationSetup,
+        TrustSetup,
+    )
+    from httpsys_sim.windows._hosts import (
+        AppObservation,
+        AppValue,
+        ClientCertificateMethod,
+        ClientCertificateMode,
+    )
     from httpsys_sim.windows._iis import AccessSslFlag, CertPolicy, Host, SiteBindingSslFlag
     from httpsys_sim.windows._releases import RELEASES, LateDemandPolicy, Release, get_release
     from httpsys_sim.windows._schannel import SchannelSettings

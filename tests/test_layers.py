@@ -274,3 +274,18 @@ def test_importing_the_package_loads_nothing_but_the_package() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip() == "['httpsys_sim']"
+
+
+def test_every_lazy_name_is_declared_for_type_checkers_and_docs() -> None:
+    """``_LAZY`` and the ``TYPE_CHECKING`` imports of ``httpsys_sim/__init__.py`` name the same
+    things: type checkers and the API reference read the latter, Python the former."""
+    import httpsys_sim
+
+    tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
+    declared: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and _is_type_checking(node):
+            for child in node.body:
+                if isinstance(child, ast.ImportFrom) and child.module:
+                    declared.update({a.name: child.module for a in child.names})
+    assert declared == dict(httpsys_sim._LAZY)

@@ -272,7 +272,7 @@ _CHROME = ClientProfile(
     error_http2=_fact(
         "ERR_{code}",
         "S28",
-        note="HTTP_1_1_REQUIRED reads ERR_HTTP_1_1_REQUIRED (behaviour §6); other stream "
+        note="HTTP_1_1_REQUIRED reads ERR_HTTP_1_1_REQUIRED (R-CLI-4); other stream "
         "errors read ERR_HTTP2_PROTOCOL_ERROR.",
     ),
     error_timeout=_guess(
@@ -451,7 +451,7 @@ _CURL = ClientProfile(
     error_reset=_fact(
         "curl: (56) Recv failure: Connection reset by peer",
         "S28",
-        note="Text as behaviour §6 gives it (Unix builds); Windows builds word errno 10054.",
+        note="Text as the client sources give it (Unix builds); Windows builds word errno 10054.",
     ),
     error_alert=_guess(
         "curl: (56) OpenSSL SSL_read: SSL routines::{alert}, errno 0",
@@ -553,7 +553,7 @@ _GO = ClientProfile(
         H11RetryPolicy.FAIL,
         "OBS-LOOPBACK",
         note="observed: Go 1.19 net/http default client, tests/clients/ — it surfaces the "
-        "stream error and does not retry. Was: retry (inferred, behaviour §6's position, S28).",
+        "stream error and does not retry. Was: retry (inferred, from S28).",
     ),
     middlebox_compat=_guess(
         True,
@@ -782,8 +782,8 @@ _RUSTLS = ClientProfile(
         _REFUSE,
         "S23",
         "RUSTLS-COMMON",
-        note="Contradicts behaviour §6 ('ignores HelloRequest'): rustls answers with a warning "
-        "no_renegotiation; http.sys resets either way (R-CLI-7).",
+        note="Contradicts our first reading ('ignores HelloRequest'): rustls answers with a "
+        "warning no_renegotiation; http.sys resets either way (R-CLI-7).",
     ),
     renegotiation_h2=_fact(_REFUSE, "RUSTLS-COMMON"),
     refusal_level=_fact(_WARNING, "RUSTLS-COMMON", "S23"),

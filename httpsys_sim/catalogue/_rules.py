@@ -80,7 +80,7 @@ class Rule:
     confidence: Confidence
     #: Ids of :data:`SOURCES` entries the rule rests on.
     sources: tuple[str, ...]
-    #: Where the rule comes from, e.g. ``"behaviour §4"`` or ``"RFC 8446 §4.6.2"``.
+    #: Where the rule belongs, e.g. ``"when and how the server asks"`` or ``"RFC 8446 §4.6.2"``.
     section: str
     #: Contradictions between sources, weaker sub-claims, caveats.
     notes: tuple[str, ...] = ()
@@ -762,7 +762,7 @@ _RELEASE_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S3", "S48"),
-        section="behaviour §1",
+        section="Windows releases",
         notes=(
             "Turning TLS 1.3 on by registry on Windows 10 or Server 2019 is unsupported.",
             "[MS-TLSP]'s product-behaviour notes agree: TLS 1.3 on 'Windows 11 client and later, "
@@ -779,7 +779,7 @@ _RELEASE_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S4",),
-        section="behaviour §1",
+        section="Windows releases",
         notes=(
             "Contradicted by the older protocol table in S3 (Protocols in TLS/SSL), which still "
             "lists TLS 1.0/1.1 as enabled on those releases; the model follows S4.",
@@ -796,7 +796,7 @@ _RELEASE_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S1",),
-        section="behaviour §1",
+        section="Windows releases",
         notes=("That the connection survives the 500.0 answer is inferred.",),
         alternatives=("On the 24H2 path http.sys closes the connection after the 500 response.",),
     ),
@@ -810,7 +810,7 @@ _RELEASE_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S1", "S46"),
-        section="behaviour §1, §8.2",
+        section="Windows releases, third evidence pass (2026-12)",
         notes=(
             'S1 says "Windows 11 24H2 or newer", which supports but does not name 25H2.',
             "24H2 (26100) and 25H2 (26200) share one code base; 25H2 ships as an enablement "
@@ -827,7 +827,7 @@ _RELEASE_RULES: tuple[Rule, ...] = (
         ),
         confidence=_I,
         sources=("MODEL",),
-        section="behaviour §1",
+        section="Windows releases",
         alternatives=(
             "The real build behaves like neither built-in policy; only a trace on that build "
             "can tell.",
@@ -847,7 +847,7 @@ _BINDING_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S5", "S6"),
-        section="behaviour §2",
+        section="the http.sys SSL binding",
         notes=(
             "Revocation and usage options map to DefaultCertCheckMode (0x1, 0x2, 0x4, 0x10000).",
         ),
@@ -862,7 +862,7 @@ _BINDING_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S5", "S7"),
-        section="behaviour §2",
+        section="the http.sys SSL binding",
         notes=(
             "Build-to-build differences (padding width, the 'Disable TLS1.3 over TCP' label "
             "variant, Extended Properties blocks) come from field observations (reported).",
@@ -880,7 +880,7 @@ _BINDING_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S39", "S5"),
-        section="behaviour §2",
+        section="the http.sys SSL binding",
         notes=(
             "SNI before IP and IP before the wildcard are reported (S39); where the Central "
             "Certificate Store binding sits between them is inferred.",
@@ -902,7 +902,7 @@ _BINDING_REWRITE_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S12", "S51"),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
     ),
 )
 
@@ -921,7 +921,7 @@ _IIS_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S8",),
-        section="behaviour §3",
+        section="IIS and IIS Express",
         notes=(
             "The order inside one path level (applicationHost <location> before the "
             "web.config) is inferred from how IIS's configuration paths nest.",
@@ -941,7 +941,7 @@ _IIS_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S8", "S9"),
-        section="behaviour §3",
+        section="IIS and IIS Express",
         notes=(
             "IIS Manager's SSL Settings: Ignore → no cert flags; Accept → SslNegotiateCert; "
             "Require → SslNegotiateCert,SslRequireCert.",
@@ -957,7 +957,7 @@ _IIS_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S10",),
-        section="behaviour §3",
+        section="IIS and IIS Express",
         notes=(
             "Documented for IIS 6; carrying the semantics forward to IIS 7+ is inferred.",
             "Require without Negotiate: see R-IIS-2.require-only.",
@@ -972,7 +972,7 @@ _IIS_RULES: tuple[Rule, ...] = (
         ),
         confidence=_I,
         sources=("S10", "MODEL"),
-        section="behaviour §3",
+        section="IIS and IIS Express",
         notes=(
             "IIS 6 documents that no certificate is requested at all in this case; nothing "
             "documents IIS 7+, and IIS Manager never writes this combination.",
@@ -990,7 +990,7 @@ _IIS_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S11", "S12"),
-        section="behaviour §3",
+        section="IIS and IIS Express",
         notes=(
             "Bit 128 on Server 2025: the Microsoft.Web.Administration SslFlags enum has "
             "NegotiateClientCert = 128, and 'In Windows Server 2025, IIS learned to manage the "
@@ -1010,7 +1010,7 @@ _IIS_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S13", "S32", "S33"),
-        section="behaviour §3",
+        section="IIS and IIS Express",
         notes=(
             "The bindings' AppID {214124cd-d05b-4309-9af9-9caa44b2b74a} (full IIS: "
             "{4dc3e181-e14b-4a21-b022-59fc669b0914}) and clientcertnegotiation disabled are "
@@ -1035,7 +1035,7 @@ _IIS_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S14", "S34"),
-        section="behaviour §3",
+        section="IIS and IIS Express",
         notes=(
             "Accept with an invalid certificate: see R-IIS-5.accept-invalid.",
             "Accept with no certificate at all is served (200).",
@@ -1051,7 +1051,7 @@ _IIS_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S34", "S47"),
-        section="behaviour §3, §8.2",
+        section="IIS and IIS Express, third evidence pass (2026-12)",
         notes=(
             "Revoked and expired under Accept behaving like untrusted is inferred.",
             "SslNegotiateCert 'enables IIS' validation and trust checks. If they don't succeed, "
@@ -1071,7 +1071,7 @@ _IIS_RULES: tuple[Rule, ...] = (
         ),
         confidence=_I,
         sources=("S14", "S34"),
-        section="behaviour §3",
+        section="IIS and IIS Express",
         notes=("Only the untrusted case is reported (S34); these two follow it by analogy.",),
         alternatives=(
             "IIS serves the request as if no certificate had been sent (200 without it).",
@@ -1088,7 +1088,7 @@ _IIS_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S14", "S34", "S35"),
-        section="behaviour §3",
+        section="IIS and IIS Express",
         notes=(
             "500.0 → 500 0 50 is inferred.",
             "A reset connection leaving no W3C line is inferred.",
@@ -1112,7 +1112,7 @@ _CHECK_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S49", "S5"),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
         notes=(
             "KB 294305: 'If IIS is unable to download at least one of the CRLs of the client "
             "certificate', the 403.13 page is shown (S49).",
@@ -1132,7 +1132,7 @@ _CHECK_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S14",),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
         notes=("KB 2802568 (403.16 / 403.7 with client certificates).",),
     ),
     Rule(
@@ -1145,7 +1145,7 @@ _CHECK_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S14", "S50"),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
         notes=(
             "Some clients (iOS) offer only certificates whose direct issuer is in the list, "
             "also without SendTrustedIssuerList (S50).",
@@ -1161,7 +1161,7 @@ _CHECK_RULES: tuple[Rule, ...] = (
         ),
         confidence=_I,
         sources=("S14", "MODEL"),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
         alternatives=("The certificate is dropped as if absent: 403.7 under Require.",),
     ),
     Rule(
@@ -1174,7 +1174,7 @@ _CHECK_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S14",),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
         notes=(
             "Where anonymous access is off, a failed mapping may surface as 401.x instead; the "
             "model shows 403.12.",
@@ -1190,7 +1190,7 @@ _CHECK_RULES: tuple[Rule, ...] = (
         ),
         confidence=_I,
         sources=("S5", "S14", "MODEL"),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
         alternatives=("The request runs anonymously (200) without the mapped account.",),
     ),
     Rule(
@@ -1203,7 +1203,7 @@ _CHECK_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S54",),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
     ),
 )
 
@@ -1217,7 +1217,7 @@ _HTTPERR_RULES: tuple[Rule, ...] = (
         ),
         confidence=_I,
         sources=("S35", "MODEL"),
-        section="behaviour §3, §8.1",
+        section="IIS and IIS Express, third evidence pass (2026-12)",
         notes=("S35 lists the reason phrase; no source ties it to this reset.",),
         alternatives=("Another reason phrase (e.g. Client_Reset) or no HTTPERR line at all.",),
     ),
@@ -1235,7 +1235,7 @@ _REQUEST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S15", "S16"),
-        section="behaviour §4",
+        section="when and how the server asks",
         notes=(
             "Setting DefaultFlags = 0x2 directly in the registry under SslBindingInfo and "
             "restarting the HTTP service is reported (S38); 0x40 there disables TLS 1.3.",
@@ -1252,7 +1252,7 @@ _REQUEST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S15", "S16", "S17"),
-        section="behaviour §4",
+        section="when and how the server asks",
     ),
     Rule(
         id="R-REQ-2.cert-present",
@@ -1264,7 +1264,7 @@ _REQUEST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S15",),
-        section="behaviour §4 (R-REQ-2)",
+        section="when and how the server asks (R-REQ-2)",
     ),
     Rule(
         id="R-REQ-2.h2",
@@ -1277,7 +1277,7 @@ _REQUEST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S18", "S19", "S20", "S43", "S36"),
-        section="behaviour §4 (R-REQ-2 table), §8.1",
+        section="when and how the server asks (R-REQ-2 table), third evidence pass (2026-12)",
         notes=(
             "Microsoft documents the HTTP/1.1 fallback for TLS renegotiation (S43: 'resetting "
             "the HTTP/2 connection and instead establishing a new connection to use HTTP/1.1').",
@@ -1302,7 +1302,7 @@ _REQUEST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_I,
         sources=("S21", "S37", "MODEL"),
-        section="behaviour §4 (R-REQ-2 table)",
+        section="when and how the server asks (R-REQ-2 table)",
         notes=(
             "The protocol limits are documented (RFC 9001 §4.4, RFC 9114 §8.1); HTTP/3 in "
             "http.sys is opt-in (EnableHttp3=1, S37). What Windows actually does on this path "
@@ -1325,7 +1325,7 @@ _REQUEST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S17", "S22"),
-        section="behaviour §4 (R-REQ-2 table)",
+        section="when and how the server asks (R-REQ-2 table)",
     ),
     Rule(
         id="R-REQ-2.tls12-body",
@@ -1336,7 +1336,7 @@ _REQUEST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S16",),
-        section="behaviour §4 (R-REQ-2 table)",
+        section="when and how the server asks (R-REQ-2 table)",
     ),
     Rule(
         id="R-REQ-2.tls12-refused",
@@ -1347,7 +1347,7 @@ _REQUEST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S23", "S24", "BC-JAVA-593"),
-        section="behaviour §4 (R-REQ-2 table)",
+        section="when and how the server asks (R-REQ-2 table)",
     ),
     Rule(
         id="R-REQ-2.tls12-ignored",
@@ -1359,7 +1359,7 @@ _REQUEST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S23", "S35"),
-        section="behaviour §4 (R-REQ-2 table), §8.1",
+        section="when and how the server asks (R-REQ-2 table), third evidence pass (2026-12)",
         notes=(
             "The renegotiation timer (two minutes) ending with HTTPERR Timer_SslRenegotiation "
             "is documented (S35).",
@@ -1377,7 +1377,7 @@ _REQUEST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S25",),
-        section="behaviour §4 (R-REQ-2 table)",
+        section="when and how the server asks (R-REQ-2 table)",
     ),
     Rule(
         id="R-REQ-2.tls13-reset",
@@ -1389,7 +1389,7 @@ _REQUEST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S1",),
-        section="behaviour §4 (R-REQ-2 table)",
+        section="when and how the server asks (R-REQ-2 table)",
     ),
     Rule(
         id="R-REQ-2.tls13-pha",
@@ -1401,7 +1401,7 @@ _REQUEST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S26",),
-        section="behaviour §4 (R-REQ-2 table)",
+        section="when and how the server asks (R-REQ-2 table)",
         notes=("The client in S26 was curl, which always offers PHA.",),
         alternatives=(
             "The connection is reset as for a client without PHA (R-REQ-2.tls13-reset).",
@@ -1417,7 +1417,7 @@ _REQUEST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S1",),
-        section="behaviour §4 (R-REQ-2 table)",
+        section="when and how the server asks (R-REQ-2 table)",
         notes=(
             "That this holds for any client (also those offering PHA) is inferred.",
             "That the connection survives the 500 is inferred.",
@@ -1439,7 +1439,7 @@ _REQUEST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S27",),
-        section="behaviour §4",
+        section="when and how the server asks",
         notes=(
             "The default is AllowCertificate (1) since ASP.NET Core 5.0.",
             "On the 24H2 path the application seeing no certificate instead of a 500 is "
@@ -1461,7 +1461,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_I,
         sources=("MODEL",),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
         notes=(
             "A real application may refuse with 401/403 when it gets null; that is its choice.",
         ),
@@ -1481,7 +1481,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S27",),
-        section="behaviour §4 (R-REQ-3), §8.3",
+        section="when and how the server asks (R-REQ-3), third evidence pass (2026-12)",
     ),
     Rule(
         id="R-HTTPSYS-2",
@@ -1493,7 +1493,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S27", "ASPNETCORE-HTTPSYS-FEATURES"),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
     ),
     Rule(
         id="R-HTTPSYS-3",
@@ -1505,7 +1505,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S27", "ASPNETCORE-HTTPSYS-FEATURES"),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
     ),
     Rule(
         id="R-HTTPSYS-4",
@@ -1519,7 +1519,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S27", "S15", "ASPNETCORE-HTTPSYS-FEATURES"),
-        section="behaviour §4 (R-REQ-3)",
+        section="when and how the server asks (R-REQ-3)",
         notes=(
             "Older releases of the server made the synchronous property renegotiate too "
             "(sync over async); current source reads only the certificate already present.",
@@ -1536,7 +1536,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_I,
         sources=("S27", "ASPNETCORE-HTTPSYS-LOADER", "S1"),
-        section="behaviour §4 (R-REQ-3)",
+        section="when and how the server asks (R-REQ-3)",
         notes=("The loader's code is read, not run on 24H2.",),
         alternatives=("The failure surfaces to the app as an exception (HttpSysException).",),
     ),
@@ -1552,7 +1552,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S14", "ASPNETCORE-HTTPSYS-LOADER"),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
     ),
     Rule(
         id="R-HTTPSYS-7",
@@ -1563,7 +1563,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_I,
         sources=("S16", "MODEL"),
-        section="behaviour §4",
+        section="when and how the server asks",
         alternatives=(
             "The renegotiation fails (or hangs) while unread body data is pending, unless the "
             "app reads the body first.",
@@ -1579,7 +1579,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S52", "ASPNETCORE-IIS-FEATURES"),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
     ),
     Rule(
         id="R-ANCM-1.handshake-only",
@@ -1591,7 +1591,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_I,
         sources=("S52", "MODEL"),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
         alternatives=("The request's SSL info carries no certificate: the app sees null.",),
     ),
     Rule(
@@ -1606,7 +1606,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S47", "S52", "ASPNETCORE-DOCS-IIS"),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
         notes=(
             "With sslFlags ignoring certificates nothing is forwarded, even when the binding "
             "asked in the handshake (inferred from S47: the flag is what enables it).",
@@ -1624,7 +1624,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S27", "S16"),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
     ),
     Rule(
         id="R-KESTREL-2",
@@ -1637,7 +1637,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("ASPNETCORE-KESTREL-HTTPS", "S16"),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
     ),
     Rule(
         id="R-KESTREL-3",
@@ -1650,7 +1650,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_I,
         sources=("ASPNETCORE-KESTREL-HTTPS", "S48", "MODEL"),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
         notes=("[MS-TLSP]: Windows cannot ensure that alert messages are sent (S48).",),
         alternatives=("The connection is closed without an alert: the client sees a reset.",),
     ),
@@ -1666,7 +1666,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S16", "ASPNETCORE-KESTREL-TLSFEATURE", "S42"),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
     ),
     Rule(
         id="R-KESTREL-5",
@@ -1678,7 +1678,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_I,
         sources=("ASPNETCORE-KESTREL-TLSFEATURE", "RFC8446", "MODEL"),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
         alternatives=("The call completes without a certificate: the app sees null.",),
     ),
     Rule(
@@ -1691,7 +1691,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_I,
         sources=("S16", "ASPNETCORE-KESTREL-TLSFEATURE"),
-        section="behaviour §4 (R-REQ-3)",
+        section="when and how the server asks (R-REQ-3)",
         alternatives=(
             "The negotiation succeeds because Kestrel had already read the body into its own "
             "buffers.",
@@ -1708,7 +1708,7 @@ _HOST_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("ASPNETCORE-KESTREL-HTTPS", "ASPNETCORE-KESTREL-TLSFEATURE"),
-        section="behaviour §8.3",
+        section="third evidence pass (2026-12)",
     ),
 )
 
@@ -1723,7 +1723,7 @@ _TLS_BEHAVIOUR_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("RFC5246", "S22"),
-        section="RFC 5246 §7.4.1.1 (behaviour §5)",
+        section="RFC 5246 §7.4.1.1 (TLS protocol rules)",
         notes=("The RFC makes no_renegotiation a warning; BoringSSL sends it fatal (R-CLI-2).",),
     ),
     Rule(
@@ -1736,7 +1736,7 @@ _TLS_BEHAVIOUR_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("RFC5746",),
-        section="RFC 5746 (behaviour §5)",
+        section="RFC 5746 (TLS protocol rules)",
         notes=("The Schannel registry values are reported (S25).",),
     ),
     Rule(
@@ -1749,7 +1749,7 @@ _TLS_BEHAVIOUR_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("RFC5246", "S22"),
-        section="RFC 5246 §7.4.6 (behaviour §5)",
+        section="RFC 5246 §7.4.6 (TLS protocol rules)",
     ),
     Rule(
         id="R-TLS-4",
@@ -1763,7 +1763,7 @@ _TLS_BEHAVIOUR_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("RFC8446",),
-        section="RFC 8446 §4.6.2, §4.2.6 (behaviour §5)",
+        section="RFC 8446 §4.6.2, when and how the server asks.6 (TLS protocol rules)",
     ),
     Rule(
         id="R-TLS-5",
@@ -1775,7 +1775,7 @@ _TLS_BEHAVIOUR_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S18", "S19", "RFC9113", "RFC8740"),
-        section="RFC 9113 §9.2.1, RFC 8740 (behaviour §5)",
+        section="RFC 9113 §9.2.1, RFC 8740 (TLS protocol rules)",
     ),
     Rule(
         id="R-TLS-6",
@@ -1786,7 +1786,7 @@ _TLS_BEHAVIOUR_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S21", "RFC9001"),
-        section="RFC 9001 §4.4 (behaviour §5)",
+        section="RFC 9001 §4.4 (TLS protocol rules)",
     ),
     Rule(
         id="R-TLS-7",
@@ -1798,7 +1798,7 @@ _TLS_BEHAVIOUR_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("RFC5246", "RFC8446", "S1"),
-        section="RFC 5246 §7.4.1, RFC 8446 §2 (behaviour §5)",
+        section="RFC 5246 §7.4.1, RFC 8446 §2 (TLS protocol rules)",
         notes=("This is the confidentiality argument S1 gives for asking late under TLS 1.2.",),
     ),
 )
@@ -1814,7 +1814,7 @@ _PIPELINE_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S17", "S15"),
-        section="behaviour §4; model pipeline",
+        section="when and how the server asks; model pipeline",
         notes=(
             "The order of events on the wire is that of S17's trace; cutting it into these "
             "steps is the model's own presentation.",
@@ -1830,7 +1830,7 @@ _PIPELINE_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S20", "RFC7301"),
-        section="RFC 7301 §3.2; behaviour §2",
+        section="RFC 7301 §3.2; the http.sys SSL binding",
     ),
     Rule(
         id="R-PIPE-3",
@@ -1854,7 +1854,7 @@ _PIPELINE_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S37", "S21"),
-        section="behaviour §4 (R-REQ-2 table)",
+        section="when and how the server asks (R-REQ-2 table)",
         notes=(
             "How a client comes to use HTTP/3 (Alt-Svc advertised on an earlier TCP response, "
             "then QUIC) is the model's reading of the Windows specifics (inferred).",
@@ -1870,7 +1870,7 @@ _PIPELINE_RULES: tuple[Rule, ...] = (
         ),
         confidence=_D,
         sources=("S6", "S5"),
-        section="behaviour §2",
+        section="the http.sys SSL binding",
     ),
 )
 
@@ -2330,7 +2330,7 @@ _SCHANNEL_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S1", "S26", "S42"),
-        section="Schannel / http.sys personality; behaviour §8.1",
+        section="Schannel / http.sys personality; third evidence pass (2026-12)",
         notes=(
             "Until evidence pass 3 this was an inferred rule about Schannel; dotnet/runtime's "
             "Windows-only test negotiates a certificate after a TLS 1.3 handshake between two "
@@ -2404,7 +2404,7 @@ _SSLSTREAM_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S42",),
-        section="behaviour §8.1",
+        section="third evidence pass (2026-12)",
     ),
 )
 
@@ -2419,7 +2419,7 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         ),
         confidence=_I,
         sources=("S28", "S42"),
-        section="behaviour §6, §8.1",
+        section="clients, third evidence pass (2026-12)",
         alternatives=(
             ".NET on Windows offers post_handshake_auth: before 24H2 a TLS 1.3 late demand "
             "then serves the request without a certificate instead of resetting.",
@@ -2435,7 +2435,7 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("DOTNET-OPENSSL-INTEROP", "S28"),
-        section="behaviour §6, §8.1",
+        section="clients, third evidence pass (2026-12)",
     ),
     Rule(
         id="R-CLI-1",
@@ -2446,7 +2446,7 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S28", "CHROMIUM-SSL-CLIENT"),
-        section="behaviour §6",
+        section="clients",
     ),
     Rule(
         id="R-CLI-2",
@@ -2457,7 +2457,7 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S28", "BSSL-SSL-LIB"),
-        section="behaviour §5, §6",
+        section="TLS protocol rules, clients",
     ),
     Rule(
         id="R-CLI-3",
@@ -2477,7 +2477,7 @@ _CLIENT_RULES: tuple[Rule, ...] = (
             "DOTNET-OPENSSL-INTEROP",
             "TLSWG-IMPL",
         ),
-        section="behaviour §6",
+        section="clients",
         notes=("Safari not offering PHA is inferred.",),
         alternatives=("Safari offers post_handshake_auth.",),
     ),
@@ -2493,7 +2493,7 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S18", "S29", "S28", "S36", "S45", "OBS-LOOPBACK"),
-        section="behaviour §4, §6, §8.2",
+        section="when and how the server asks, clients, third evidence pass (2026-12)",
         notes=(
             "Firefox's retry is reported: Gecko turns an HTTP_1_1_REQUIRED reset into "
             "NS_ERROR_NET_RESET and disables HTTP/2 for the host (S45).",
@@ -2515,8 +2515,8 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S1", "S28", "S29", "S24", "S23"),
-        section="behaviour §6",
-        notes=("Texts not listed in behaviour §6 are inferred per client profile.",),
+        section="clients",
+        notes=("Texts not listed in the client sources are inferred per client profile.",),
         alternatives=("Client versions word their errors differently.",),
     ),
     Rule(
@@ -2529,7 +2529,7 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S24", "S28", "GO-TLS-CONN"),
-        section="behaviour §6",
+        section="clients",
     ),
     Rule(
         id="R-CLI-7",
@@ -2540,9 +2540,9 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S23", "S31", "RUSTLS-COMMON"),
-        section="behaviour §6",
+        section="clients",
         notes=(
-            "behaviour §6 says rustls ignores the HelloRequest; rustls' source and the S23 "
+            "Our first reading said rustls ignores the HelloRequest; rustls' source and the S23 "
             "thread show a warning no_renegotiation instead. Either way http.sys resets.",
         ),
     ),
@@ -2555,7 +2555,7 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S28",),
-        section="behaviour §6",
+        section="clients",
     ),
     Rule(
         id="R-CLI-9",
@@ -2567,7 +2567,7 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S28", "S30", "DOTNET-HTTP-POOL"),
-        section="behaviour §6",
+        section="clients",
     ),
     Rule(
         id="R-CLI-10",
@@ -2578,7 +2578,7 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S28",),
-        section="behaviour §6",
+        section="clients",
     ),
     Rule(
         id="R-CLI-11",
@@ -2589,7 +2589,7 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         ),
         confidence=_I,
         sources=("S28", "MODEL"),
-        section="behaviour §6",
+        section="clients",
         alternatives=(
             "Safari refuses renegotiation on every connection.",
             "Safari ignores HelloRequest.",
@@ -2604,7 +2604,7 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         ),
         confidence=_P,
         sources=("S28", "OSSL-STATEM-CLNT"),
-        section="behaviour §6",
+        section="clients",
     ),
     Rule(
         id="R-CLI-15",

@@ -1,6 +1,7 @@
-"""The output of a simulation: typed outcomes, connections, cited steps (contract §2.2).
+"""The output of a simulation: typed outcomes, connections, cited steps
+(docs/formats.md#result-json).
 
-Every value is frozen.  :class:`Result` renders itself as the §2.2 JSON document, as text
+Every value is frozen.  :class:`Result` renders itself as the result JSON document, as text
 (outcome first, then the story), Markdown and a Mermaid sequence diagram.
 """
 
@@ -43,7 +44,7 @@ __all__ = [
 
 
 class OutcomeKind(ReprStrEnum):
-    """What the user ends up with (contract §2.2 ``outcome.kind``)."""
+    """What the user ends up with (docs/formats.md#result-json, ``outcome.kind``)."""
 
     HTTP_RESPONSE = "http_response"
     CONNECTION_RESET = "connection_reset"
@@ -109,7 +110,7 @@ class Outcome:
 
     @property
     def kind(self) -> OutcomeKind:
-        """The contract §2.2 kind."""
+        """The ``outcome.kind`` of docs/formats.md#result-json."""
         raise NotImplementedError
 
     @property
@@ -146,7 +147,7 @@ class Outcome:
         return False
 
     def to_dict(self) -> dict[str, Any]:
-        """The §2.2 ``outcome`` object."""
+        """The ``outcome`` object of docs/formats.md#result-json."""
         return {
             "kind": self.kind.value,
             "status": self.status,
@@ -333,7 +334,7 @@ class Step:
         return get_rule(self.rule).confidence
 
     def to_dict(self) -> dict[str, Any]:
-        """The §2.2 step object."""
+        """A step object of docs/formats.md#result-json."""
         return {
             "layer": self.layer,
             "actor": self.actor,
@@ -359,7 +360,7 @@ class ConnectionRecord:
     wire: tuple[WireEvent, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The §2.2 connection object."""
+        """A connection object of docs/formats.md#result-json."""
         return {
             "tls_version": self.tls_version,
             "alpn": self.alpn,

@@ -296,7 +296,7 @@ class SslBinding:
     disable_http2: bool = False
     #: ``DISABLE_QUIC`` 0x20.
     disable_quic: bool = False
-    #: ``DISABLE_TLS13`` 0x40 (R-BIND-1; the fallback workaround of the seed, §7).
+    #: ``DISABLE_TLS13`` 0x40 (R-BIND-1; the fallback workaround for the seed scenario).
     disable_tls13: bool = False
     #: ``DISABLE_TLS12`` 0x1000.
     disable_tls12: bool = False
