@@ -39,7 +39,13 @@ from httpsys_sim.catalogue._rules import RULES, SOURCES, Confidence, Rule  # noq
 from httpsys_sim.core._engine import simulate  # noqa: E402
 from httpsys_sim.core._fixes import find_fixes  # noqa: E402
 from httpsys_sim.core._scenario import Scenario  # noqa: E402
-from httpsys_sim.tls import CLIENT_TABLE, SERVER_TABLE, Guard, Transition  # noqa: E402
+from httpsys_sim.tls import (  # noqa: E402
+    CLIENT_TABLE,
+    SERVER_TABLE,
+    AlertLevel,
+    Guard,
+    Transition,
+)
 from httpsys_sim.tls._rows import AFTER_WRITING  # noqa: E402
 from httpsys_sim.views import _diagrams as diagrams  # noqa: E402
 from httpsys_sim.views import _text as render  # noqa: E402
@@ -408,6 +414,8 @@ def _plain(value: object) -> str:
         return "true" if value else "false"
     if value is None:
         return "null"
+    if isinstance(value, AlertLevel):
+        return value.label
     return str(getattr(value, "value", value))
 
 
@@ -422,6 +430,8 @@ def _fact_value(fact: Fact[object]) -> str:
         return ", ".join(value) if value else "(no ALPN extension)"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, AlertLevel):
+        return value.label
     return str(getattr(value, "value", value))
 
 
@@ -457,7 +467,8 @@ def page_clients() -> str:
             [
                 f"[`{p.id}`](#{p.id})",
                 code(p.stack),
-                f"{p.min_tls.value}–{p.max_tls.value}" + (_mark(p.min_tls) or _mark(p.max_tls)),
+                f"{p.min_tls.value.value}–{p.max_tls.value.value}"
+                + (_mark(p.min_tls) or _mark(p.max_tls)),
                 _fact_value(p.alpn) + _mark(p.alpn),
                 _fact_value(p.offers_pha) + _mark(p.offers_pha),
                 _fact_value(p.renegotiation_http11) + _mark(p.renegotiation_http11),

@@ -449,6 +449,7 @@ def _cmd_releases(args: argparse.Namespace) -> int:
 def _cmd_clients(args: argparse.Namespace) -> int:
     from httpsys_sim.catalogue._clients import CLIENTS
     from httpsys_sim.schemas import header
+    from httpsys_sim.tls import AlertLevel
     from httpsys_sim.views._text import clients_text
 
     if args.format == "json":
@@ -460,6 +461,8 @@ def _cmd_clients(args: argparse.Namespace) -> int:
                 entry[name] = {
                     "value": list(value)
                     if isinstance(value, tuple)
+                    else value.label
+                    if isinstance(value, AlertLevel)
                     else getattr(value, "value", value),
                     "confidence": fact.confidence.value,
                     "sources": list(fact.sources),

@@ -7,7 +7,6 @@ import pytest
 
 from httpsys_sim.catalogue._clients import (
     CLIENTS,
-    AlertLevelChoice,
     ClientProfile,
     Fact,
     H11RetryPolicy,
@@ -17,6 +16,7 @@ from httpsys_sim.catalogue._clients import (
 )
 from httpsys_sim.catalogue._rules import SOURCES, Confidence
 from httpsys_sim.errors import InputError
+from httpsys_sim.tls import AlertLevel, TlsVersion
 
 EXPECTED_IDS = (
     "chrome",
@@ -79,7 +79,7 @@ def test_chromium_refuses_on_h2_and_accepts_on_http11() -> None:
         profile = get_client(profile_id)
         assert profile.renegotiation_http11.value is RenegotiationAnswer.ACCEPT
         assert profile.renegotiation_h2.value is RenegotiationAnswer.REFUSE
-        assert profile.refusal_level.value is AlertLevelChoice.FATAL
+        assert profile.refusal_level.value is AlertLevel.FATAL
         assert profile.offers_pha.value is False
         assert profile.stack == "boringssl"
 
@@ -111,7 +111,7 @@ def test_go_and_rustls_do_not_renegotiate() -> None:
 def test_go_refuses_with_a_warning() -> None:
     go = get_client("go")
     assert go.renegotiation_http11.value is RenegotiationAnswer.REFUSE
-    assert go.refusal_level.value is AlertLevelChoice.WARNING
+    assert go.refusal_level.value is AlertLevel.WARNING
 
 
 def test_http11_only_clients_never_retry_on_http_1_1_required() -> None:
@@ -173,8 +173,9 @@ def test_profiles_are_frozen_hashable_and_repr_round_trips() -> None:
         "Fact": Fact,
         "Confidence": Confidence,
         "RenegotiationAnswer": RenegotiationAnswer,
-        "AlertLevelChoice": AlertLevelChoice,
+        "AlertLevel": AlertLevel,
         "H11RetryPolicy": H11RetryPolicy,
+        "TlsVersion": TlsVersion,
     }
     for profile in CLIENTS.values():
         assert eval(repr(profile), namespace) == profile

@@ -22,12 +22,11 @@ import attrs
 from httpsys_sim._enum import ReprStrEnum
 from httpsys_sim.catalogue._rules import SOURCES, Confidence
 from httpsys_sim.errors import InputError
-from httpsys_sim.tls import RenegotiationAnswer
+from httpsys_sim.tls import AlertLevel, RenegotiationAnswer, TlsVersion
 
 __all__ = [
     "CLIENTS",
     "PHA_NEEDS_CERTIFICATE",
-    "AlertLevelChoice",
     "ClientProfile",
     "Fact",
     "H11RetryPolicy",
@@ -37,13 +36,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-class AlertLevelChoice(ReprStrEnum):
-    """The level of the ``no_renegotiation`` alert a client refuses with."""
-
-    WARNING = "warning"  #: as RFC 5246 §7.4.1.1 / RFC 5746 §4.2 say
-    FATAL = "fatal"  #: BoringSSL's choice (R-CLI-2)
 
 
 class H11RetryPolicy(ReprStrEnum):
@@ -80,9 +72,9 @@ class ClientProfile:
     #: ``schannel``, ``rustls``, ``securetransport``.
     stack: str
     #: Highest TLS version offered (``"1.3"`` / ``"1.2"``).
-    max_tls: Fact[str]
+    max_tls: Fact[TlsVersion]
     #: Lowest TLS version offered.
-    min_tls: Fact[str]
+    min_tls: Fact[TlsVersion]
     #: ALPN protocols offered, in preference order; ``()`` means no ALPN extension.
     alpn: Fact[tuple[str, ...]]
     #: May use HTTP/3 when the server offers it.
@@ -94,7 +86,7 @@ class ClientProfile:
     #: Answer to a HelloRequest on an h2 connection.
     renegotiation_h2: Fact[RenegotiationAnswer]
     #: Level of the no_renegotiation alert when refusing.
-    refusal_level: Fact[AlertLevelChoice]
+    refusal_level: Fact[AlertLevel]
     #: Offers RFC 5746 secure renegotiation (renegotiation_info or the SCSV).
     secure_renegotiation: Fact[bool]
     #: Behaviour on an HTTP/2 ``HTTP_1_1_REQUIRED`` stream reset.
@@ -164,8 +156,8 @@ _I = Confidence.INFERRED
 
 _ACCEPT = RenegotiationAnswer.ACCEPT
 _REFUSE = RenegotiationAnswer.REFUSE
-_WARNING = AlertLevelChoice.WARNING
-_FATAL = AlertLevelChoice.FATAL
+_WARNING = AlertLevel.WARNING
+_FATAL = AlertLevel.FATAL
 
 
 #: Profiles that offer ``post_handshake_auth`` only when they hold a client certificate
@@ -183,7 +175,7 @@ def _guess(value: T, note: str, *sources: str) -> Fact[T]:
     return Fact(value=value, sources=tuple(sources) or ("MODEL",), confidence=_I, note=note)
 
 
-_TLS13 = _fact("1.3", "S28")
+_TLS13 = _fact(TlsVersion.TLS13, "S28")
 _H2_H11 = ("h2", "http/1.1")
 
 # OpenSSL-based clients share the library's defaults.
@@ -233,7 +225,7 @@ _CHROME = ClientProfile(
     name="Google Chrome",
     stack="boringssl",
     max_tls=_TLS13,
-    min_tls=_guess("1.2", "Chrome 84+ removed TLS 1.0/1.1; older builds accept 1.0."),
+    min_tls=_guess(TlsVersion.TLS12, "Chrome 84+ removed TLS 1.0/1.1; older builds accept 1.0."),
     alpn=_fact(_H2_H11, "S28"),
     http3=_fact(
         True,
@@ -298,7 +290,9 @@ _FIREFOX = ClientProfile(
     name="Mozilla Firefox",
     stack="nss",
     max_tls=_TLS13,
-    min_tls=_guess("1.2", "Firefox 78+ disables TLS 1.0/1.1 by default; a pref re-enables them."),
+    min_tls=_guess(
+        TlsVersion.TLS12, "Firefox 78+ disables TLS 1.0/1.1 by default; a pref re-enables them."
+    ),
     alpn=_fact(_H2_H11, "S28"),
     http3=_guess(True, "Firefox enables HTTP/3 by default in current releases; older: no.", "S37"),
     offers_pha=_fact(
@@ -375,8 +369,8 @@ _SAFARI = ClientProfile(
     id="safari",
     name="Apple Safari",
     stack="securetransport",
-    max_tls=_fact("1.3", "TLSWG-IMPL", note="TLS 1.3 since macOS High Sierra / iOS 11."),
-    min_tls=_guess("1.2", "Apple deprecated TLS 1.0/1.1 in 2022 releases; older: 1.0."),
+    max_tls=_fact(TlsVersion.TLS13, "TLSWG-IMPL", note="TLS 1.3 since macOS High Sierra / iOS 11."),
+    min_tls=_guess(TlsVersion.TLS12, "Apple deprecated TLS 1.0/1.1 in 2022 releases; older: 1.0."),
     alpn=_guess(_H2_H11, "Safari offers h2 like other browsers; not checked.", "S28"),
     http3=_guess(True, "HTTP/3 is on in current Safari; older releases: off.", "S28"),
     offers_pha=_guess(False, "Alternative: Safari offers post_handshake_auth (R-CLI-11).", "S28"),
@@ -421,7 +415,7 @@ _CURL = ClientProfile(
     stack="openssl",
     max_tls=_TLS13,
     min_tls=_guess(
-        "1.2",
+        TlsVersion.TLS12,
         "OpenSSL 3's default security level and recent curl defaults rule out TLS 1.0/1.1; "
         "older builds allow 1.0.",
     ),
@@ -477,7 +471,7 @@ _PYTHON_REQUESTS = ClientProfile(
     stack="openssl",
     max_tls=_TLS13,
     min_tls=_guess(
-        "1.2",
+        TlsVersion.TLS12,
         "urllib3 2.x and CPython 3.10+ default contexts set TLS 1.2 as the minimum; older "
         "versions allow 1.0.",
     ),
@@ -528,7 +522,7 @@ _GO = ClientProfile(
     name="Go net/http (default Transport)",
     stack="go-crypto-tls",
     max_tls=_TLS13,
-    min_tls=_guess("1.2", "Go 1.18+ clients default to TLS 1.2 minimum; older: 1.0."),
+    min_tls=_guess(TlsVersion.TLS12, "Go 1.18+ clients default to TLS 1.2 minimum; older: 1.0."),
     alpn=_fact(_H2_H11, "S28", note="The default Transport negotiates h2 automatically."),
     http3=_fact(False, "S28", note="net/http has no HTTP/3."),
     offers_pha=_fact(False, "S28", note="crypto/tls does not implement post-handshake auth."),
@@ -587,8 +581,10 @@ _JAVA = ClientProfile(
     id="java",
     name="Java (JSSE, HttpsURLConnection)",
     stack="jsse",
-    max_tls=_fact("1.3", "TLSWG-IMPL", note="JDK 11 and later."),
-    min_tls=_guess("1.2", "Current JDKs disable TLS 1.0/1.1 by default; older ones allow them."),
+    max_tls=_fact(TlsVersion.TLS13, "TLSWG-IMPL", note="JDK 11 and later."),
+    min_tls=_guess(
+        TlsVersion.TLS12, "Current JDKs disable TLS 1.0/1.1 by default; older ones allow them."
+    ),
     alpn=_fact(
         (),
         "S28",
@@ -649,12 +645,12 @@ _DOTNET_WINDOWS = ClientProfile(
     name=".NET HttpClient on Windows (SslStream over Schannel)",
     stack="schannel",
     max_tls=_guess(
-        "1.3",
+        TlsVersion.TLS13,
         "On Windows 11 / Server 2022+ (R-REL-1); on Windows 10 the maximum is 1.2.",
         "S3",
     ),
     min_tls=_guess(
-        "1.2", "Follows the OS defaults (R-REL-2); older Windows still allow 1.0.", "S4"
+        TlsVersion.TLS12, "Follows the OS defaults (R-REL-2); older Windows still allow 1.0.", "S4"
     ),
     alpn=_fact(
         (),
@@ -720,7 +716,9 @@ _DOTNET_LINUX = ClientProfile(
     name=".NET HttpClient on Linux (SslStream over OpenSSL)",
     stack="openssl",
     max_tls=_TLS13,
-    min_tls=_guess("1.2", "Follows the system OpenSSL policy; some distributions allow 1.0."),
+    min_tls=_guess(
+        TlsVersion.TLS12, "Follows the system OpenSSL policy; some distributions allow 1.0."
+    ),
     alpn=_DOTNET_WINDOWS.alpn,
     http3=_DOTNET_WINDOWS.http3,
     offers_pha=_fact(
@@ -768,8 +766,10 @@ _RUSTLS = ClientProfile(
     id="rustls",
     name="rustls-based clients (reqwest, Deno)",
     stack="rustls",
-    max_tls=_fact("1.3", "S23"),
-    min_tls=_guess("1.2", "rustls implements TLS 1.2 and 1.3 only; no alternative below 1.2."),
+    max_tls=_fact(TlsVersion.TLS13, "S23"),
+    min_tls=_guess(
+        TlsVersion.TLS12, "rustls implements TLS 1.2 and 1.3 only; no alternative below 1.2."
+    ),
     alpn=_guess(
         _H2_H11,
         "reqwest with HTTP/2 enabled and Deno's fetch offer h2; http/1.1-only builds offer "
@@ -839,8 +839,8 @@ _PYTHON_HTTPX = ClientProfile(
     id="python-httpx",
     name="Python httpx with HTTP/2 (http2=True, an ssl context)",
     stack="openssl",
-    max_tls=_seen("1.3", "Python 3.11, OpenSSL 3"),
-    min_tls=_guess("1.2", "CPython's default context sets TLS 1.2 as the minimum."),
+    max_tls=_seen(TlsVersion.TLS13, "Python 3.11, OpenSSL 3"),
+    min_tls=_guess(TlsVersion.TLS12, "CPython's default context sets TLS 1.2 as the minimum."),
     alpn=_seen(("http/1.1", "h2"), "httpx 0.28 with http2=True lists http/1.1 first"),
     http3=_fact(False, _OBS, note="httpx has no HTTP/3."),
     offers_pha=_seen(
@@ -878,8 +878,8 @@ _PYTHON_URLLIB = ClientProfile(
     id="python-urllib",
     name="Python urllib.request / http.client with an ssl context",
     stack="openssl",
-    max_tls=_seen("1.3", "Python 3.11, OpenSSL 3"),
-    min_tls=_guess("1.2", "CPython's default context sets TLS 1.2 as the minimum."),
+    max_tls=_seen(TlsVersion.TLS13, "Python 3.11, OpenSSL 3"),
+    min_tls=_guess(TlsVersion.TLS12, "CPython's default context sets TLS 1.2 as the minimum."),
     alpn=_seen(
         (),
         "no ALPN extension when the caller passes its own context (http.client sets "
@@ -910,8 +910,8 @@ _GO_CUSTOM = ClientProfile(
     id="go-custom-transport",
     name="Go net/http, custom Transport with a client certificate and RenegotiateOnceAsClient",
     stack="go-crypto-tls",
-    max_tls=_seen("1.3", "Go 1.19"),
-    min_tls=_guess("1.2", "Go 1.18+ clients default to TLS 1.2 minimum."),
+    max_tls=_seen(TlsVersion.TLS13, "Go 1.19"),
+    min_tls=_guess(TlsVersion.TLS12, "Go 1.18+ clients default to TLS 1.2 minimum."),
     alpn=_seen(
         (),
         "a Transport with its own TLSClientConfig and no ForceAttemptHTTP2 speaks HTTP/1.1 and "
@@ -944,8 +944,8 @@ _JAVA_HTTPCLIENT = ClientProfile(
     id="java-httpclient",
     name="Java java.net.http.HttpClient (JDK 11+)",
     stack="jsse",
-    max_tls=_seen("1.3", "OpenJDK 17"),
-    min_tls=_guess("1.2", "Current JDKs disable TLS 1.0/1.1 by default."),
+    max_tls=_seen(TlsVersion.TLS13, "OpenJDK 17"),
+    min_tls=_guess(TlsVersion.TLS12, "Current JDKs disable TLS 1.0/1.1 by default."),
     alpn=_seen(("h2", "http/1.1"), "OpenJDK 17 HttpClient's default version is HTTP/2"),
     http3=_fact(False, _OBS, note="No HTTP/3 in JDK 17."),
     offers_pha=_seen(False, "JSSE does not implement post_handshake_auth", "TLSWG-IMPL"),
@@ -987,8 +987,8 @@ _NODE = ClientProfile(
     id="node",
     name="Node.js https module",
     stack="openssl",
-    max_tls=_seen("1.3", "Node.js 20, OpenSSL 3"),
-    min_tls=_guess("1.2", "Node.js 20 defaults to TLS 1.2 as the minimum."),
+    max_tls=_seen(TlsVersion.TLS13, "Node.js 20, OpenSSL 3"),
+    min_tls=_guess(TlsVersion.TLS12, "Node.js 20 defaults to TLS 1.2 as the minimum."),
     alpn=_seen((), "https.get sends no ALPN extension"),
     http3=_fact(False, _OBS, note="HTTP/1.1 only."),
     offers_pha=_seen(False, "Node.js does not switch OpenSSL's post_handshake_auth on"),

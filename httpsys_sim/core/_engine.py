@@ -155,13 +155,13 @@ def _pha_dropped(scenario: Scenario, caps: ClientCaps) -> bool:
 
 def _client_caps(c: ClientSetup) -> ClientCaps:
     p = get_client(c.profile)
-    max_tls = TlsVersion.parse(str(_val(p.max_tls, c.max_tls.value if c.max_tls else None)))
-    min_tls = TlsVersion.parse(str(_val(p.min_tls, c.min_tls.value if c.min_tls else None)))
+    max_tls = TlsVersion(_val(p.max_tls, c.max_tls))
+    min_tls = TlsVersion(_val(p.min_tls, c.min_tls))
     versions = tuple(v for v in _ALL_VERSIONS if min_tls.rank <= v.rank <= max_tls.rank)
     overridden = frozenset(name for name in CLIENT_OVERRIDES if getattr(c, name) is not None)
     level = c.refusal_level
     if level is None:
-        level = AlertLevel.FATAL if p.refusal_level.value.value == "fatal" else AlertLevel.WARNING
+        level = p.refusal_level.value
     return ClientCaps(
         profile=p,
         versions=versions,

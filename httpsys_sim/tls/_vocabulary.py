@@ -102,6 +102,11 @@ class AlertLevel(ReprIntEnum):
     WARNING = 1
     FATAL = 2
 
+    @property
+    def label(self) -> str:
+        """``warning`` or ``fatal``, as the JSON documents and alerts write it."""
+        return self.name.lower()
+
 
 class AlertDescription(ReprIntEnum):
     """Alert descriptions (RFC 5246 §7.2, RFC 8446 §6, RFC 7301 §3.2)."""

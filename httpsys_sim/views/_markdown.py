@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from httpsys_sim.catalogue._rules import SOURCES, Rule, get_rule
 from httpsys_sim.core._result import category, cell_text
+from httpsys_sim.tls import AlertLevel
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -167,6 +168,8 @@ def release_markdown(release: Release) -> str:
 
 
 def _fact_value(value: object) -> str:
+    if isinstance(value, AlertLevel):
+        return value.label
     if isinstance(value, enum.Enum):
         return str(value.value)
     if isinstance(value, tuple):

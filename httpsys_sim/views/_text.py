@@ -335,7 +335,7 @@ def clients_text(profiles: Iterable[ClientProfile], *, width: int | None = None)
     rows = [
         (
             p.id,
-            f"{p.min_tls.value}-{p.max_tls.value}",
+            f"{p.min_tls.value.value}-{p.max_tls.value.value}",
             ",".join(p.alpn.value) or "-",
             "yes" if p.offers_pha.value else "no",
             f"{p.renegotiation_http11.value.value}/{p.renegotiation_h2.value.value}",
