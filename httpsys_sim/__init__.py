@@ -24,12 +24,14 @@ if TYPE_CHECKING:  # pragma: no cover - what the lazy names below resolve to
     from httpsys_sim.core._engine import simulate
     from httpsys_sim.core._fixes import Fix, find_fixes
     from httpsys_sim.core._result import (
+        Actor,
         Alternative,
         ConnectionRecord,
         ConnectionReset,
         Http2Error,
         HttpResponse,
         IisLogLine,
+        Layer,
         NoCommonProtocol,
         Outcome,
         OutcomeKind,
@@ -66,7 +68,9 @@ __version__ = "0.1.0"
 #: ``import httpsys_sim`` stays fast.
 _LAZY: Mapping[str, str] = MappingProxyType(
     {
+        "Actor": "httpsys_sim.core._result",
         "Alternative": "httpsys_sim.core._result",
+        "Layer": "httpsys_sim.core._result",
         "ConnectionRecord": "httpsys_sim.core._result",
         "ConnectionReset": "httpsys_sim.core._result",
         "Http2Error": "httpsys_sim.core._result",
@@ -156,6 +160,7 @@ __all__ = [
     "RULES",
     "SOURCES",
     "AccessSslFlag",
+    "Actor",
     "AlertLevel",
     "Alternative",
     "AppObservation",
@@ -182,6 +187,7 @@ __all__ = [
     "IisLogLine",
     "InputError",
     "LateDemandPolicy",
+    "Layer",
     "MappingKind",
     "MappingSetup",
     "Matrix",

@@ -26,12 +26,14 @@ if TYPE_CHECKING:
     from httpsys_sim.windows._hosts import AppObservation
 
 __all__ = [
+    "Actor",
     "Alternative",
     "ConnectionRecord",
     "ConnectionReset",
     "Http2Error",
     "HttpResponse",
     "IisLogLine",
+    "Layer",
     "NoCommonProtocol",
     "Outcome",
     "OutcomeKind",
@@ -306,12 +308,48 @@ class Timeout(Outcome):
         return f"no answer; timed out after {self.seconds} s"
 
 
+class _Label(ReprStrEnum):
+    """A string enum that prints and formats as its value (``tls``, ``http.sys``)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class Layer(_Label):
+    """Where a step happens."""
+
+    CONFIG = "config"  #: the configuration the run starts from
+    CLIENT = "client"  #: the client's own decisions (retries, offers)
+    TCP = "tcp"  #: connections opened and reset
+    TLS = "tls"  #: handshakes, messages, alerts
+    HTTP = "http"  #: requests, stream resets, responses
+    IIS = "iis"  #: IIS's access check and verdict
+    APP = "app"  #: what the ASP.NET Core application observes
+
+
+class Actor(_Label):
+    """Who acts in a step."""
+
+    CLIENT = "client"
+    HTTP_SYS = "http.sys"
+    IIS = "IIS"
+    IIS_EXPRESS = "IIS Express"
+    ANCM = "ASP.NET Core Module"
+    HTTPSYS_SERVER = "HTTP.sys server"
+    KESTREL = "Kestrel"
+    WINDOWS = "Windows"
+    APPLICATION = "application"
+
+
 @attrs.frozen
 class Step:
     """One thing that happened, with the rule that says so."""
 
-    layer: str  #: ``tcp``, ``tls``, ``http``, ``iis``, ``config``, ``client``
-    actor: str  #: ``client``, ``http.sys``, ``IIS``, …
+    layer: Layer = attrs.field(converter=Layer)
+    actor: Actor = attrs.field(converter=Actor)
     event: str
     rule: str
     connection: int | None = None  #: index into :attr:`Result.connections`
