@@ -344,12 +344,25 @@ class Actor(_Label):
     APPLICATION = "application"
 
 
+#: value → member, for the cheapest conversion of the strings the engine passes.
+_LAYERS: Mapping[str, Layer] = MappingProxyType({m.value: m for m in Layer})
+_ACTORS: Mapping[str, Actor] = MappingProxyType({m.value: m for m in Actor})
+
+
+def _layer(value: str) -> Layer:
+    return _LAYERS[value]
+
+
+def _actor(value: str) -> Actor:
+    return _ACTORS[value]
+
+
 @attrs.frozen
 class Step:
     """One thing that happened, with the rule that says so."""
 
-    layer: Layer = attrs.field(converter=Layer)
-    actor: Actor = attrs.field(converter=Actor)
+    layer: Layer = attrs.field(converter=_layer)
+    actor: Actor = attrs.field(converter=_actor)
     event: str
     rule: str
     connection: int | None = None  #: index into :attr:`Result.connections`
