@@ -276,16 +276,21 @@ def test_importing_the_package_loads_nothing_but_the_package() -> None:
     assert done.stdout.strip() == "['httpsys_sim']"
 
 
-def test_every_lazy_name_is_declared_for_type_checkers_and_docs() -> None:
-    """``_LAZY`` and the ``TYPE_CHECKING`` imports of ``httpsys_sim/__init__.py`` name the same
-    things: type checkers and the API reference read the latter, Python the former."""
-    import httpsys_sim
+@pytest.mark.parametrize("package", ["httpsys_sim", "httpsys_sim.testing"])
+def test_every_lazy_name_is_declared_for_type_checkers_and_docs(package: str) -> None:
+    """A lazy package's ``_LAZY`` table, its ``TYPE_CHECKING`` imports and its ``__all__`` name
+    the same things: Python reads the first, type checkers and the API reference the others."""
+    import importlib
 
-    tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
+    module = importlib.import_module(package)
+    path = PACKAGE.parent.joinpath(*package.split(".")) / "__init__.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     declared: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and _is_type_checking(node):
             for child in node.body:
                 if isinstance(child, ast.ImportFrom) and child.module:
                     declared.update({a.name: child.module for a in child.names})
-    assert declared == dict(httpsys_sim._LAZY)
+    lazy = dict(module._LAZY)
+    assert declared == lazy
+    assert set(module.__all__) - {"__version__"} == set(lazy)
