@@ -733,6 +733,7 @@ _API_SECTIONS = {
     "catalogue": "Catalogues: rules, sources and client profiles",
     "windows": "Windows configuration and releases",
     "tls": "TLS vocabulary",
+    "views": "Pictures",
     "errors": "Errors",
     "endpoint": "A real endpoint (the serve extra)",
 }

@@ -41,8 +41,6 @@ Everything runs offline and deterministically: `httpsys_sim` is a model, not a n
     (
         "code",
         """import httpsys_sim as hs
-from httpsys_sim.analysis._matrix import matrix
-from httpsys_sim.views._svg import sequence_diagram
 
 seed = hs.Scenario.seed()  # IIS Express, SslNegotiateCert, binding 0.0.0.0:44300, Edge
 print(seed.describe())""",
@@ -56,7 +54,7 @@ that rests on an inferred rule.""",
     ),
     (
         "code",
-        """m = matrix(seed, clients=["edge", "chrome", "firefox", "curl", "python-requests"])
+        """m = hs.matrix(seed, clients=["edge", "chrome", "firefox", "curl", "python-requests"])
 m""",
     ),
     (
@@ -97,7 +95,7 @@ next is the release's policy.
 `sequence_diagram(...)` offers Mermaid (drawn natively by JupyterLab 4.1+) and an SVG fallback
 that every front end shows.""",
     ),
-    ("code", "sequence_diagram(r24)"),
+    ("code", "hs.sequence_diagram(r24)"),
     (
         "md",
         """`hs.compare` lines up the two traces and points at the first step where the paths
@@ -148,7 +146,7 @@ request with the certificate.""",
     (
         "code",
         """clients = ["edge", "chrome", "firefox", "curl", "python-requests"]
-matrix(fix.scenario, clients=clients)""",
+hs.matrix(fix.scenario, clients=clients)""",
     ),
     ("code", 'hs.compare(r24, fixed, labels=("24H2 as shipped", "24H2 fixed"))'),
     (
@@ -195,13 +193,11 @@ ones, how clients differ, and the confidentiality argument (R-TLS-7).""",
         """import attrs
 
 import httpsys_sim as hs
-from httpsys_sim.analysis._matrix import matrix
-from httpsys_sim.catalogue._clients import H11RetryPolicy
 from httpsys_sim.tls import (
     CertRequest,
+    CertRequestedHow,
     Kind,
     RenegotiationAnswer,
-    RequestAt,
     Role,
     TlsScenario,
     TlsVersion,
@@ -211,24 +207,24 @@ from httpsys_sim.tls import (
 ASK = {"stack": "openssl", "cert_request": CertRequest.REQUIRED}
 transcripts = {
     "TLS 1.2, in the handshake": run_tls(
-        TlsScenario(**ASK, version=TlsVersion.TLS12, request_at=RequestAt.HANDSHAKE)
+        TlsScenario(**ASK, version=TlsVersion.TLS12, request_at=CertRequestedHow.HANDSHAKE)
     ),
     "TLS 1.2, renegotiation": run_tls(
         TlsScenario(
             **ASK,
             version=TlsVersion.TLS12,
-            request_at=RequestAt.RENEGOTIATION,
+            request_at=CertRequestedHow.RENEGOTIATION,
             resumption_on_renegotiation=False,
         )
     ),
     "TLS 1.3, in the handshake": run_tls(
-        TlsScenario(**ASK, version=TlsVersion.TLS13, request_at=RequestAt.HANDSHAKE)
+        TlsScenario(**ASK, version=TlsVersion.TLS13, request_at=CertRequestedHow.HANDSHAKE)
     ),
     "TLS 1.3, post-handshake auth": run_tls(
         TlsScenario(
             **ASK,
             version=TlsVersion.TLS13,
-            request_at=RequestAt.POST_HANDSHAKE,
+            request_at=CertRequestedHow.POST_HANDSHAKE,
             post_handshake_auth=True,
         )
     ),
@@ -267,7 +263,7 @@ Windows 11 before 24H2 — and Schannel never sends a post-handshake Certificate
     TlsScenario(
         **ASK,
         version=TlsVersion.TLS13,
-        request_at=RequestAt.POST_HANDSHAKE,
+        request_at=CertRequestedHow.POST_HANDSHAKE,
     )
 )
 print(no_pha.server.error)
@@ -284,7 +280,7 @@ no_pha""",
     TlsScenario(
         **ASK,
         version=TlsVersion.TLS12,
-        request_at=RequestAt.RENEGOTIATION,
+        request_at=CertRequestedHow.RENEGOTIATION,
         renegotiation=RenegotiationAnswer.REFUSE,
     )
 )
@@ -385,7 +381,7 @@ Chrome profile (every other fact keeps its sources):""",
         "code",
         """no_retry = attrs.evolve(
     seed,
-    client=attrs.evolve(seed.client, profile="chrome", on_http_1_1_required=H11RetryPolicy.FAIL),
+    client=attrs.evolve(seed.client, profile="chrome", on_http_1_1_required=hs.H11RetryPolicy.FAIL),
 ).with_release("win10-22h2")
 r = hs.simulate(no_retry)
 print(r.outcome.describe(), "|", r.outcome.client_error)""",
@@ -401,7 +397,7 @@ rustls profile does not retry on `HTTP_1_1_REQUIRED`.""",
     ),
     (
         "code",
-        """matrix(
+        """hs.matrix(
     seed,
     releases=["win10-22h2", "server-2022", "win11-23h2", "win11-24h2"],
     certificates=["valid", "none"],

@@ -14,27 +14,24 @@ import sys
 import attrs
 
 import httpsys_sim as hs
-from httpsys_sim.analysis._matrix import matrix
-from httpsys_sim.catalogue._clients import H11RetryPolicy
 from httpsys_sim.tls import (
     CertRequest,
+    CertRequestedHow,
     Kind,
     RenegotiationAnswer,
-    RequestAt,
     Role,
     TlsScenario,
     TlsTranscript,
     TlsVersion,
     run_tls,
 )
-from httpsys_sim.views._terminal import terminal_for
 
 
 def heading(text: str) -> None:
     print(f"\n{'=' * len(text)}\n{text}\n{'=' * len(text)}\n")
 
 
-def ask(version: TlsVersion, at: RequestAt, **extra: object) -> TlsScenario:
+def ask(version: TlsVersion, at: CertRequestedHow, **extra: object) -> TlsScenario:
     return TlsScenario(
         stack="openssl", cert_request=CertRequest.REQUIRED, version=version, request_at=at, **extra
     )
@@ -49,24 +46,28 @@ def client_certificate_protection(t: TlsTranscript) -> str:
 
 def main() -> int:
     transcripts = {
-        "TLS 1.2, in the handshake": run_tls(ask(TlsVersion.TLS12, RequestAt.HANDSHAKE)),
+        "TLS 1.2, in the handshake": run_tls(ask(TlsVersion.TLS12, CertRequestedHow.HANDSHAKE)),
         "TLS 1.2, renegotiation": run_tls(
-            ask(TlsVersion.TLS12, RequestAt.RENEGOTIATION, resumption_on_renegotiation=False)
+            ask(TlsVersion.TLS12, CertRequestedHow.RENEGOTIATION, resumption_on_renegotiation=False)
         ),
-        "TLS 1.3, in the handshake": run_tls(ask(TlsVersion.TLS13, RequestAt.HANDSHAKE)),
+        "TLS 1.3, in the handshake": run_tls(ask(TlsVersion.TLS13, CertRequestedHow.HANDSHAKE)),
         "TLS 1.3, post-handshake auth": run_tls(
-            ask(TlsVersion.TLS13, RequestAt.POST_HANDSHAKE, post_handshake_auth=True)
+            ask(TlsVersion.TLS13, CertRequestedHow.POST_HANDSHAKE, post_handshake_auth=True)
         ),
     }
     heading("Three ways to ask for a client certificate")
     for name in ("TLS 1.2, renegotiation", "TLS 1.3, post-handshake auth"):
         print(f"--- {name}")
         print(transcripts[name].to_text())
-    no_pha = run_tls(ask(TlsVersion.TLS13, RequestAt.POST_HANDSHAKE))
+    no_pha = run_tls(ask(TlsVersion.TLS13, CertRequestedHow.POST_HANDSHAKE))
     print("--- TLS 1.3, post-handshake auth, client did not offer it")
     print(f"server: {no_pha.server.error}")
     refused = run_tls(
-        ask(TlsVersion.TLS12, RequestAt.RENEGOTIATION, renegotiation=RenegotiationAnswer.REFUSE)
+        ask(
+            TlsVersion.TLS12,
+            CertRequestedHow.RENEGOTIATION,
+            renegotiation=RenegotiationAnswer.REFUSE,
+        )
     )
     print("--- TLS 1.2, renegotiation refused by the client")
     print(f"client: {refused.client.error}\nserver: {refused.server.error}")
@@ -96,19 +97,19 @@ def main() -> int:
     no_retry = attrs.evolve(
         seed,
         client=attrs.evolve(
-            seed.client, profile="chrome", on_http_1_1_required=H11RetryPolicy.FAIL
+            seed.client, profile="chrome", on_http_1_1_required=hs.H11RetryPolicy.FAIL
         ),
     ).with_release("win10-22h2")
     r = hs.simulate(no_retry)
     print(f"without the retry: {r.outcome.describe()} | {r.outcome.client_error}")
 
     heading("Clients differ")
-    table = matrix(
+    table = hs.matrix(
         seed,
         releases=["win10-22h2", "server-2022", "win11-23h2", "win11-24h2"],
         certificates=["valid", "none"],
     )
-    print(table.to_text(colour=terminal_for(sys.stdout).colour))
+    print(table.to_text())
     return 0
 
 

@@ -11,9 +11,6 @@ from __future__ import annotations
 import sys
 
 import httpsys_sim as hs
-from httpsys_sim.analysis._matrix import matrix
-from httpsys_sim.views._terminal import terminal_for
-from httpsys_sim.views._text import result_text
 
 CLIENTS = ["edge", "chrome", "firefox", "curl", "python-requests"]
 
@@ -23,10 +20,9 @@ def heading(text: str) -> None:
 
 
 def main() -> int:
-    colour = terminal_for(sys.stdout).colour
     seed = hs.Scenario.seed()
     heading("The seed configuration across Windows releases")
-    print(matrix(seed, clients=CLIENTS).to_text(colour=colour))
+    print(hs.matrix(seed, clients=CLIENTS).to_text())
 
     heading("The reset / 500 split")
     r23 = hs.simulate(seed.with_release("win11-23h2"))
@@ -38,7 +34,7 @@ def main() -> int:
         print(f"{'':<16} the client shows: {o.client_error or 'the IIS error page'} | W3C: {w3c}")
 
     heading("Why: Windows 11 23H2, step by step")
-    print(result_text(r23))
+    print(r23)
     print(r23.explain())
 
     heading("Where 23H2 and 24H2 part ways")
@@ -53,7 +49,7 @@ def main() -> int:
         f"\nre-simulated: {fixed.outcome.describe()}; certificate reached the application: "
         f"{'yes' if fixed.certificate_reached_app else 'no'}\n"
     )
-    print(matrix(fix.scenario, clients=CLIENTS).to_text(colour=colour))
+    print(hs.matrix(fix.scenario, clients=CLIENTS).to_text())
     return 0 if fixed.outcome.ok else 1
 
 

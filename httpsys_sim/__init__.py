@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover - what the lazy names below resolve to
     from httpsys_sim.endpoint import serve
     from httpsys_sim.errors import HttpsysSimError, InputError
     from httpsys_sim.tls import AlertLevel, CertState, RenegotiationAnswer, TlsVersion
+    from httpsys_sim.views._svg import sequence_diagram
     from httpsys_sim.windows._binding import SslBinding
     from httpsys_sim.windows._certchecks import (
         MappingKind,
@@ -133,6 +134,7 @@ _LAZY: Mapping[str, str] = MappingProxyType(
         "get_release": "httpsys_sim.windows._releases",
         "get_rule": "httpsys_sim.catalogue._rules",
         "matrix": "httpsys_sim.analysis._matrix",
+        "sequence_diagram": "httpsys_sim.views._svg",
         "serve": "httpsys_sim.endpoint",
         "simulate": "httpsys_sim.core._engine",
     }
@@ -221,6 +223,7 @@ __all__ = [
     "get_rule",
     "host_matrix",
     "matrix",
+    "sequence_diagram",
     "serve",
     "simulate",
 ]

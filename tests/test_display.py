@@ -12,7 +12,7 @@ import pytest
 
 import httpsys_sim as hs
 from httpsys_sim.analysis._matrix import matrix
-from httpsys_sim.tls import CertRequest, RequestAt, TlsScenario, TlsVersion, run_tls
+from httpsys_sim.tls import CertRequest, CertRequestedHow, TlsScenario, TlsVersion, run_tls
 from httpsys_sim.views import _escape, _html, _svg
 from httpsys_sim.views._html import result_html
 
@@ -265,7 +265,7 @@ def test_transcript_views() -> None:
         TlsScenario(
             version=TlsVersion.TLS12,
             cert_request=CertRequest.REQUIRED,
-            request_at=RequestAt.HANDSHAKE,
+            request_at=CertRequestedHow.HANDSHAKE,
         )
     )
     page = t._repr_html_()

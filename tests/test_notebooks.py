@@ -101,7 +101,7 @@ def test_seed_notebook_shows_the_split_why_and_the_fix(seed_nb: Any) -> None:
     assert "ERR_CONNECTION_RESET" in split
     assert "500.0" in split
     assert "0x80070032" in split
-    matrix_html = outputs(cell_with(seed_nb, "m = matrix(seed"))
+    matrix_html = outputs(cell_with(seed_nb, "m = hs.matrix(seed"))
     assert '<td class="hs-reset"' in matrix_html
     assert '<td class="hs-error"' in matrix_html
     diagram = cell_with(seed_nb, "sequence_diagram(r24)")
@@ -112,7 +112,7 @@ def test_seed_notebook_shows_the_split_why_and_the_fix(seed_nb: Any) -> None:
     fixed = outputs(cell_with(seed_nb, "fixed = hs.simulate(fix.scenario)"))
     assert "HTTP 200.0 OK" in fixed
     assert "certificate reached the application: True" in fixed
-    after = outputs(cell_with(seed_nb, "matrix(fix.scenario"))
+    after = outputs(cell_with(seed_nb, "hs.matrix(fix.scenario"))
     assert '<td class="hs-ok"' in after
     assert '<td class="hs-' not in after.replace('<td class="hs-ok"', "")
 

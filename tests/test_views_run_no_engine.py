@@ -55,7 +55,25 @@ def test_views_of_a_result_with_its_fixes_run_the_engine_once_per_candidate(
     result.explain()
     result._repr_html_()
     result._repr_markdown_()
+    result.to_text(fixes=fixes)
+    result.to_markdown(fixes=fixes)
+    result.to_html(fixes=fixes)
     assert len(runs) == before, "a view or a value ran the engine"
+
+
+def test_a_result_s_format_methods_are_the_views() -> None:
+    result = hs.simulate(hs.Scenario.seed())
+    fixes = hs.find_fixes(result)
+    assert result.to_text() == str(result) == result_text(result)
+    assert result.to_text(fixes=fixes) == result_text(result, fixes=fixes)
+    assert fixes[0].title in result.to_text(fixes=fixes)
+    assert fixes[0].title not in result.to_text()
+    assert result.to_text(width=60) == result_text(result, width=60)
+    assert max(map(len, result.to_text(width=60).splitlines())) <= 60
+    assert result.to_markdown() == result._repr_markdown_()
+    assert result.to_markdown(fixes=fixes) == result_markdown(result, fixes=fixes)
+    assert result.to_html() == result._repr_html_()
+    assert result.to_html(fixes=fixes) == result_html(result, fixes=fixes)
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown", "mermaid"])

@@ -29,7 +29,6 @@ from httpsys_sim.tls import (
     CertState,
     HandshakeRefused,
     Personality,
-    RequestAt,
     Role,
     State,
     TlsVersion,
@@ -105,7 +104,7 @@ def config_steps(run: _Run) -> None:
 
 def handshake_setup(
     run: _Run, negotiate: bool
-) -> tuple[Personality, CertRequest, RequestAt, bool, str]:
+) -> tuple[Personality, CertRequest, CertRequestedHow, bool, str]:
     """For the direct hosts: the server personality, whether and when it asks, whether the
     handshake asks, and the rule saying so."""
     s = run.scenario.server
@@ -115,13 +114,19 @@ def handshake_setup(
             ClientCertificateMode.ALLOW_CERTIFICATE,
             ClientCertificateMode.REQUIRE_CERTIFICATE,
         ):
-            return SSLSTREAM, CertRequest.OPTIONAL, RequestAt.HANDSHAKE, True, "R-KESTREL-1"
+            return SSLSTREAM, CertRequest.OPTIONAL, CertRequestedHow.HANDSHAKE, True, "R-KESTREL-1"
         if mode is ClientCertificateMode.DELAY_CERTIFICATE:
-            return SSLSTREAM, CertRequest.OPTIONAL, RequestAt.RENEGOTIATION, False, "R-KESTREL-4"
-        return SSLSTREAM, CertRequest.NONE, RequestAt.HANDSHAKE, False, "R-KESTREL-1"
+            return (
+                SSLSTREAM,
+                CertRequest.OPTIONAL,
+                CertRequestedHow.RENEGOTIATION,
+                False,
+                "R-KESTREL-4",
+            )
+        return SSLSTREAM, CertRequest.NONE, CertRequestedHow.HANDSHAKE, False, "R-KESTREL-1"
     late = s.certificate_method is ClientCertificateMethod.ALLOW_RENEGOTATION
     request = CertRequest.OPTIONAL if negotiate or late else CertRequest.NONE
-    at = RequestAt.HANDSHAKE if negotiate else RequestAt.RENEGOTIATION
+    at = CertRequestedHow.HANDSHAKE if negotiate else CertRequestedHow.RENEGOTIATION
     return SCHANNEL, request, at, negotiate, "R-REQ-1" if negotiate else "R-PIPE-3"
 
 

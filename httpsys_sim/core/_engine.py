@@ -56,7 +56,6 @@ from httpsys_sim.tls import (
     ClientConfig,
     HandshakeRefused,
     RenegotiationAnswer,
-    RequestAt,
     Role,
     ServerConfig,
     State,
@@ -517,7 +516,7 @@ class _Run:
             if negotiate or self.policy is not CertPolicy.IGNORE
             else CertRequest.NONE
         )
-        request_at = RequestAt.HANDSHAKE if negotiate else RequestAt.RENEGOTIATION
+        request_at = CertRequestedHow.HANDSHAKE if negotiate else CertRequestedHow.RENEGOTIATION
         asked_rule = "R-REQ-1" if negotiate else "R-PIPE-3"
         if s.server.host in _DIRECT_HOSTS:  # HTTP.sys server / Kestrel: core/_apphost.py
             from httpsys_sim.core import _apphost

@@ -523,7 +523,26 @@ class Result:
         """Deterministic JSON (byte-identical for identical input)."""
         return json.dumps(self.to_dict(fixes=fixes), indent=2, ensure_ascii=False) + "\n"
 
-    # --- notebooks: one-line hooks into views/ -------------------------------------
+    # --- one-line hooks into views/ -----------------------------------------------
+    def to_text(self, *, fixes: Sequence[Fix] = (), width: int | None = None) -> str:
+        """The report (what ``print(result)`` shows), with the remedies passed in
+        (``hs.find_fixes(result)``); lines wrap at ``width`` columns when given."""
+        from httpsys_sim.views._text import result_text
+
+        return result_text(self, fixes=fixes, width=width)
+
+    def to_markdown(self, *, fixes: Sequence[Fix] = ()) -> str:
+        """Markdown: outcome, facts, causal chain, steps with sources, the sequence diagram."""
+        from httpsys_sim.views._markdown import result_markdown
+
+        return result_markdown(self, fixes=fixes)
+
+    def to_html(self, *, fixes: Sequence[Fix] = ()) -> str:
+        """An HTML fragment (what a notebook shows), with the remedies passed in."""
+        from httpsys_sim.views._html import result_html
+
+        return result_html(self, fixes=fixes)
+
     def _repr_html_(self) -> str:
         from httpsys_sim.views._html import result_html
 

@@ -20,11 +20,11 @@ Everything public is imported from here; the modules behind it are private:
 from __future__ import annotations
 
 from httpsys_sim.tls._config import (
+    REQUEST_AT_CHOICES,
     CertRequest,
     CertRequestedHow,
     ClientConfig,
     RenegotiationAnswer,
-    RequestAt,
     Role,
     ServerConfig,
 )
@@ -63,6 +63,7 @@ __all__ = [
     "CLIENT_TABLE",
     "OPENSSL",
     "PERSONALITIES",
+    "REQUEST_AT_CHOICES",
     "SCHANNEL",
     "SERVER_TABLE",
     "AlertDescription",
@@ -90,7 +91,6 @@ __all__ = [
     "Personality",
     "RemoteProtocolError",
     "RenegotiationAnswer",
-    "RequestAt",
     "Role",
     "ServerConfig",
     "SideTranscript",

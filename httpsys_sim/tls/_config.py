@@ -17,13 +17,15 @@ from httpsys_sim.tls._personality import Personality
 from httpsys_sim.tls._vocabulary import AlertLevel, TlsVersion
 
 __all__ = [
+    "REQUEST_AT_CHOICES",
     "CertRequest",
     "CertRequestedHow",
     "ClientConfig",
     "RenegotiationAnswer",
-    "RequestAt",
     "Role",
     "ServerConfig",
+    "check_request_at",
+    "parse_request_at",
 ]
 
 
@@ -42,21 +44,39 @@ class CertRequest(ReprStrEnum):
     REQUIRED = "required"  #: ask; a stack with ``fail_on_missing_cert`` fails without one
 
 
-class RequestAt(ReprStrEnum):
-    """When the server asks (docs/formats.md#tls-json, ``server.request_at``)."""
-
-    HANDSHAKE = "handshake"  #: CertificateRequest in the initial handshake
-    POST_HANDSHAKE = "post_handshake"  #: TLS 1.3 post-handshake authentication
-    RENEGOTIATION = "renegotiation"  #: TLS 1.2 HelloRequest, then a new handshake
-
-
 class CertRequestedHow(ReprStrEnum):
-    """How a CertificateRequest reached the client (a result's ``cert_requested``)."""
+    """When a server asks for the client's certificate, and how the request reached the client.
 
-    NONE = "none"
-    HANDSHAKE = "handshake"
-    RENEGOTIATION = "renegotiation"
-    POST_HANDSHAKE = "post_handshake"
+    One vocabulary for both sides: a server's plan (``server.request_at``,
+    docs/formats.md#tls-json — any member but :attr:`NONE`) and a result's ``cert_requested``
+    (what actually happened, :attr:`NONE` when no CertificateRequest was sent).
+    """
+
+    NONE = "none"  #: no CertificateRequest was sent
+    HANDSHAKE = "handshake"  #: CertificateRequest in the initial handshake
+    RENEGOTIATION = "renegotiation"  #: TLS 1.2 HelloRequest, then a new handshake
+    POST_HANDSHAKE = "post_handshake"  #: TLS 1.3 post-handshake authentication
+
+
+#: The values a server's ``request_at`` may take: every way of asking, not "none".
+REQUEST_AT_CHOICES: tuple[CertRequestedHow, ...] = (
+    CertRequestedHow.HANDSHAKE,
+    CertRequestedHow.POST_HANDSHAKE,
+    CertRequestedHow.RENEGOTIATION,
+)
+
+
+def check_request_at(_instance: object, _attribute: object, value: CertRequestedHow) -> None:
+    if value is CertRequestedHow.NONE:
+        raise ValueError("request_at names when to ask: handshake, post_handshake or renegotiation")
+
+
+def parse_request_at(text: str) -> CertRequestedHow:
+    """A ``request_at`` value from its JSON spelling; ``"none"`` is not one."""
+    value = CertRequestedHow(text)
+    if value not in REQUEST_AT_CHOICES:
+        raise ValueError(text)
+    return value
 
 
 class RenegotiationAnswer(ReprStrEnum):
@@ -81,7 +101,9 @@ class ServerConfig:
     )
     alpn: tuple[str, ...] = ()  #: supported ALPN ids in server preference order
     cert_request: CertRequest = CertRequest.NONE
-    request_at: RequestAt = RequestAt.HANDSHAKE
+    request_at: CertRequestedHow = attrs.field(
+        default=CertRequestedHow.HANDSHAKE, validator=check_request_at
+    )
     #: ``None`` → the personality's default.
     resumption_on_renegotiation: bool | None = None
     #: ``None`` → the personality's default.

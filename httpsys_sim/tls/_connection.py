@@ -17,7 +17,6 @@ from httpsys_sim.tls._config import (
     CertRequestedHow,
     ClientConfig,
     RenegotiationAnswer,
-    RequestAt,
     Role,
     ServerConfig,
 )
@@ -124,10 +123,10 @@ class TlsConnection:
             )
             #: Whether the initial handshake, and a renegotiation, carry a CertificateRequest.
             asks = config.cert_request is not CertRequest.NONE
-            self.cert_request_initial = asks and config.request_at is RequestAt.HANDSHAKE
+            self.cert_request_initial = asks and config.request_at is CertRequestedHow.HANDSHAKE
             self.cert_request_renegotiation = asks and config.request_at in (
-                RequestAt.HANDSHAKE,
-                RequestAt.RENEGOTIATION,
+                CertRequestedHow.HANDSHAKE,
+                CertRequestedHow.RENEGOTIATION,
             )
 
     # --- construction -------------------------------------------------------------

@@ -15,12 +15,15 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from httpsys_sim.tls._config import (
+    REQUEST_AT_CHOICES,
     CertRequest,
+    CertRequestedHow,
     ClientConfig,
     RenegotiationAnswer,
-    RequestAt,
     Role,
     ServerConfig,
+    check_request_at,
+    parse_request_at,
 )
 from httpsys_sim.tls._connection import TlsConnection
 from httpsys_sim.tls._errors import TlsError
@@ -53,7 +56,9 @@ class TlsScenario:
     version: TlsVersion = TlsVersion.TLS13  #: the one version both ends enable
     alpn: tuple[str, ...] | None = None
     cert_request: CertRequest = CertRequest.NONE
-    request_at: RequestAt = RequestAt.HANDSHAKE
+    request_at: CertRequestedHow = attrs.field(
+        default=CertRequestedHow.HANDSHAKE, validator=check_request_at
+    )
     resumption_on_renegotiation: bool | None = None  #: ``None`` → the stack's default
     allow_client_renegotiation: bool | None = None  #: ``None`` → the stack's default
     certificate: CertState = CertState.VALID  #: the client's certificate
@@ -65,7 +70,7 @@ class TlsScenario:
     rounds: int = attrs.field(default=1, validator=_rounds)
 
     def __attrs_post_init__(self) -> None:
-        if self.rounds > 1 and self.request_at is RequestAt.HANDSHAKE:
+        if self.rounds > 1 and self.request_at is CertRequestedHow.HANDSHAKE:
             raise ValueError("rounds > 1 needs request_at post_handshake or renegotiation")
 
     @property
@@ -78,7 +83,7 @@ class TlsScenario:
         """The built-in example: TLS 1.3 post-handshake auth with a required certificate."""
         return cls(
             cert_request=CertRequest.REQUIRED,
-            request_at=RequestAt.POST_HANDSHAKE,
+            request_at=CertRequestedHow.POST_HANDSHAKE,
             post_handshake_auth=True,
         )
 
@@ -123,12 +128,15 @@ class TlsScenario:
             "cert_request", CertRequest, [c.value for c in CertRequest], CertRequest.NONE
         )
         request_at = server.choice(
-            "request_at", RequestAt, [r.value for r in RequestAt], RequestAt.HANDSHAKE
+            "request_at",
+            parse_request_at,
+            [r.value for r in REQUEST_AT_CHOICES],
+            CertRequestedHow.HANDSHAKE,
         )
         resumption = server.opt_boolean("resumption_on_renegotiation")
         allow_client = server.opt_boolean("allow_client_renegotiation")
         rounds = server.integer("rounds", 1, minimum=1, maximum=MAX_ROUNDS)
-        if rounds > 1 and request_at is RequestAt.HANDSHAKE:
+        if rounds > 1 and request_at is CertRequestedHow.HANDSHAKE:
             server.error(
                 "rounds",
                 "a request in the handshake happens once",
@@ -326,8 +334,11 @@ def _side(conn: TlsConnection) -> SideTranscript:
 
 
 #: The server's command for a request made after the handshake.
-_LATER: Mapping[RequestAt, str] = MappingProxyType(
-    {RequestAt.RENEGOTIATION: "renegotiate", RequestAt.POST_HANDSHAKE: "request_certificate"}
+_LATER: Mapping[CertRequestedHow, str] = MappingProxyType(
+    {
+        CertRequestedHow.RENEGOTIATION: "renegotiate",
+        CertRequestedHow.POST_HANDSHAKE: "request_certificate",
+    }
 )
 
 

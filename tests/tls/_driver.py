@@ -21,6 +21,7 @@ from httpsys_sim.tls import (
     AlertDescription,
     AlertLevel,
     CertRequest,
+    CertRequestedHow,
     CertState,
     ClientConfig,
     Event,
@@ -29,7 +30,6 @@ from httpsys_sim.tls import (
     Message,
     Personality,
     RenegotiationAnswer,
-    RequestAt,
     Role,
     ServerConfig,
     State,
@@ -220,8 +220,8 @@ def _setup(
 
 _REQ = CertRequest.REQUIRED
 _OPT = CertRequest.OPTIONAL
-_RENEG = {"cert_request": _REQ, "request_at": RequestAt.RENEGOTIATION}
-_PHA = {"cert_request": _REQ, "request_at": RequestAt.POST_HANDSHAKE}
+_RENEG = {"cert_request": _REQ, "request_at": CertRequestedHow.RENEGOTIATION}
+_PHA = {"cert_request": _REQ, "request_at": CertRequestedHow.POST_HANDSHAKE}
 
 #: The pairs the search starts from: between them, every row of both tables fires.
 SETUPS: tuple[Setup, ...] = (
@@ -234,7 +234,7 @@ SETUPS: tuple[Setup, ...] = (
     _setup(
         "tls13-pha-optional-none",
         client={"post_handshake_auth": True},
-        server={"cert_request": _OPT, "request_at": RequestAt.POST_HANDSHAKE},
+        server={"cert_request": _OPT, "request_at": CertRequestedHow.POST_HANDSHAKE},
     ),
     _setup("tls13-pha-not-offered", client={"certificate": CertState.VALID}, server=_PHA),
     _setup("tls13-pha-to-anyone", stack=PHA_TO_ANYONE, server=_PHA),

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from httpsys_sim.cli import main
-from httpsys_sim.tls import TlsScenario, run_tls
+from httpsys_sim.tls import CertRequestedHow, TlsScenario, run_tls
 
 #: Contract §2.3's own example, TLS 1.2 flavour: a renegotiation that obtains a certificate.
 SCENARIO: dict[str, Any] = {
@@ -193,6 +193,11 @@ def _with(path: str, value: object) -> dict[str, Any]:
             "server.rounds",
             id="rounds-in-the-handshake",
         ),
+        pytest.param(
+            json.dumps(_with("server.request_at", "none")),
+            "server.request_at",
+            id="request-at-none",
+        ),
         pytest.param(json.dumps(SCENARIO)[:-7], "invalid JSON", id="truncated"),
         pytest.param("", "empty input", id="empty"),
         pytest.param("[1, 2]", "expected an object", id="not-an-object"),
@@ -280,3 +285,5 @@ def test_rounds_round_trip_through_the_document() -> None:
         TlsScenario(rounds=0)
     with pytest.raises(ValueError, match="request_at"):
         TlsScenario(rounds=2)
+    with pytest.raises(ValueError, match="request_at"):
+        TlsScenario(request_at=CertRequestedHow.NONE)

@@ -22,6 +22,7 @@ from httpsys_sim.tls import (
     SCHANNEL,
     SERVER_TABLE,
     CertRequest,
+    CertRequestedHow,
     CertState,
     ClientConfig,
     Cond,
@@ -31,7 +32,6 @@ from httpsys_sim.tls import (
     Kind,
     Message,
     Out,
-    RequestAt,
     Role,
     ServerConfig,
     TlsConnection,
@@ -53,7 +53,7 @@ def _renegotiated_wire() -> Wire:
             versions=(TlsVersion.TLS12,),
             alpn=("http/1.1",),
             cert_request=CertRequest.OPTIONAL,
-            request_at=RequestAt.RENEGOTIATION,
+            request_at=CertRequestedHow.RENEGOTIATION,
         )
     )
     client = TlsConnection.client(
@@ -71,7 +71,7 @@ def _pha_wire() -> Wire:
         ServerConfig(
             personality=OPENSSL,
             cert_request=CertRequest.OPTIONAL,
-            request_at=RequestAt.POST_HANDSHAKE,
+            request_at=CertRequestedHow.POST_HANDSHAKE,
         )
     )
     client = TlsConnection.client(

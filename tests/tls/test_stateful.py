@@ -35,6 +35,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from httpsys_sim.tls import (
     OPENSSL,
+    REQUEST_AT_CHOICES,
     SCHANNEL,
     AlertDescription,
     AlertLevel,
@@ -48,7 +49,6 @@ from httpsys_sim.tls import (
     Message,
     RemoteProtocolError,
     RenegotiationAnswer,
-    RequestAt,
     Role,
     ServerConfig,
     State,
@@ -101,7 +101,7 @@ server_configs = st.builds(
     versions=versions,
     alpn=alpn,
     cert_request=mostly(CertRequest.REQUIRED, *CertRequest),
-    request_at=st.sampled_from(RequestAt),
+    request_at=st.sampled_from(REQUEST_AT_CHOICES),
     resumption_on_renegotiation=maybe_bool,
     allow_client_renegotiation=maybe_bool,
     renegotiation_enabled=mostly(True, False),

@@ -25,6 +25,7 @@ from httpsys_sim.tls import (
     SCHANNEL,
     AlertLevel,
     CertRequest,
+    CertRequestedHow,
     CertState,
     ClientConfig,
     Event,
@@ -34,7 +35,6 @@ from httpsys_sim.tls import (
     Message,
     RemoteProtocolError,
     RenegotiationAnswer,
-    RequestAt,
     Role,
     ServerConfig,
     State,
@@ -48,7 +48,7 @@ from httpsys_sim.tls import (
 
 V12, V13 = TlsVersion.TLS12, TlsVersion.TLS13
 REQ, OPT = CertRequest.REQUIRED, CertRequest.OPTIONAL
-RENEG, PHA = RequestAt.RENEGOTIATION, RequestAt.POST_HANDSHAKE
+RENEG, PHA = CertRequestedHow.RENEGOTIATION, CertRequestedHow.POST_HANDSHAKE
 
 #: A server that sends a post-handshake CertificateRequest to a client that never offered
 #: ``post_handshake_auth`` (contract §4 item 2: "if a server personality does send one").
@@ -821,8 +821,8 @@ def test_r_tls_7_tls12_renegotiation_all_encrypted_including_ccs() -> None:
     assert sum(m.kind is Kind.CHANGE_CIPHER_SPEC for m in renegotiation) == 2
 
 
-@pytest.mark.parametrize("request_at", [RequestAt.HANDSHAKE, PHA])
-def test_r_tls_7_tls13_certificates_always_encrypted(request_at: RequestAt) -> None:
+@pytest.mark.parametrize("request_at", [CertRequestedHow.HANDSHAKE, PHA])
+def test_r_tls_7_tls13_certificates_always_encrypted(request_at: CertRequestedHow) -> None:
     """In TLS 1.3 every Certificate, the server's and the client's, is encrypted; only the
     hellos and the compatibility CCS are not (RFC 8446 §2, D.4)."""
     transcript = run_tls(
