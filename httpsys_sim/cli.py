@@ -367,8 +367,11 @@ def _cmd_matrix(args: argparse.Namespace) -> int:
     if args.scenario:
         data, name = _read_input(args.scenario)
         base = Scenario.from_json(data, filename=name)
+    term = _terminal(args)
+    colour = args.format == "text" and term.colour
     if args.hosts:
         from httpsys_sim.analysis._hosts_matrix import host_matrix
+        from httpsys_sim.views._text import host_matrix_text
 
         hosts = host_matrix(
             base,
@@ -380,21 +383,20 @@ def _cmd_matrix(args: argparse.Namespace) -> int:
         return _emit(
             args,
             {
-                "text": hosts.to_text,
+                "text": lambda: host_matrix_text(hosts, colour=term.colour, width=term.width),
                 "markdown": hosts.to_markdown,
                 "csv": hosts.to_csv,
                 "json": hosts.to_json,
                 "html": hosts.to_html,
             },
+            colour=colour,
         )
-    term = _terminal(args)
     table = matrix(
         base,
         releases=_split(args.releases, "--releases"),
         clients=_split(args.clients, "--clients"),
         certificates=_split(args.certificates, "--certificates"),
     )
-    colour = args.format == "text" and term.colour
     return _emit(
         args,
         {

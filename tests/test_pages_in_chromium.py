@@ -86,3 +86,13 @@ def test_a_result_fragment_never_scrolls_sideways(width: int) -> None:
     result = hs.simulate(hs.Scenario.seed())
     page = _fragment_page(result_html(result, fixes=hs.find_fixes(result)))
     assert _title_in_chromium(page, width) == "fits"
+
+
+@pytest.mark.parametrize("width", [1400, 420])
+def test_the_hosts_page_never_scrolls_sideways(width: int) -> None:
+    page = hs.host_matrix(
+        hs.Scenario.seed(),
+        hosts=["iis", "aspnetcore-httpsys:AllowRenegotation", "kestrel:DelayCertificate"],
+        releases=["server-2022", "server-2025"],
+    ).to_html()
+    assert _title_in_chromium(page, width) == "fits"

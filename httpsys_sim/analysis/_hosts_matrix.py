@@ -9,37 +9,23 @@ application observed: ``200 cert``, ``200 null``, ``500 exc``, ``RESET gone``.
 
 from __future__ import annotations
 
-import csv
-import html
-import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from httpsys_sim.analysis._matrix import _resolve_clients, _resolve_releases
 from httpsys_sim.core._engine import simulate
-from httpsys_sim.core._result import Result, cell_text
+from httpsys_sim.core._result import Result, host_cell_text
 from httpsys_sim.core._scenario import Scenario, default_binding
 from httpsys_sim.errors import InputError
 from httpsys_sim.tls import CertState
-from httpsys_sim.windows._hosts import AppValue, ClientCertificateMethod, ClientCertificateMode
+from httpsys_sim.windows._hosts import ClientCertificateMethod, ClientCertificateMode
 from httpsys_sim.windows._iis import Host
 from httpsys_sim.windows._releases import Release
 
 __all__ = ["HostMatrix", "host_matrix", "host_variant"]
-
-_MARK = MappingProxyType(
-    {
-        AppValue.CERTIFICATE: "cert",
-        AppValue.NULL: "null",
-        AppValue.EXCEPTION: "exc",
-        AppValue.CONNECTION_GONE: "gone",
-        AppValue.NOT_REACHED: "",
-    }
-)
 
 
 def host_variant(base: Scenario, spec: str) -> Scenario:
@@ -107,15 +93,6 @@ def host_variant(base: Scenario, spec: str) -> Scenario:
     return attrs.evolve(base, server=new)
 
 
-def host_cell(result: Result) -> str:
-    """``200 cert``, ``200 null``, ``403.16``, ``RESET gone``…"""
-    text = cell_text(result)
-    observed = result.app_observed
-    if observed is not None and _MARK[observed.value]:
-        text += " " + _MARK[observed.value]
-    return text
-
-
 @attrs.frozen(kw_only=True)
 class HostMatrix:
     """Results of one configuration over hosts (× releases) × clients × certificates."""
@@ -151,20 +128,6 @@ class HostMatrix:
         rid = self.releases[0].id if release is None else release
         return self.cells[(rid, host, client, CertState(certificate))]
 
-    def _label(self, client: str, cert: CertState) -> str:
-        return client if len(self.certificates) == 1 else f"{client} ({cert.value})"
-
-    def _table(self) -> list[list[str]]:
-        heads = ["client", *(label for _, _, label in self.columns())]
-        body = [
-            [
-                self._label(c, k),
-                *(host_cell(self.cells[(r, h, c, k)]) for r, h, _ in self.columns()),
-            ]
-            for c, k in self.rows()
-        ]
-        return [heads, *body]
-
     @property
     def title(self) -> str:
         """The configuration the hosts share."""
@@ -173,72 +136,25 @@ class HostMatrix:
             + self.base.describe(release=False, client=False)
         )
 
-    def to_text(self) -> str:
-        """Aligned columns with a legend."""
-        table = self._table()
-        widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-        lines = [self.title, ""]
-        lines += [
-            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-            for row in table
-        ]
-        lines += [
-            "",
-            "Cells: the outcome, then what the ASP.NET Core application observed: cert (a",
-            "certificate), null, exc (an exception), gone (the connection died under the call);",
-            "? = the outcome has alternatives. See docs/concepts.md#hosts.",
-        ]
-        return "\n".join(lines) + "\n"
+    # --- one-line hooks into views/ -----------------------------------------------
+    def to_text(self, *, colour: bool | None = None, width: int | None = None) -> str:
+        """Aligned columns with a legend; ANSI colours when ``colour`` is true; narrower than
+        ``width`` columns when given (heads abbreviated, then columns split into blocks)."""
+        from httpsys_sim.views._text import host_matrix_text
+
+        return host_matrix_text(self, colour=colour, width=width)
 
     def to_markdown(self) -> str:
-        """A Markdown table."""
-        table = self._table()
-        lines = [
-            f"**{self.title}**",
-            "",
-            "| " + " | ".join(table[0]) + " |",
-            "|" + "---|" * len(table[0]),
-        ]
-        lines += ["| " + " | ".join(row) + " |" for row in table[1:]]
-        return "\n".join(lines) + "\n"
+        """A Markdown table with the legend."""
+        from httpsys_sim.views._markdown import host_matrix_markdown
+
+        return host_matrix_markdown(self)
 
     def to_csv(self) -> str:
         """One line per cell."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(
-            [
-                "release",
-                "host",
-                "client",
-                "certificate",
-                "kind",
-                "status",
-                "substatus",
-                "app_observed",
-                "certificate_reached_app",
-                "short",
-            ]
-        )
-        for client, cert in self.rows():
-            for rid, spec, _ in self.columns():
-                r = self.cells[(rid, spec, client, cert)]
-                o = r.outcome
-                writer.writerow(
-                    [
-                        rid,
-                        spec,
-                        client,
-                        cert.value,
-                        o.kind.value,
-                        "" if o.status is None else o.status,
-                        "" if o.substatus is None else o.substatus,
-                        "" if r.app_observed is None else r.app_observed.value.value,
-                        r.certificate_reached_app,
-                        host_cell(r),
-                    ]
-                )
-        return buffer.getvalue()
+        from httpsys_sim.views._text import host_matrix_csv
+
+        return host_matrix_csv(self)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: axes and every cell's outcome and app observation."""
@@ -252,7 +168,7 @@ class HostMatrix:
                         "host": spec,
                         "client": client,
                         "certificate": cert.value,
-                        "short": host_cell(r),
+                        "short": host_cell_text(r),
                         "outcome": r.outcome.to_dict(),
                         "certificate_reached_app": r.certificate_reached_app,
                         "app_observed": None
@@ -274,25 +190,21 @@ class HostMatrix:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
     def to_html(self) -> str:
-        """A plain self-contained HTML table, each cell's explanation as its tooltip."""
-        head = "".join(f"<th>{html.escape(label)}</th>" for _, _, label in self.columns())
-        rows = []
-        for client, cert in self.rows():
-            tds = "".join(
-                f'<td title="{html.escape(self.cells[(r, h, client, cert)].explain())}">'
-                f"{html.escape(host_cell(self.cells[(r, h, client, cert)]))}</td>"
-                for r, h, _ in self.columns()
-            )
-            rows.append(f"<tr><th>{html.escape(self._label(client, cert))}</th>{tds}</tr>")
-        return (
-            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            "<title>httpsys-sim hosts</title></head><body>"
-            f"<p>{html.escape(self.title)}</p><table><thead><tr><th>client</th>{head}</tr>"
-            f"</thead><tbody>{''.join(rows)}</tbody></table></body></html>\n"
-        )
+        """A self-contained page: colour-coded cells, a legend, each cell's explanation on
+        hover (tooltip) and on click (the panel below the table)."""
+        from httpsys_sim.views._html import host_matrix_page
+
+        return host_matrix_page(self)
+
+    def _repr_html_(self) -> str:
+        from httpsys_sim.views._html import host_matrix_html
+
+        return host_matrix_html(self)
 
     def _repr_markdown_(self) -> str:
-        return self.to_markdown()
+        from httpsys_sim.views._markdown import host_matrix_markdown
+
+        return host_matrix_markdown(self)
 
 
 def host_matrix(

@@ -17,7 +17,7 @@ import attrs
 from httpsys_sim._enum import ReprStrEnum
 from httpsys_sim.catalogue._rules import Confidence, get_rule
 from httpsys_sim.tls import CertRequestedHow, CertState, WireEvent
-from httpsys_sim.windows._hosts import APP_HOSTS, host_wants_certificate
+from httpsys_sim.windows._hosts import APP_HOSTS, AppValue, host_wants_certificate
 from httpsys_sim.windows._iis import CertPolicy, cert_policy
 
 if TYPE_CHECKING:
@@ -632,3 +632,25 @@ def cell_text(result: Result) -> str:
     """A short label: ``200``, ``200*`` (certificate never reached IIS), ``RESET``, ``500.0?``…"""
     star = "*" if category(result) is OutcomeCategory.NOCERT else ""
     return result.outcome.short() + star + ("?" if result.outcome.alternatives else "")
+
+
+#: What an ASP.NET Core application observed, as a cell suffix (docs/concepts.md#hosts).
+_APP_MARK: Mapping[AppValue, str] = MappingProxyType(
+    {
+        AppValue.CERTIFICATE: "cert",
+        AppValue.NULL: "null",
+        AppValue.EXCEPTION: "exc",
+        AppValue.CONNECTION_GONE: "gone",
+        AppValue.NOT_REACHED: "",
+    }
+)
+
+
+def host_cell_text(result: Result) -> str:
+    """:func:`cell_text`, then what the application observed: ``200 cert``, ``200 null``,
+    ``500.0 exc``, ``RESET gone`` (the hosts matrix, docs/concepts.md#hosts)."""
+    text = cell_text(result)
+    observed = result.app_observed
+    if observed is not None and _APP_MARK[observed.value]:
+        text += " " + _APP_MARK[observed.value]
+    return text

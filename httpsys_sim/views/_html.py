@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Any
 from httpsys_sim.catalogue._clients import get_client
 from httpsys_sim.catalogue._rules import RULES, SOURCES, Confidence, Rule, get_rule
 from httpsys_sim.core._result import category, cell_text
+from httpsys_sim.views._grid import Grid, host_grid
 from httpsys_sim.views._palette import CATEGORIES, PALETTE
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from httpsys_sim.analysis._compare import Comparison
+    from httpsys_sim.analysis._hosts_matrix import HostMatrix
     from httpsys_sim.analysis._matrix import Matrix
     from httpsys_sim.catalogue._clients import ClientProfile
     from httpsys_sim.core._fixes import Fix
@@ -566,7 +568,7 @@ def _short_value(value: object) -> str:
 _HTML = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>httpsys-sim matrix</title>
+<title>httpsys-sim {page}</title>
 <style>
 body{{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:1.5rem;color:#1f2328}}
 .scroll{{overflow-x:auto;max-width:100%}}
@@ -582,8 +584,8 @@ ul.legend{{list-style:none;padding:0}} ul.legend li{{margin:.2rem 0}}
 pre{{background:#f6f8fa;padding:.8rem;white-space:pre-wrap;overflow-wrap:anywhere;max-width:70rem}}
 {styles}
 </style></head><body>
-<h1>httpsys-sim: outcome matrix</h1>
-<p>{title}</p>
+<h1>httpsys-sim: {heading}</h1>
+<p>{title}</p>{notes}
 <div class="scroll"><table><thead><tr><th>client</th>{heads}</tr></thead><tbody>{rows}</tbody>
 </table></div>
 <ul class="legend">{legend}<li>? — the outcome has alternatives (a rule on its path is
@@ -639,6 +641,9 @@ def matrix_page(m: Matrix) -> str:
         for cat, swatch in PALETTE.items()
     )
     return _HTML.format(
+        page="matrix",
+        heading="outcome matrix",
+        notes="",
         title=escape(m.title),
         heads=heads,
         rows="".join(rows),
@@ -646,3 +651,88 @@ def matrix_page(m: Matrix) -> str:
         styles=styles,
         details="".join(details),
     )
+
+
+_GRID_HEADINGS = MappingProxyType({"matrix": "outcome matrix", "hosts": "hosts side by side"})
+
+
+def grid_html(g: Grid) -> str:
+    """A grid as a notebook fragment: colour-coded cells with the explanation on hover and
+    the legend."""
+    heads = "".join(
+        f'<th scope="col" title="{escape(c.tip)}">{escape(c.head)}</th>' for c in g.columns
+    )
+    rows = []
+    classes: set[str] = set()
+    for row in g.rows:
+        cells = []
+        for result in row.results:
+            cls = _cell_class(result)
+            classes.add(cls)
+            cells.append(
+                f'<td class="hs-{cls}" title="{escape(result.explain())}">'
+                f"{escape(g.text(result))}</td>"
+            )
+        rows.append(f'<tr><th scope="row">{escape(row.label)}</th>{"".join(cells)}</tr>')
+    notes = "".join(f'<p class="hs-muted">{escape(note)}</p>' for note in g.notes)
+    body = (
+        f"<p><b>{escape(_GRID_HEADINGS[g.kind].capitalize())}</b> — {escape(g.title)}</p>"
+        f'<div class="hs-scroll"><table class="hs-t hs-m"><thead><tr><th>client</th>{heads}'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        f"{_legend_html(nocert='nocert' in classes)}{notes}"
+        '<p class="hs-muted">Hover a cell for its explanation.</p>'
+    )
+    return _wrap(body)
+
+
+def grid_page(g: Grid) -> str:
+    """A self-contained page of a grid: colour-coded cells, a legend, each cell's explanation
+    on hover (tooltip) and on click or Enter (the panel below the table)."""
+    heads = "".join(
+        f'<th scope="col" title="{escape(c.tip)}">{escape(c.head)}</th>' for c in g.columns
+    )
+    rows = []
+    details = []
+    for i, row in enumerate(g.rows):
+        cells = []
+        for j, (column, result) in enumerate(zip(g.columns, row.results, strict=True)):
+            cid = f"c-{i}-{j}"
+            explanation = result.explain()
+            cells.append(
+                f'<td class="{category(result)}" title="{escape(explanation)}" '
+                f'data-detail="{cid}" tabindex="0">{escape(g.text(result))}</td>'
+            )
+            details.append(
+                f'<section id="{cid}" hidden><h3>{escape(column.detail)} · '
+                f"{escape(row.detail)}</h3><pre>{escape(explanation)}</pre></section>"
+            )
+        rows.append(f'<tr><th scope="row">{escape(row.label)}</th>{"".join(cells)}</tr>')
+    legend = "".join(
+        f'<li><span class="swatch {name}"></span>{escape(text)}</li>'
+        for name, (_, _, text) in CATEGORIES.items()
+    )
+    styles = "".join(
+        f"td.{cat.value},.swatch.{cat.value}{{background:{swatch.background};color:{swatch.text}}}"
+        for cat, swatch in PALETTE.items()
+    )
+    return _HTML.format(
+        page=g.kind,
+        heading=_GRID_HEADINGS[g.kind],
+        notes="".join(f"<p>{escape(note)}</p>" for note in g.notes),
+        title=escape(g.title),
+        heads=heads,
+        rows="".join(rows),
+        legend=legend,
+        styles=styles,
+        details="".join(details),
+    )
+
+
+def host_matrix_html(hm: HostMatrix) -> str:
+    """The hosts matrix as a notebook fragment."""
+    return grid_html(host_grid(hm))
+
+
+def host_matrix_page(hm: HostMatrix) -> str:
+    """The hosts matrix as a self-contained page (``matrix --hosts --format html``)."""
+    return grid_page(host_grid(hm))

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from httpsys_sim.analysis._compare import Comparison
+    from httpsys_sim.analysis._hosts_matrix import HostMatrix
     from httpsys_sim.analysis._matrix import Matrix
     from httpsys_sim.catalogue._clients import ClientProfile
     from httpsys_sim.core._fixes import Fix
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 from httpsys_sim.analysis._compare import show_value
 from httpsys_sim.views._escape import fence, md_code, md_escape, safe_url
+from httpsys_sim.views._grid import Grid, host_grid
 from httpsys_sim.views._mermaid import result_mermaid
 from httpsys_sim.views._text import _connections, _num, _yes
 
@@ -305,3 +307,28 @@ def comparison_markdown(cmp: Comparison, *, context: int = 2) -> str:
             f"| {mark} | {_num(row.a_index)} | {cells[0]} | {_num(row.b_index)} | {cells[1]} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def grid_markdown(g: Grid) -> str:
+    """A Markdown table of a grid, with its notes and the outcome legend."""
+    lines = [
+        f"**{md_escape(g.title)}**",
+        "",
+        "| client | " + " | ".join(md_escape(c.head) for c in g.columns) + " |",
+        "|---|" + "---|" * len(g.columns),
+    ]
+    for row in g.rows:
+        cells = [md_escape(g.text(result)) for result in row.results]
+        lines.append(f"| {md_escape(row.label)} | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines += [md_escape(note) for note in g.notes]
+    lines.append(
+        "`200*`: served, but the client's certificate never reached IIS. "
+        "`?`: the outcome has alternatives (a rule on its path is inferred or partly so)."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def host_matrix_markdown(hm: HostMatrix) -> str:
+    """The hosts matrix as a Markdown table."""
+    return grid_markdown(host_grid(hm))

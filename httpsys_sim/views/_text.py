@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
-from types import MappingProxyType
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from httpsys_sim.analysis._compare import show_value
 from httpsys_sim.catalogue._rules import get_rule
-from httpsys_sim.core._result import category, cell_text
+from httpsys_sim.core._result import category, cell_text, host_cell_text
+from httpsys_sim.views._grid import SHORT_IDS, Grid, host_grid
 from httpsys_sim.views._palette import CATEGORIES
 from httpsys_sim.views._terminal import wrap
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from httpsys_sim.analysis._compare import Comparison
+    from httpsys_sim.analysis._hosts_matrix import HostMatrix
     from httpsys_sim.analysis._matrix import Matrix
     from httpsys_sim.catalogue._clients import ClientProfile
     from httpsys_sim.catalogue._rules import Rule
@@ -94,22 +95,6 @@ def result_text(result: Result, *, fixes: Sequence[Fix] = (), width: int | None 
     return "\n".join(lines) + "\n"
 
 
-#: Short column heads for the catalogue's releases, for matrices on narrow terminals.
-_SHORT_IDS: Mapping[str, str] = MappingProxyType(
-    {
-        "server-2016": "S2016",
-        "server-2019": "S2019",
-        "win10-22h2": "W10",
-        "server-2022": "S2022",
-        "win11-21h2": "21H2",
-        "win11-22h2": "22H2",
-        "win11-23h2": "23H2",
-        "win11-24h2": "24H2",
-        "win11-25h2": "25H2",
-        "server-2025": "S2025",
-    }
-)
-
 _LEGEND = (
     "Legend: 200 served · 200* served, but the certificate never reached IIS · "
     "403.x certificate refused by IIS · 500.0 ERROR_NOT_SUPPORTED · 413 body too large to "
@@ -141,7 +126,7 @@ def matrix_text(m: Matrix, *, colour: bool | None = None, width: int | None = No
     heads = [r.id for r in m.releases]
     short = False
     if width is not None and table_width(heads) > width:
-        heads = [_SHORT_IDS.get(r.id, r.id) for r in m.releases]
+        heads = [SHORT_IDS.get(r.id, r.id) for r in m.releases]
         short = heads != [r.id for r in m.releases]
     per_block = len(heads)
     if width is not None:
@@ -356,3 +341,107 @@ def rules_text(rules: Iterable[Rule], *, width: int | None = None) -> str:
     """The rule catalogue: id, confidence and title, aligned."""
     rows = [(r.id, r.confidence.value, r.title) for r in rules]
     return "\n".join(aligned(("id", "confidence", "title"), rows, width=width)) + "\n"
+
+
+def grid_text(g: Grid, *, colour: bool | None = None, width: int | None = None) -> str:
+    """Aligned columns, one line per row; ANSI colours when ``colour`` is true.
+
+    When the table is wider than ``width`` columns the heads are abbreviated (with a key under
+    the table), and if it is still too wide the columns are split over several blocks, each
+    with the row labels and as many columns as fit.
+    """
+    labels = [row.label for row in g.rows]
+    left = max(len(x) for x in [*labels, "client"])
+    texts = [[g.text(result) for result in row.results] for row in g.rows]
+    cell_width = max(7, *(len(t) for line in texts for t in line))
+
+    def table_width(heads: Sequence[str]) -> int:
+        return left + sum(2 + max(len(h), cell_width) for h in heads)
+
+    heads = [c.head for c in g.columns]
+    short = False
+    if width is not None and table_width(heads) > width:
+        heads = [c.short for c in g.columns]
+        short = heads != [c.head for c in g.columns]
+    blocks: list[range] = []
+    start = 0
+    while start < len(heads):
+        end = start + 1
+        while end < len(heads) and (width is None or table_width(heads[start : end + 1]) <= width):
+            end += 1
+        blocks.append(range(start, end))
+        start = end
+    out = wrap(g.title, width)
+    for block in blocks:
+        widths = [max(len(heads[i]), cell_width) for i in block]
+        out.append("")
+        out.append(
+            "client".ljust(left)
+            + "".join("  " + heads[i].ljust(w) for i, w in zip(block, widths, strict=True)).rstrip()
+        )
+        for row, label, line in zip(g.rows, labels, texts, strict=True):
+            shown = label.ljust(left)
+            for i, w in zip(block, widths, strict=True):
+                text = line[i].ljust(w)
+                if colour:
+                    code = CATEGORIES[category(row.results[i])][1]
+                    text = f"\x1b[{code}m{text}\x1b[0m"
+                shown += "  " + text
+            out.append(shown.rstrip())
+    if short:
+        key = " · ".join(
+            f"{h} {c.head}" for c, h in zip(g.columns, heads, strict=True) if h != c.head
+        )
+        out += ["", *wrap(f"Columns: {key}", width, hang="         ")]
+    room = width if width is not None else 80
+    for note in g.notes:
+        out += ["", *wrap(note, room)]
+    out += ["", *wrap(_LEGEND, room, hang="        ")]
+    return "\n".join(out) + "\n"
+
+
+def host_matrix_text(
+    hm: HostMatrix, *, colour: bool | None = None, width: int | None = None
+) -> str:
+    """The hosts matrix as aligned columns (``matrix --hosts``), like the release matrix."""
+    return grid_text(host_grid(hm), colour=colour, width=width)
+
+
+def host_matrix_csv(hm: HostMatrix) -> str:
+    """One line per cell: release, host, client, certificate, outcome and what the
+    application observed."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        [
+            "release",
+            "host",
+            "client",
+            "certificate",
+            "kind",
+            "status",
+            "substatus",
+            "app_observed",
+            "certificate_reached_app",
+            "short",
+        ]
+    )
+    for client, cert in hm.rows():
+        for rid, spec, _ in hm.columns():
+            r = hm.cells[(rid, spec, client, cert)]
+            o = r.outcome
+            writer.writerow(
+                [
+                    rid,
+                    spec,
+                    client,
+                    cert.value,
+                    o.kind.value,
+                    "" if o.status is None else o.status,
+                    "" if o.substatus is None else o.substatus,
+                    "" if r.app_observed is None else r.app_observed.value.value,
+                    r.certificate_reached_app,
+                    host_cell_text(r),
+                ]
+            )
+    return buffer.getvalue()

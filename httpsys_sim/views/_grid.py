@@ -1,0 +1,154 @@
+"""One shape for every table of results: rows × columns of :class:`Result` cells.
+
+The release matrix (``hs.matrix``) and the hosts matrix (``hs.host_matrix``) are both a grid: a
+title, column heads, one row per client (and certificate), a short text per cell, and the
+result behind it.  Text, Markdown, CSV and HTML views draw a :class:`Grid`, so the two tables
+look and behave the same (colour, width, legend, hover and click) without two copies of the
+drawing code (docs/architecture.md#layers: views only read values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+import attrs
+
+from httpsys_sim.core._result import cell_text, host_cell_text
+
+if TYPE_CHECKING:
+    from httpsys_sim.analysis._hosts_matrix import HostMatrix
+    from httpsys_sim.analysis._matrix import Matrix
+    from httpsys_sim.core._result import Result
+
+__all__ = ["SHORT_IDS", "Column", "Grid", "Row", "host_grid", "matrix_grid"]
+
+#: Abbreviated release ids for narrow terminals (a key under the table names them).
+SHORT_IDS: Mapping[str, str] = MappingProxyType(
+    {
+        "server-2016": "S2016",
+        "server-2019": "S2019",
+        "win10-22h2": "W10",
+        "server-2022": "S2022",
+        "win11-21h2": "21H2",
+        "win11-22h2": "22H2",
+        "win11-23h2": "23H2",
+        "win11-24h2": "24H2",
+        "win11-25h2": "25H2",
+        "server-2025": "S2025",
+    }
+)
+
+
+#: Abbreviated host names and settings for narrow terminals (``S2025/httpsys:Reneg``).
+_HOST_SHORT: Mapping[str, str] = MappingProxyType(
+    {
+        "iis-express": "iisx",
+        "aspnetcore-httpsys": "httpsys",
+        "aspnetcore-iis-inprocess": "anc-in",
+        "aspnetcore-iis-outofprocess": "anc-out",
+        "NoCertificate": "No",
+        "AllowCertificate": "Allow",
+        "AllowRenegotation": "Reneg",
+        "RequireCertificate": "Require",
+        "DelayCertificate": "Delay",
+    }
+)
+
+
+def _short_host(spec: str) -> str:
+    return ":".join(_HOST_SHORT.get(part, part) for part in spec.split(":"))
+
+
+@attrs.frozen
+class Column:
+    """A column head: its label, a shorter label for narrow screens, and a tooltip."""
+
+    head: str
+    short: str
+    tip: str
+    #: The part of a cell's detail heading this column contributes (e.g. the product name).
+    detail: str
+
+
+@attrs.frozen
+class Row:
+    """One row: its label, the detail heading part, and one result per column."""
+
+    label: str
+    detail: str
+    results: tuple[Result, ...]
+
+
+@attrs.frozen
+class Grid:
+    """A table of results, ready for any view."""
+
+    kind: str  #: ``matrix`` or ``hosts``: names the page and the cells' ids
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    #: The legend lines specific to this table (the outcome legend is common to all).
+    notes: tuple[str, ...] = ()
+    #: Whether cells carry the application's observation (hosts) or the outcome only.
+    app_marks: bool = False
+
+    def text(self, result: Result) -> str:
+        """The short text of one cell."""
+        return host_cell_text(result) if self.app_marks else cell_text(result)
+
+
+def matrix_grid(m: Matrix) -> Grid:
+    """The release matrix: clients down, releases across."""
+    from httpsys_sim.catalogue._clients import get_client
+
+    columns = tuple(
+        Column(head=r.id, short=SHORT_IDS.get(r.id, r.id), tip=r.product, detail=r.product)
+        for r in m.releases
+    )
+    rows = tuple(
+        Row(
+            label=m.row_label(client, cert),
+            detail=f"{get_client(client).name} · certificate {cert.value}",
+            results=tuple(m.cells[(r.id, client, cert)] for r in m.releases),
+        )
+        for client, cert in m.rows()
+    )
+    return Grid(kind="matrix", title=m.title, columns=columns, rows=rows)
+
+
+_HOST_NOTES = (
+    "Cells: the outcome, then what the ASP.NET Core application observed: cert (a "
+    "certificate), null, exc (an exception), gone (the connection died under the call). "
+    "See docs/concepts.md#hosts.",
+)
+
+
+def host_grid(hm: HostMatrix) -> Grid:
+    """The hosts matrix: clients down, hosts (× releases) across."""
+    from httpsys_sim.catalogue._clients import get_client
+
+    products = {r.id: r.product for r in hm.releases}
+    columns = tuple(
+        Column(
+            head=label,
+            short=_short_host(spec)
+            if len(hm.releases) == 1
+            else f"{SHORT_IDS.get(rid, rid)}/{_short_host(spec)}",
+            tip=f"{spec} on {products[rid]}",
+            detail=f"{spec} on {products[rid]}",
+        )
+        for rid, spec, label in hm.columns()
+    )
+    rows = tuple(
+        Row(
+            label=client if len(hm.certificates) == 1 else f"{client} ({cert.value})",
+            detail=f"{get_client(client).name} · certificate {cert.value}",
+            results=tuple(hm.cells[(rid, spec, client, cert)] for rid, spec, _ in hm.columns()),
+        )
+        for client, cert in hm.rows()
+    )
+    return Grid(
+        kind="hosts", title=hm.title, columns=columns, rows=rows, notes=_HOST_NOTES, app_marks=True
+    )
