@@ -527,10 +527,11 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
         else:
             report.write_json(sys.stdout)
         return EXIT_OK
+    term = _terminal(args)
     return _emit(
         args,
         {
-            "text": report.to_text,
+            "text": lambda: report.to_text(width=term.width),
             "json": report.to_json,
             "markdown": report.to_markdown,
             "html": report.to_html,
@@ -648,7 +649,7 @@ def _cmd_completion(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     return EXIT_OK
 
 
-def _add_layout_options(p: argparse.ArgumentParser) -> None:
+def _add_layout_options(p: argparse.ArgumentParser, *, colour: bool = True) -> None:
     g = p.add_argument_group("text layout")
     g.add_argument(
         "--width",
@@ -656,6 +657,8 @@ def _add_layout_options(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="wrap text at N columns (default: $COLUMNS, else the terminal's width, else no limit)",
     )
+    if not colour:
+        return
     g.add_argument(
         "--color",
         "--colour",
@@ -674,7 +677,7 @@ def _terminal(args: argparse.Namespace) -> Terminal:
     if width is not None and width < 20:
         raise InputError("must be at least 20", field="--width", hint="e.g. --width 80")
     if getattr(args, "output", None):
-        return Terminal(width=width, colour=args.color == "always")
+        return Terminal(width=width, colour=getattr(args, "color", "never") == "always")
     return terminal_for(sys.stdout, width=width, color=getattr(args, "color", "auto"))
 
 
@@ -803,6 +806,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_format(p, ["text", "json", "markdown", "html"], "text")
     _add_output(p)
+    _add_layout_options(p, colour=False)
     p.set_defaults(func=_cmd_diagnose)
 
     p = sub.add_parser(

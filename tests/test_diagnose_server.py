@@ -392,3 +392,34 @@ def test_json_streams_to_the_same_text_and_hands_out_copies() -> None:
     cell["mark"] = "tampered"
     assert "tampered" not in report.to_json()
     assert report.to_dict() == json.loads(report.to_json())
+
+
+def test_markdown_and_text_show_a_hostile_site_name_as_written(tmp_path: Path) -> None:
+    """Names come from the server's files: Markdown escapes them (no emphasis, no HTML, no
+    table break), text keeps them verbatim, and prose wraps at --width without splitting a
+    path or a command."""
+    bundle = tmp_path / "b"
+    shutil.copytree(BUNDLE, bundle)
+    config = bundle / "applicationHost.config"
+    # IIS refuses \ / ? ; : @ & = + $ , | " < > in a site name; Markdown's own are allowed.
+    hostile = "P*rt*l_[x](y)#`z`!"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        .replace('<site name="Portal"', f'<site name="{hostile}"')
+        .replace('<location path="Portal"', f'<location path="{hostile}"'),
+        encoding="utf-8",
+    )
+    shown = hostile
+    shutil.move(bundle / "webconfig" / "Portal", bundle / "webconfig" / shown)
+    report = diagnose_bundle(bundle)
+    assert any(f.site == shown for f in report.findings)
+    markdown = report.to_markdown()
+    assert "## P\\*rt\\*l\\_\\[x\\](y)\\#\\`z\\`! / on" in markdown
+    assert f"site {shown}  path /" in report.to_text()
+    narrow = report.to_text(width=60)
+    for line in narrow.splitlines():
+        if len(line) > 60:  # a label and one word that cannot be split (a path), or a command
+            assert len(line.split()) <= 2 or line.startswith(" " * 10), line
+    commands = [c for f in report.findings for fix in f.fixes for c in fix.commands]
+    assert commands
+    assert all(c in narrow for c in commands)

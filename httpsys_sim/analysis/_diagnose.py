@@ -367,121 +367,25 @@ class Diagnosis:
         json.dump(self.to_dict(_shared=True), stream, **self._dump_options())
         stream.write("\n")
 
-    def _grid(self, finding: Finding) -> list[str]:
-        left = max(len(c) for c in [*self.clients, "client"])
-        rel = list(finding.cells)
-        widths = [max(len(r), 7) for r in rel]
-        lines = [
-            "    "
-            + "client".ljust(left)
-            + "  "
-            + "  ".join(r.ljust(w) for r, w in zip(rel, widths, strict=True))
-        ]
-        for client in self.clients:
-            cells = [
-                str(finding.cells[r][client]["mark"]).ljust(w)
-                for r, w in zip(rel, widths, strict=True)
-            ]
-            lines.append("    " + client.ljust(left) + "  " + "  ".join(cells).rstrip())
-        return lines
+    # --- one-line hooks into views/ -----------------------------------------------
+    def to_text(self, *, width: int | None = None) -> str:
+        """A report for people: summary, then each finding, its grid, risks and fixes; prose
+        wraps at ``width`` columns when given."""
+        from httpsys_sim.views._text import diagnosis_text
 
-    def to_text(self) -> str:
-        """A report for people: summary, then each finding, its grid, risks and fixes."""
-        out = [f"httpsys-sim diagnose — clients with a {self.certificate.value} certificate", ""]
-        out += self.summary_lines()
-        out += [f"note: {n}" for n in self.notes]
-        out += [f"problem: {p}" for p in self.problems]
-        for n, f in enumerate(self.findings, 1):
-            flags = ", ".join(access_flag_names(f.access_ssl_flags)) or "None"
-            out += [
-                "",
-                f"[{n}] site {f.site or '(any)'}  path {f.path}  binding {f.binding}"
-                + (f"  (site binding {f.site_binding})" if f.site_binding is not None else ""),
-                f"    sslFlags: {flags} (from {f.flags_source}) · certificate requested: "
-                f"{f.cert_request} · {f.verdict}",
-            ]
-            out += [f"    evidence: {e}" for e in f.evidence]
-            out += [f"    note: {x}" for x in f.notes]
-            if f.failing or f.cert_request != "none":
-                out += self._grid(f)
-            if f.why is not None:
-                out.append(f"    why ({f.why[1]} on {f.why[0]}):")
-                out += [f"      {i}. {e} [{r}]" for i, (e, r) in enumerate(f.why[2], 1)]
-            if f.risks:
-                out.append("    at risk on upgrade:")
-                out += [f"      - {r}" for r in f.risks]
-            if f.fixes:
-                out.append("    fixes (re-simulated):")
-                for fix in f.fixes:
-                    done, total = f.fix_coverage[fix.id]
-                    mark = "verified" if fix.verified else f"partial: {done}/{total}"
-                    out.append(f"      * {fix.title} [{mark}; {fix.rule}]")
-                    out += [f"          {c}" for c in fix.commands]
-                    if fix.note:
-                        out.append(f"          ({fix.note})")
-        out += ["", _LEGEND]
-        return "\n".join(out) + "\n"
+        return diagnosis_text(self, width=width)
 
     def to_markdown(self) -> str:
-        """The same as Markdown."""
-        out = [f"# httpsys-sim diagnose ({self.certificate.value} certificate)", ""]
-        out += [f"- {line}" for line in self.summary_lines()]
-        out += [""] + [f"> {n}" for n in self.notes]
-        if self.problems:
-            out += ["", "## Problems", ""] + [f"- {p}" for p in self.problems]
-        for f in self.findings:
-            flags = ", ".join(access_flag_names(f.access_ssl_flags)) or "None"
-            out += [
-                "",
-                f"## {f.site or '(any site)'} {f.path} on `{f.binding}`",
-                "",
-                f"sslFlags `{flags}` (from `{f.flags_source}`) · certificate requested: "
-                f"**{f.cert_request}** · {f.verdict}"
-                + (f" · site binding `{f.site_binding}`" if f.site_binding is not None else ""),
-            ]
-            out += [""] + [f"- evidence: `{e}`" for e in f.evidence]
-            out += [f"- note: {x}" for x in f.notes]
-            if f.failing or f.cert_request != "none":
-                out += [
-                    "",
-                    "| client | " + " | ".join(f.cells) + " |",
-                    "|---|" + "---|" * len(f.cells),
-                ]
-                for client in self.clients:
-                    out.append(
-                        f"| {client} | "
-                        + " | ".join(str(f.cells[r][client]["mark"]) for r in f.cells)
-                        + " |"
-                    )
-            if f.why is not None:
-                out += ["", f"**Why** ({f.why[1]} on {f.why[0]}):", ""]
-                out += [f"{i}. {e} `{r}`" for i, (e, r) in enumerate(f.why[2], 1)]
-            if f.risks:
-                out += ["", "**At risk on upgrade:**", ""] + [f"- {r}" for r in f.risks]
-            if f.fixes:
-                out += ["", "**Fixes:**", ""]
-                for fix in f.fixes:
-                    done, total = f.fix_coverage[fix.id]
-                    mark = "verified" if fix.verified else f"partial: {done}/{total}"
-                    out.append(f"- {fix.title} ({mark}; {fix.rule})")
-                    out += [f"  - `{c}`" for c in fix.commands]
-                    if fix.note:
-                        out.append(f"  - {fix.note}")
-        out += ["", _LEGEND]
-        return "\n".join(out) + "\n"
+        """The same as Markdown (everything read from the server's files escaped)."""
+        from httpsys_sim.views._markdown import diagnosis_markdown
+
+        return diagnosis_markdown(self)
 
     def to_html(self) -> str:
         """One self-contained page (no network): summary, then each site."""
         from httpsys_sim.views._diagnosis_html import diagnosis_html
 
         return diagnosis_html(self)
-
-
-_LEGEND = (
-    "Legend: 200 served · 200* served, but the certificate never reached IIS · 403.x refused "
-    "by IIS · 500.0 ERROR_NOT_SUPPORTED · RESET connection reset · ? the outcome has "
-    "alternatives (an inferred rule on its path)"
-)
 
 
 # --- bindings: which one serves a site (R-BIND-3) ---------------------------------------------

@@ -24,9 +24,16 @@ def md_escape(text: object) -> str:
 
 
 def md_code(text: object) -> str:
-    """``text`` as an inline Markdown code span (code spans are never parsed as HTML)."""
-    plain = _XML_BAD.sub("\ufffd", str(text)).replace("`", "ʼ").replace("\n", " ")
-    return f"`{plain}`"
+    """``text`` as an inline Markdown code span (never parsed as HTML), its characters kept:
+    the fence is one backtick longer than any run inside (a PowerShell escape survives a
+    copy), padded with a space when the text starts or ends with a backtick, or with a space at
+    both ends (CommonMark strips one from each side)."""
+    plain = _XML_BAD.sub("\ufffd", str(text)).replace("\r", " ").replace("\n", " ")
+    longest = max((len(m) for m in re.findall(r"`+", plain)), default=0)
+    ticks = "`" * (longest + 1)
+    stripped = plain[:1] == plain[-1:] == " " and plain.strip(" ") != ""
+    pad = " " if plain[:1] == "`" or plain[-1:] == "`" or stripped else ""
+    return f"{ticks}{pad}{plain}{pad}{ticks}"
 
 
 def fence(body: str, info: str) -> str:

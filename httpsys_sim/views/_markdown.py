@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from httpsys_sim.analysis._compare import Comparison
+    from httpsys_sim.analysis._diagnose import Diagnosis
     from httpsys_sim.analysis._hosts_matrix import HostMatrix
     from httpsys_sim.analysis._matrix import Matrix
     from httpsys_sim.catalogue._clients import ClientProfile
@@ -28,7 +29,8 @@ from httpsys_sim.analysis._compare import show_value
 from httpsys_sim.views._escape import fence, md_code, md_escape, safe_url
 from httpsys_sim.views._grid import Grid, host_grid
 from httpsys_sim.views._mermaid import result_mermaid
-from httpsys_sim.views._text import _connections, _num, _yes
+from httpsys_sim.views._text import _DIAGNOSIS_LEGEND, _connections, _num, _yes
+from httpsys_sim.windows._iis import access_flag_names
 
 _CAT_EMOJI = MappingProxyType(
     {
@@ -332,3 +334,54 @@ def grid_markdown(g: Grid) -> str:
 def host_matrix_markdown(hm: HostMatrix) -> str:
     """The hosts matrix as a Markdown table."""
     return grid_markdown(host_grid(hm))
+
+
+def diagnosis_markdown(d: Diagnosis) -> str:
+    """A diagnosis as Markdown: the summary, then one section per finding.  Everything read
+    from the server's files (site names, paths, evidence) is escaped: a site named
+    ``<script>`` or ``*x*`` shows as written."""
+    out = [f"# httpsys-sim diagnose ({md_escape(d.certificate.value)} certificate)", ""]
+    out += [f"- {md_escape(line)}" for line in d.summary_lines()]
+    out += [""] + [f"> {md_escape(n)}" for n in d.notes]
+    if d.problems:
+        out += ["", "## Problems", ""] + [f"- {md_escape(p)}" for p in d.problems]
+    for f in d.findings:
+        flags = ", ".join(access_flag_names(f.access_ssl_flags)) or "None"
+        out += [
+            "",
+            f"## {md_escape(f.site or '(any site)')} {md_escape(f.path)} on {md_code(f.binding)}",
+            "",
+            f"sslFlags {md_code(flags)} (from {md_code(f.flags_source)}) · certificate "
+            f"requested: **{md_escape(f.cert_request)}** · {md_escape(f.verdict)}"
+            + (f" · site binding {md_code(f.site_binding)}" if f.site_binding is not None else ""),
+        ]
+        out += [""] + [f"- evidence: {md_code(e)}" for e in f.evidence]
+        out += [f"- note: {md_escape(x)}" for x in f.notes]
+        if f.failing or f.cert_request != "none":
+            out += [
+                "",
+                "| client | " + " | ".join(md_escape(r) for r in f.cells) + " |",
+                "|---|" + "---|" * len(f.cells),
+            ]
+            for client in d.clients:
+                out.append(
+                    f"| {md_escape(client)} | "
+                    + " | ".join(md_escape(f.cells[r][client]["mark"]) for r in f.cells)
+                    + " |"
+                )
+        if f.why is not None:
+            out += ["", f"**Why** ({md_escape(f.why[1])} on {md_escape(f.why[0])}):", ""]
+            out += [f"{i}. {md_escape(e)} `{r}`" for i, (e, r) in enumerate(f.why[2], 1)]
+        if f.risks:
+            out += ["", "**At risk on upgrade:**", ""] + [f"- {md_escape(r)}" for r in f.risks]
+        if f.fixes:
+            out += ["", "**Fixes:**", ""]
+            for fix in f.fixes:
+                done, total = f.fix_coverage[fix.id]
+                mark = "verified" if fix.verified else f"partial: {done}/{total}"
+                out.append(f"- {md_escape(fix.title)} ({mark}; {fix.rule})")
+                out += [f"  - {md_code(c)}" for c in fix.commands]
+                if fix.note:
+                    out.append(f"  - {md_escape(fix.note)}")
+    out += ["", md_escape(_DIAGNOSIS_LEGEND)]
+    return "\n".join(out) + "\n"

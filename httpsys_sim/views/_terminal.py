@@ -64,9 +64,18 @@ def terminal_for(
     return Terminal(width=width, colour=colour)
 
 
-def wrap(text: str, width: int | None, *, indent: str = "", hang: str | None = None) -> list[str]:
+def wrap(
+    text: str,
+    width: int | None,
+    *,
+    indent: str = "",
+    hang: str | None = None,
+    split_words: bool = True,
+) -> list[str]:
     """``text`` as lines of at most ``width`` columns, continuation lines under ``hang``
-    (default: as deep as ``indent``); one line when ``width`` is None."""
+    (default: as deep as ``indent``); one line when ``width`` is None.  With
+    ``split_words=False`` a word longer than the line (a file path, a command) stays whole
+    and overflows, so it can still be copied."""
     if width is None:
         return [indent + text]
     return textwrap.wrap(
@@ -74,6 +83,6 @@ def wrap(text: str, width: int | None, *, indent: str = "", hang: str | None = N
         max(16, width),
         initial_indent=indent,
         subsequent_indent=" " * len(indent) if hang is None else hang,
-        break_long_words=True,
+        break_long_words=split_words,
         break_on_hyphens=False,
     ) or [indent]

@@ -13,11 +13,13 @@ from httpsys_sim.core._result import category, cell_text, host_cell_text
 from httpsys_sim.views._grid import SHORT_IDS, Grid, host_grid
 from httpsys_sim.views._palette import CATEGORIES
 from httpsys_sim.views._terminal import wrap
+from httpsys_sim.windows._iis import access_flag_names
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from httpsys_sim.analysis._compare import Comparison
+    from httpsys_sim.analysis._diagnose import Diagnosis, Finding
     from httpsys_sim.analysis._hosts_matrix import HostMatrix
     from httpsys_sim.analysis._matrix import Matrix
     from httpsys_sim.catalogue._clients import ClientProfile
@@ -445,3 +447,83 @@ def host_matrix_csv(hm: HostMatrix) -> str:
                 ]
             )
     return buffer.getvalue()
+
+
+_DIAGNOSIS_LEGEND = (
+    "Legend: 200 served · 200* served, but the certificate never reached IIS · 403.x refused "
+    "by IIS · 500.0 ERROR_NOT_SUPPORTED · RESET connection reset · ? the outcome has "
+    "alternatives (an inferred rule on its path)"
+)
+
+
+def _diagnosis_grid(d: Diagnosis, finding: Finding) -> list[str]:
+    left = max(len(c) for c in [*d.clients, "client"])
+    rel = list(finding.cells)
+    widths = [max(len(r), 7) for r in rel]
+    lines = [
+        "    "
+        + "client".ljust(left)
+        + "  "
+        + "  ".join(r.ljust(w) for r, w in zip(rel, widths, strict=True))
+    ]
+    for client in d.clients:
+        cells = [
+            str(finding.cells[r][client]["mark"]).ljust(w) for r, w in zip(rel, widths, strict=True)
+        ]
+        lines.append("    " + client.ljust(left) + "  " + "  ".join(cells).rstrip())
+    return lines
+
+
+def diagnosis_text(d: Diagnosis, *, width: int | None = None) -> str:
+    """A report for people: the summary, then each finding with its grid of outcomes, the
+    causal chain, the risks on upgrade and the re-simulated fixes; prose wraps at ``width``
+    (commands and grids never do: they are copied and read as they are)."""
+
+    def para(text: str, indent: str = "", hang: str | None = None) -> list[str]:
+        return wrap(text, width, indent=indent, hang=hang, split_words=False)
+
+    out = [f"httpsys-sim diagnose — clients with a {d.certificate.value} certificate", ""]
+    for line in d.summary_lines():
+        out += para(line, hang="  ")
+    for note in d.notes:
+        out += para(f"note: {note}", hang="      ")
+    for p in d.problems:
+        out += para(f"problem: {p}", hang="         ")
+    for n, f in enumerate(d.findings, 1):
+        flags = ", ".join(access_flag_names(f.access_ssl_flags)) or "None"
+        out.append("")
+        out += para(
+            f"[{n}] site {f.site or '(any)'}  path {f.path}  binding {f.binding}"
+            + (f"  (site binding {f.site_binding})" if f.site_binding is not None else ""),
+            hang="    ",
+        )
+        out += para(
+            f"sslFlags: {flags} (from {f.flags_source}) · certificate requested: "
+            f"{f.cert_request} · {f.verdict}",
+            indent="    ",
+        )
+        for e in f.evidence:
+            out += para(e, indent="    evidence: ", hang=" " * 14)
+        for x in f.notes:
+            out += para(x, indent="    note: ", hang=" " * 10)
+        if f.failing or f.cert_request != "none":
+            out += _diagnosis_grid(d, f)
+        if f.why is not None:
+            out.append(f"    why ({f.why[1]} on {f.why[0]}):")
+            for i, (e, r) in enumerate(f.why[2], 1):
+                out += para(f"{e} [{r}]", indent=f"      {i}. ", hang=" " * 9)
+        if f.risks:
+            out.append("    at risk on upgrade:")
+            for r in f.risks:
+                out += para(r, indent="      - ", hang=" " * 8)
+        if f.fixes:
+            out.append("    fixes (re-simulated):")
+            for fix in f.fixes:
+                done, total = f.fix_coverage[fix.id]
+                mark = "verified" if fix.verified else f"partial: {done}/{total}"
+                out += para(f"{fix.title} [{mark}; {fix.rule}]", indent="      * ", hang=" " * 8)
+                out += [f"          {c}" for c in fix.commands]
+                if fix.note:
+                    out += para(f"({fix.note})", indent=" " * 10)
+    out += ["", *para(_DIAGNOSIS_LEGEND, hang="        ")]
+    return "\n".join(out) + "\n"
