@@ -78,6 +78,14 @@ def test_full_iis_fixture_separates_handshake_paths_from_late_ones() -> None:
     assert late
     assert handshake
     for f in handshake:
+        if (f.site, f.path) == ("Portal", "/admin"):
+            # Its <location> enables IIS client-certificate mapping without one mapping:
+            # nothing maps the certificate, 403.12 for everyone (R-IIS-7.mapping).
+            assert {c["short"] for per in f.cells.values() for c in per.values()} == {"403.12"}
+            assert [fix.id for fix in f.fixes] == ["mapping-rule"]
+            assert f.fixes[0].verified
+            assert "-Location 'Portal/admin'" in f.fixes[0].commands[0]
+            continue
         # Negotiated in the handshake: nothing fails, nothing to fix.
         assert f.failing == 0
         assert f.fixes == ()

@@ -21,6 +21,7 @@ jsonschema = pytest.importorskip("jsonschema")
 
 import httpsys_sim as hs  # noqa: E402
 from httpsys_sim import schemas  # noqa: E402
+from httpsys_sim.analysis._diagnose import _ASSUMED as UNKNOWN_SETTINGS  # noqa: E402
 from httpsys_sim.catalogue._rules import Confidence  # noqa: E402
 from httpsys_sim.cli import main  # noqa: E402
 from httpsys_sim.core._result import OutcomeKind  # noqa: E402
@@ -108,6 +109,7 @@ def test_schema_enums_are_the_code_enums() -> None:
         {m.value for m in hs.Host},
         {"none", "handshake", "late"},
         {"tcp", "quic"},
+        set(UNKNOWN_SETTINGS),
     ]
     for kind in schemas.KINDS:
         for path, values in _enums(schemas.schema(kind)).items():
@@ -168,6 +170,18 @@ def test_cli_diagnose_matches(
     document = cli_json(capsys, *argv)
     assert document["findings"], "a diagnosis with no finding checks nothing"
     assert_valid("diagnosis", document)
+
+
+def test_cli_diagnose_bundle_with_unknowns_matches(capsys: pytest.CaptureFixture[str]) -> None:
+    document = cli_json(capsys, "diagnose", "--bundle", str(FIXTURES / "bundle" / "certchecks"))
+    unknowns = [u for f in document["findings"] for u in f["unknowns"]]
+    assert unknowns, "the bundle's checks leave settings no export shows"
+    assert any(u["fixes"] for u in unknowns)
+    assert_valid("diagnosis", document)
+    broken = json.loads(json.dumps(document))
+    broken["findings"][1]["unknowns"][0]["assumed"] = "yes"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schemas.schema("diagnosis"))
 
 
 @pytest.mark.parametrize("kind", ["releases", "clients", "rules"])

@@ -10,6 +10,14 @@ flags and where they came from (R-IIS-1.merge), the outcome of each client on ea
 (cells marked like ``matrix``: ``*`` the certificate never reached IIS, ``?`` uncertain),
 the upgrade risks, and remedies built from the site's real binding, each re-simulated.
 
+The certificate checks the exports configure flow into every simulated scenario: the binding's
+revocation settings (netsh, ``DefaultSslCertCheckMode``…), Schannel's ``SendTrustedIssuerList``
+and ``ClientAuthTrustMode``, and each path's client-certificate mapping.  What no export can
+show — whether the CRL / OCSP endpoints answer, whether the clients' issuers are trusted,
+whether a mapping rule matches their certificates — is assumed the way the grid says and
+carried as an :class:`Unknown` per finding, with the outcomes that change when the assumption is
+wrong and the remedies for that case (docs/cli.md#what-diagnose-reads).
+
 Sites with the same effective configuration are simulated once: the memo lives in the
 run object (:class:`_Run`), never in module state.
 """
@@ -39,6 +47,7 @@ from httpsys_sim.readers._appconfig import (
     SiteBinding,
     parse_application_host_config,
 )
+from httpsys_sim.readers._certmapping import CertificateMapping, GlobalModule
 from httpsys_sim.readers._netsh import NetshBinding, parse_netsh_sslcert
 from httpsys_sim.readers._regfile import (
     HTTP_PARAMETERS_KEY,
@@ -64,6 +73,7 @@ from httpsys_sim.windows._binding import (
     SslBinding,
     iis_express_binding,
 )
+from httpsys_sim.windows._certchecks import MappingKind, MappingSetup, RevocationSetup, TrustSetup
 from httpsys_sim.windows._iis import (
     AccessSslFlag,
     CertPolicy,
@@ -79,6 +89,7 @@ __all__ = [
     "BUNDLE_FILES",
     "Diagnosis",
     "Finding",
+    "Unknown",
     "detect_release",
     "diagnose",
     "diagnose_bundle",
@@ -130,6 +141,20 @@ _FIX_BITS: Mapping[str, tuple[dict[str, bool], int, int]] = MappingProxyType(
         "disabletls13": ({"disable_tls13": True}, 0x40, 32),
         "disablehttp2": ({"disable_http2": True}, 0x10, 4),
         "disabletls13+disablehttp2": ({"disable_tls13": True, "disable_http2": True}, 0x50, 36),
+        "dsmapperusage": ({"ds_mapper_usage": True}, 0x1, 0),
+    }
+)
+
+#: Binding remedies that change ``DefaultSslCertCheckMode`` (R-BIND-1): the netsh change, and
+#: the bit to set (True) or clear (False).
+_CHECK_MODE_FIXES: Mapping[str, tuple[dict[str, bool], int, bool]] = MappingProxyType(
+    {
+        "revocation-off": ({"verify_client_cert_revocation": False}, 0x1, True),
+        "revocation-cached-only-off": (
+            {"verify_revocation_with_cached_cert_only": False},
+            0x2,
+            False,
+        ),
     }
 )
 
@@ -163,6 +188,127 @@ def _cell(result: Result) -> dict[str, Any]:
         "category": category(result),
         "failing": is_failure(result),
     }
+
+
+# --- what no export shows ----------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Unknown:
+    """A setting the certificate checks depend on that no export shows: the grid assumes one
+    value; this says what changes with the other, and what to do then."""
+
+    #: The scenario field (docs/formats.md#certificate-checks): ``revocation.reachable``,
+    #: ``revocation.cached``, ``trust.client_issuer_in_list`` or ``mapping.matches``.
+    setting: str
+    #: The value the grid was simulated with.
+    assumed: bool
+    #: What the exports cannot tell, in words.
+    question: str
+    #: The rule that decides the other outcome.
+    rule: str
+    #: Per release, the cells that change: ``Windows Server 2022: 200 becomes 403.13 for …``.
+    changes: tuple[str, ...]
+    #: How many (release, client) cells change.
+    cells: int
+    #: Remedies for the other case, each re-simulated on the cells it would break.
+    fixes: tuple[Fix, ...] = ()
+    #: (cells each fix repairs, cells that fail in the other case), by fix id.
+    fix_coverage: Mapping[str, tuple[int, int]] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The finding's ``unknowns`` entry (docs/formats.md#diagnosis-json)."""
+        return {
+            "setting": self.setting,
+            "assumed": self.assumed,
+            "question": self.question,
+            "rule": self.rule,
+            "changes": list(self.changes),
+            "cells": self.cells,
+            "fixes": [
+                {
+                    **fix.to_dict(),
+                    "repairs": "{} of {} failing cells".format(*self.fix_coverage[fix.id]),
+                }
+                for fix in self.fixes
+            ],
+        }
+
+    def lines(self) -> list[str]:
+        """What the text and Markdown reports say (one line, then each change)."""
+        head = f"{self.setting} assumed {str(self.assumed).lower()}: {self.question} [{self.rule}]"
+        return [head, *self.changes]
+
+
+#: The value the grid assumes for each setting no export shows.
+_ASSUMED: Mapping[str, bool] = MappingProxyType(
+    {
+        "revocation.reachable": True,
+        "revocation.cached": False,
+        "trust.client_issuer_in_list": True,
+        "mapping.matches": True,
+    }
+)
+
+
+def _server_unknowns(
+    server: ServerSetup, mapping_known: bool
+) -> list[tuple[str, str, str, ServerSetup]]:
+    """(setting, question, rule, the server with the other value) for each setting of
+    ``server`` the certificate checks depend on and no export shows."""
+    out: list[tuple[str, str, str, ServerSetup]] = []
+    b = server.binding
+    if b.verify_client_cert_revocation and not b.verify_revocation_with_cached_cert_only:
+        out.append(
+            (
+                "revocation.reachable",
+                "no export shows whether the server reaches the CRL distribution points / "
+                "OCSP responders of the clients' certificates; if it cannot (and no fresh CRL "
+                "is cached), IIS refuses valid certificates with 403.13",
+                "R-IIS-7.revocation-offline",
+                attrs.evolve(server, revocation=RevocationSetup(reachable=False)),
+            )
+        )
+    if b.verify_client_cert_revocation and b.verify_revocation_with_cached_cert_only:
+        out.append(
+            (
+                "revocation.cached",
+                "the binding checks revocation from cached CRLs only, and no export shows "
+                "whether a fresh CRL of the clients' issuers is in the server's cache",
+                "R-IIS-7.revocation-offline",
+                attrs.evolve(server, revocation=RevocationSetup(cached=True)),
+            )
+        )
+    trust = server.trust
+    if trust.send_trusted_issuer_list or trust.client_auth_trust_mode in (1, 2):
+        why = (
+            "SendTrustedIssuerList=1 names the trusted issuers in the CertificateRequest"
+            if trust.send_trusted_issuer_list
+            else f"ClientAuthTrustMode={trust.client_auth_trust_mode} trusts only the "
+            "binding's CTL / its roots"
+        )
+        out.append(
+            (
+                "trust.client_issuer_in_list",
+                f"{why}; no export shows whether the clients' certificates come from one of "
+                "those issuers",
+                "R-IIS-7.trust-list" if trust.send_trusted_issuer_list else "R-IIS-7.trust-mode",
+                attrs.evolve(server, trust=attrs.evolve(trust, client_issuer_in_list=False)),
+            )
+        )
+    if server.mapping.kind is not MappingKind.NONE and not mapping_known:
+        out.append(
+            (
+                "mapping.matches",
+                f"{server.mapping.kind.value} mapping is on, and whether its rules match the "
+                "clients' certificates depends on the certificates, which no export holds",
+                "R-IIS-7.mapping-ad"
+                if server.mapping.kind is MappingKind.ACTIVE_DIRECTORY
+                else "R-IIS-7.mapping",
+                attrs.evolve(server, mapping=attrs.evolve(server.mapping, matches=False)),
+            )
+        )
+    return out
 
 
 # --- findings ---------------------------------------------------------------------------------
@@ -215,6 +361,8 @@ class Finding:
     )
     #: Failing cells per release (shared by every finding of the same configuration).
     failing_by_release: Mapping[str, int] = attrs.field(factory=dict, eq=False, repr=False)
+    #: Settings the certificate checks depend on that no export shows (:class:`Unknown`).
+    unknowns: tuple[Unknown, ...] = ()
 
     @property
     def failing(self) -> int:
@@ -266,6 +414,7 @@ class Finding:
                 for fix in self.fixes
             ],
             "risks": list(self.risks),
+            "unknowns": [u.to_dict() for u in self.unknowns],
             "notes": list(self.notes),
             "evidence": list(self.evidence),
             "why": None
@@ -396,6 +545,7 @@ class _Known:
     binding: SslBinding
     where: str
     reg: RegBinding | None = None
+    notes: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -403,6 +553,26 @@ class _Served:
     binding: SslBinding
     known: _Known | None
     notes: tuple[str, ...] = ()
+
+
+def _checks_text(binding: SslBinding) -> str:
+    """A binding's certificate checks in a few words (R-BIND-1), for evidence and notes."""
+    if not binding.verify_client_cert_revocation:
+        parts = ["no revocation check"]
+    elif binding.verify_revocation_with_cached_cert_only:
+        parts = ["revocation checked from cached CRLs only"]
+    else:
+        parts = ["revocation checked"]
+    if binding.revocation_freshness_time is not None:
+        parts.append(f"CRL freshness {binding.revocation_freshness_time} s")
+    if binding.url_retrieval_timeout is not None:
+        parts.append(f"CRL download timeout {binding.url_retrieval_timeout} ms")
+    if not binding.usage_check:
+        parts.append("no usage check")
+    if binding.ctl_identifier is not None:
+        store = f" in {binding.ctl_store_name}" if binding.ctl_store_name else ""
+        parts.append(f"CTL {binding.ctl_identifier}{store}")
+    return ", ".join(parts)
 
 
 def _merge_flags(binding: SslBinding, flags: int) -> SslBinding:
@@ -444,10 +614,20 @@ class _Bindings:
             if found is None:
                 self.by_endpoint[key] = _Known(binding=rb.binding, where=where, reg=rb)
             else:
+                notes: list[str] = []
+                shown = _checks_text(found.binding)
+                stored = _checks_text(rb.binding)
+                if shown != stored:
+                    # netsh prints what http.sys uses now; the registry what it will load.
+                    notes.append(
+                        f"certificate checks differ: netsh shows {shown}, the registry "
+                        f"({where}) stores {stored}; simulated as netsh shows them"
+                    )
                 self.by_endpoint[key] = _Known(
                     binding=_merge_flags(found.binding, rb.flags),
                     where=f"{found.where}; DefaultFlags=0x{rb.flags:x} at {where}",
                     reg=rb,
+                    notes=tuple(notes),
                 )
 
     def all(self) -> list[_Known]:
@@ -470,7 +650,7 @@ class _Bindings:
             known = self.by_endpoint.get(candidate.casefold())
             if known is None:
                 continue
-            notes: list[str] = []
+            notes: list[str] = list(known.notes)
             if candidate.casefold() != endpoint.casefold():
                 notes.append(
                     f"IIS binds this site as {kind} {endpoint}, but http.sys serves it from "
@@ -541,6 +721,7 @@ class _Profile:
     #: The request path simulated: ``/`` or the placeholder for every other path.
     path: str = "/"
     failing_by_release: Mapping[str, int] = attrs.field(factory=dict)
+    unknowns: tuple[Unknown, ...] = ()
 
 
 class _Run:
@@ -555,8 +736,10 @@ class _Run:
         clients: tuple[str, ...],
         certificate: CertState,
         current: str | None,
+        trust: TrustSetup | None = None,
     ) -> None:
         self.schannel = schannel
+        self.trust = trust if trust is not None else TrustSetup()
         self.http3 = http3
         self.releases = releases
         self.clients = clients
@@ -577,6 +760,8 @@ class _Run:
         flags: AccessSslFlag,
         site_flags: SiteBindingSslFlag,
         path: str,
+        mapping: MappingSetup | None = None,
+        mapping_known: bool = True,
     ) -> _Profile:
         canon_site_flags = SiteBindingSslFlag(int(site_flags) & ~_KIND_BITS)
         # Only whether the path is the site root can change anything (the own-host-name
@@ -584,11 +769,14 @@ class _Run:
         asks = cert_policy(flags) is not CertPolicy.IGNORE
         canon_path = _CANON_PATH if asks and path != "/" else "/"
         outcome_fields = (binding.port, *(getattr(binding, f) for f in _OUTCOME_FIELDS))
-        key = (host, outcome_fields, flags, canon_site_flags, canon_path)
+        mapping = mapping if mapping is not None else MappingSetup()
+        key = (host, outcome_fields, flags, canon_site_flags, canon_path, mapping, mapping_known)
         found = self._profiles.get(key)
         if found is None:
             canon = _canonical(binding)
-            found = self._compute(host, canon, flags, canon_site_flags, canon_path)
+            found = self._compute(
+                host, canon, flags, canon_site_flags, canon_path, mapping, mapping_known
+            )
             self._profiles[key] = found
         return found
 
@@ -645,8 +833,11 @@ class _Run:
         flags: AccessSslFlag,
         site_flags: SiteBindingSslFlag,
         path: str,
+        mapping: MappingSetup,
+        mapping_known: bool,
     ) -> _Profile:
         outcomes: dict[str, dict[str, Result]] = {}
+        servers: dict[str, ServerSetup] = {}
         cert_request = "none"
         for release in self.releases:
             server = ServerSetup(
@@ -657,16 +848,11 @@ class _Run:
                 schannel=self.schannel,
                 http3=self.http3,
                 site_binding_ssl_flags=site_flags,
+                trust=self.trust,
+                mapping=mapping,
             )
-            per: dict[str, Result] = {}
-            for client in self.clients:
-                scenario = Scenario(
-                    server=server,
-                    client=ClientSetup(profile=client, certificate=self.certificate),
-                    request=Request(path=path),
-                )
-                per[client] = self._simulate(scenario)
-            outcomes[release.id] = per
+            servers[release.id] = server
+            outcomes[release.id] = per = self._grid(server, path)
             for result in per.values():
                 how = {c.cert_requested.value for c in result.connections}
                 if "handshake" in how:
@@ -677,6 +863,7 @@ class _Run:
                 ):
                     cert_request = "late" if cert_request == "none" else cert_request
         fixes, coverage = self._find_fixes(outcomes)
+        unknowns = self._unknowns(servers, outcomes, path, mapping_known)
         plain = {r: {c: _cell(res) for c, res in per.items()} for r, per in outcomes.items()}
         # Read-only: every finding of this configuration shares them.
         cells = MappingProxyType(
@@ -699,12 +886,84 @@ class _Run:
             failing_by_release=MappingProxyType(
                 {r: sum(is_failure(x) for x in per.values()) for r, per in outcomes.items()}
             ),
+            unknowns=unknowns,
         )
+
+    def _grid(self, server: ServerSetup, path: str) -> dict[str, Result]:
+        """Every client's outcome against ``server`` on one release."""
+        per: dict[str, Result] = {}
+        for client in self.clients:
+            scenario = Scenario(
+                server=server,
+                client=ClientSetup(profile=client, certificate=self.certificate),
+                request=Request(path=path),
+            )
+            per[client] = self._simulate(scenario)
+        return per
+
+    def _unknowns(
+        self,
+        servers: Mapping[str, ServerSetup],
+        outcomes: Mapping[str, Mapping[str, Result]],
+        path: str,
+        mapping_known: bool,
+    ) -> tuple[Unknown, ...]:
+        """For each setting no export shows, the cells that change with its other value and
+        the remedies for that case (only those that change something)."""
+        if self.certificate is CertState.NONE or not servers:
+            return ()  # no certificate, nothing for the checks to decide
+        first = next(iter(servers.values()))
+        found: list[Unknown] = []
+        for index, (setting, question, rule, _) in enumerate(
+            _server_unknowns(first, mapping_known)
+        ):
+            other: dict[str, dict[str, Result]] = {}
+            for release, server in servers.items():
+                changed = _server_unknowns(server, mapping_known)[index][3]
+                other[release] = self._grid(changed, path)
+            changes: list[str] = []
+            cells = 0
+            broken: list[Result] = []
+            for release, per in other.items():
+                moved: dict[tuple[str, str], list[str]] = {}
+                for client, result in per.items():
+                    a, b = cell_text(outcomes[release][client]), cell_text(result)
+                    if a != b:
+                        moved.setdefault((a, b), []).append(client)
+                        cells += 1
+                        if is_failure(result):
+                            broken.append(result)
+                changes += [
+                    f"{RELEASES[release].product}: {a} becomes {b} for {', '.join(clients)}"
+                    for (a, b), clients in moved.items()
+                ]
+            if not cells:
+                continue
+            fixes, coverage = self._fixes_for(broken)
+            found.append(
+                Unknown(
+                    setting=setting,
+                    assumed=_ASSUMED[setting],
+                    question=question,
+                    rule=rule,
+                    changes=tuple(changes),
+                    cells=cells,
+                    fixes=fixes,
+                    fix_coverage=coverage,
+                )
+            )
+        return tuple(found)
 
     def _find_fixes(
         self, outcomes: Mapping[str, Mapping[str, Result]]
     ) -> tuple[tuple[Fix, ...], dict[str, tuple[int, int]]]:
         failing = [r for per in outcomes.values() for r in per.values() if is_failure(r)]
+        return self._fixes_for(failing)
+
+    def _fixes_for(
+        self, failing: Sequence[Result]
+    ) -> tuple[tuple[Fix, ...], dict[str, tuple[int, int]]]:
+        """The remedies of the failing cells, each marked verified when it repairs all."""
         found: dict[str, Fix] = {}
         hits: dict[str, int] = {}
         for result in failing:
@@ -782,6 +1041,8 @@ class _Where:
     binding: SslBinding
     reg: RegBinding | None
     host: Host
+    #: The path inside the site (configuration commands name ``Site/path``).
+    path: str = "/"
 
 
 def _registry_command(where: _Where, bits: int) -> tuple[str, str]:
@@ -797,6 +1058,24 @@ def _registry_command(where: _Where, bits: int) -> tuple[str, str]:
     return (
         f'reg add "{path}" /v DefaultFlags /t REG_DWORD /d 0x{value:x} /f',
         f"The reg add is the alternative to netsh: DefaultFlags 0x{existing:x} | 0x{bits:x} = "
+        f"0x{value:x}; restart http.sys after it (net stop http /y, then net start w3svc)",
+    )
+
+
+def _check_mode_command(where: _Where, bit: int, turn_on: bool) -> tuple[str, str]:
+    """``reg add`` setting or clearing ``bit`` of the binding's ``DefaultSslCertCheckMode``
+    (R-BIND-1.registry), and a note."""
+    b = where.binding
+    if where.reg is not None:
+        path = where.reg.registry_path
+    else:
+        key = b.endpoint if b.kind != "ccs" else f"0.0.0.0:{b.port}"
+        path = f"{HTTP_PARAMETERS_KEY}\\{_STORE_OF_KIND[b.kind]}\\{key}"
+    existing = int(b.cert_check_mode)
+    value = existing | bit if turn_on else existing & ~bit
+    return (
+        f'reg add "{path}" /v DefaultSslCertCheckMode /t REG_DWORD /d 0x{value:x} /f',
+        f"The reg add is the alternative to netsh: DefaultSslCertCheckMode 0x{existing:x} → "
         f"0x{value:x}; restart http.sys after it (net stop http /y, then net start w3svc)",
     )
 
@@ -848,6 +1127,12 @@ def _localise(fix: Fix, where: _Where, netsh: Callable[[SslBinding, str], str]) 
         if fix.id == "clientcertnegotiation" and where.host is Host.IIS:
             note = f"{note}. {_RENEWAL_WARNING}" if note else _RENEWAL_WARNING
         return attrs.evolve(fix, commands=(*commands,), note=note)
+    if fix.id in _CHECK_MODE_FIXES:
+        changes, bit, turn_on = _CHECK_MODE_FIXES[fix.id]
+        command = _netsh_update(b, changes)
+        reg_command, reg_note = _check_mode_command(where, bit, turn_on)
+        note = f"{fix.note}. {reg_note}" if fix.note else reg_note
+        return attrs.evolve(fix, commands=(command, reg_command), note=note)
     if fix.id == "site-binding-128":
         return attrs.evolve(fix, commands=_set_site_binding(where, site_flags | 128))
     if fix.id == "own-hostname":
@@ -868,8 +1153,14 @@ def _localise(fix: Fix, where: _Where, netsh: Callable[[SslBinding, str], str]) 
         )
         return attrs.evolve(fix, commands=new)
     if where.site is not None:
+        # appcmd / the configuration editor take the location: the site, and the path in it.
+        location = where.site + ("" if where.path == "/" else where.path)
         return attrs.evolve(
-            fix, commands=tuple(c.replace("<SiteName>", where.site) for c in fix.commands)
+            fix,
+            commands=tuple(
+                c.replace("<SiteName>", where.site).replace("<Site>", location)
+                for c in fix.commands
+            ),
         )
     return fix
 
@@ -888,16 +1179,24 @@ def _finding(
     host: Host,
     evidence: list[str],
     notes: list[str],
+    mapping: CertificateMapping | None = None,
 ) -> Finding:
     site_flags = site_binding.ssl_flags if site_binding is not None else SiteBindingSslFlag.NONE
     request_path = path.path if path is not None else "/"
-    profile = run.profile(host, served.binding, flags, site_flags, request_path)
+    setup = MappingSetup()
+    known = True
+    if mapping is not None and mapping.kind is not MappingKind.NONE:
+        matches = mapping.matches
+        setup = MappingSetup(kind=mapping.kind, matches=matches is not False)
+        known = matches is not None
+    profile = run.profile(host, served.binding, flags, site_flags, request_path, setup, known)
     where = _Where(
         site=site,
         site_binding=site_binding,
         binding=served.binding,
         reg=served.known.reg if served.known is not None else None,
         host=host,
+        path=request_path,
     )
     if cert_policy(flags) is CertPolicy.REQUIRE_ONLY and profile.cert_request == "none":
         notes.append("SslRequireCert without SslNegotiateCert: no late demand (R-IIS-2, inferred)")
@@ -932,6 +1231,9 @@ def _finding(
             note=None if fix.note is None else text(fix.note),
         )
 
+    def local(fix: Fix) -> Fix:
+        return _localise(retext(fix), where, run.netsh_update)
+
     if why is not None and not (same_endpoint and not root_text and profile.path == "/"):
         why = (why[0], why[1], tuple((text(e), r) for e, r in why[2]))
     return Finding(
@@ -944,7 +1246,7 @@ def _finding(
         flags_chain=path.chain if path is not None else (),
         cert_request=profile.cert_request,
         outcomes=profile.outcomes,
-        fixes=tuple(_localise(retext(f), where, run.netsh_update) for f in profile.fixes),
+        fixes=tuple(local(f) for f in profile.fixes),
         fix_coverage=profile.coverage,
         risks=profile.risks,
         notes=tuple(notes),
@@ -956,6 +1258,9 @@ def _finding(
         http_sys_binding=served.binding,
         site_binding_ssl_flags=site_flags,
         host=host,
+        unknowns=tuple(
+            attrs.evolve(u, fixes=tuple(local(f) for f in u.fixes)) for u in profile.unknowns
+        ),
     )
 
 
@@ -1029,6 +1334,7 @@ def diagnose(
             f"release detected from {os_name}: {detected.product} (build {detected.build}); "
             "shown with its upgrade targets"
         )
+    trust = _trust(exports, notes)
     run = _Run(
         schannel=export.settings if export is not None else SchannelSettings(),
         http3=bool(export.http3_enabled) if export is not None else False,
@@ -1036,6 +1342,7 @@ def diagnose(
         clients=client_ids,
         certificate=cert,
         current=current,
+        trust=trust,
     )
     store = _Bindings(bindings, exports, netsh_name)
     findings: list[Finding] = []
@@ -1164,6 +1471,18 @@ def _site_findings(
                 + (served.known.where if served.known is not None else "assumed"),
             ]
             evidence += [f"sslFlags {s.what}: {s.where}" for s in path.chain]
+            evidence.append(f"certificate checks of the binding: {_checks_text(served.binding)}")
+            mapping = app.certificate_mapping(site.name, path.path)
+            if mapping.kind is not MappingKind.NONE:
+                lines = ", ".join(str(n) for n in mapping.lines)
+                evidence.append(f"{mapping.describe()}: {config_name}:{lines}")
+            notes = list(served.notes)
+            if cert_policy(path.flags) is CertPolicy.IGNORE:
+                notes += [
+                    _module_note(module, config_name)
+                    for module in app.native_modules(site.name, path.path)
+                    if _may_negotiate(module)
+                ]
             out.append(
                 _finding(
                     run,
@@ -1174,10 +1493,32 @@ def _site_findings(
                     site_binding=site_binding,
                     host=host,
                     evidence=evidence,
-                    notes=list(served.notes),
+                    notes=notes,
+                    mapping=mapping,
                 )
             )
     return out
+
+
+#: Native modules known not to start a negotiation of their own: the ASP.NET Core Module
+#: reads the certificate IIS already has (R-ANCM-1, R-ANCM-2).
+_NON_NEGOTIATING_MODULES = ("aspnetcoremodule", "aspnetcoremodulev2")
+
+
+def _may_negotiate(module: GlobalModule) -> bool:
+    """A running native module that does not ship with IIS: the configuration cannot say
+    whether it calls ``IHttpRequest::NegotiateClientCertificate`` (R-IIS-8)."""
+    return not module.ships_with_iis and module.name.casefold() not in _NON_NEGOTIATING_MODULES
+
+
+def _module_note(module: GlobalModule, config_name: str) -> str:
+    return (
+        f"native module {module.name} ({module.image}, {config_name}:{module.line}) runs here "
+        "and does not ship with IIS; whether it calls IHttpRequest::NegotiateClientCertificate "
+        "is not in any export: if it does, this path gets the late certificate demand although "
+        "its sslFlags ignore certificates (R-IIS-8; simulate with "
+        "server.native_negotiate_module)"
+    )
 
 
 def _merge_exports(exports: Sequence[SchannelExport]) -> SchannelExport | None:
@@ -1189,6 +1530,32 @@ def _merge_exports(exports: Sequence[SchannelExport]) -> SchannelExport | None:
     http3 = next((e.http3_enabled for e in exports if e.http3_enabled is not None), None)
     bindings = tuple(b for e in exports for b in e.bindings)
     return attrs.evolve(exports[0], settings=schannel, http3_enabled=http3, bindings=bindings)
+
+
+def _trust(exports: Sequence[SchannelExport], notes: list[str]) -> TrustSetup:
+    """Schannel's trust settings as the exports have them (absent: Windows' defaults), with a
+    note for each one that is set (R-IIS-7.trust-list, R-IIS-7.trust-mode)."""
+    sent = next((e for e in exports if e.send_trusted_issuer_list is not None), None)
+    moded = next((e for e in exports if e.client_auth_trust_mode is not None), None)
+    send = bool(sent is not None and sent.send_trusted_issuer_list)
+    mode = (moded.client_auth_trust_mode or 0) if moded is not None else 0
+    if sent is not None and send:
+        where = f"{sent.filename}:{sent.value_lines.get('SendTrustedIssuerList')}"
+        notes.append(
+            f"Schannel SendTrustedIssuerList=1 ({where}): every CertificateRequest names "
+            "the issuers the server trusts, and clients offer only certificates from them; the "
+            "grids assume the clients' certificates do (see each finding's unknowns; "
+            "R-IIS-7.trust-list)"
+        )
+    if moded is not None and mode:
+        where = f"{moded.filename}:{moded.value_lines.get('ClientAuthTrustMode')}"
+        name = "exclusive root trust" if mode == 1 else "exclusive CA trust"
+        notes.append(
+            f"Schannel ClientAuthTrustMode={mode} ({name}; {where}): client certificates "
+            "must chain to the binding's CTL; the grids assume their issuers are in it "
+            "(R-IIS-7.trust-mode)"
+        )
+    return TrustSetup(send_trusted_issuer_list=send, client_auth_trust_mode=mode)
 
 
 # --- os.txt and bundles -----------------------------------------------------------------------

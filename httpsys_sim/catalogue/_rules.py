@@ -535,6 +535,60 @@ _SOURCE_LIST: tuple[Source, ...] = (
             "header is present, HttpContext.Connection.ClientCertificate is populated."
         ),
     ),
+    Source(
+        id="HTTPSYS-REG-VALUES",
+        title=(
+            "Field write-ups and configuration checks naming the http.sys SslBindingInfo "
+            "registry values (an IIS support engineer's post on verifyclientcertrevocation; a "
+            "DISA IIS STIG check of SslBindingInfo\\0.0.0.0:443\\DefaultSslCertCheckMode; "
+            "third-party tools that read DefaultSslRevocationFreshnessTime, "
+            "DefaultSslRevocationUrlRetrievalTimeout, DefaultSslCtlIdentifier, "
+            "DefaultSslCtlStoreName)"
+        ),
+        url=None,
+        note=(
+            "netsh verifyclientcertrevocation=disable writes DefaultSslCertCheckMode = 1 under "
+            "the binding's key; the other value names follow the same pattern."
+        ),
+    ),
+    Source(
+        id="MS-TLS-REGISTRY",
+        title="Microsoft Learn, Transport Layer Security (TLS) registry settings",
+        url="https://learn.microsoft.com/windows-server/security/tls/tls-registry-settings",
+        note=(
+            "SendTrustedIssuerList: with it set the server sends the list of trusted issuers; "
+            "default FALSE from Windows Server 2012 and Windows 8 (TRUE before)."
+        ),
+    ),
+    Source(
+        id="MS-SCHANNEL-TRUST-MODES",
+        title=(
+            "Microsoft Learn, What's New in TLS/SSL (Schannel SSP), Windows Server 2012: "
+            "management of trusted issuers for client authentication (ClientAuthTrustMode)"
+        ),
+        url=None,
+        note=(
+            "ClientAuthTrustMode under HKLM\\SYSTEM\\CurrentControlSet\\Control\\"
+            "SecurityProviders\\SCHANNEL: 0 machine trust (default), 1 exclusive root trust, "
+            "2 exclusive CA trust."
+        ),
+    ),
+    Source(
+        id="IIS-CERTMAPPING-CONFIG",
+        title=(
+            "IIS configuration reference: iisClientCertificateMappingAuthentication "
+            "(oneToOneMappings/add, manyToOneMappings/add with permissionMode Allow/Deny) and "
+            "clientCertificateMappingAuthentication"
+        ),
+        url="https://learn.microsoft.com/iis/configuration/system.webserver/security/"
+        "authentication/iisclientcertificatemappingauthentication/",
+        note=(
+            "enabled defaults to false; oneToOneCertificateMappingsEnabled and "
+            "manyToOneCertificateMappingsEnabled default to true; each mapping has enabled "
+            "(default true); a many-to-one mapping Allows or Denies the certificates its rules "
+            "match; configurable at server and site level."
+        ),
+    ),
     # --- RFCs ----------------------------------------------------------------------------
     Source(
         id="RFC5246",
@@ -853,6 +907,35 @@ _BINDING_RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        id="R-BIND-1.registry",
+        title="Where http.sys stores a binding in the registry",
+        statement=(
+            "http.sys keeps each SSL binding under HKLM\\SYSTEM\\CurrentControlSet\\Services\\"
+            "HTTP\\Parameters\\SslBindingInfo\\<ip:port> (SslSniBindingInfo\\<name:port>, "
+            "SslCcsBindingInfo\\<ip:port>): SslCertHash, AppId, SslCertStoreName, DefaultFlags, "
+            "and the certificate checks as DefaultSslCertCheckMode (the DefaultCertCheckMode "
+            "bits 0x1 no revocation check, 0x2 cached CRLs only, 0x4 freshness time, 0x10000 no "
+            "usage check), DefaultSslRevocationFreshnessTime (seconds), "
+            "DefaultSslRevocationUrlRetrievalTimeout (milliseconds), DefaultSslCtlIdentifier "
+            "and DefaultSslCtlStoreName."
+        ),
+        confidence=_P,
+        sources=("S6", "S38", "HTTPSYS-REG-VALUES"),
+        section="the http.sys SSL binding",
+        notes=(
+            "The bit values are documented (S6); DefaultSslCertCheckMode as the value name is "
+            "reported; the names of the freshness time, URL timeout and CTL values come from "
+            "third-party code reading the key, so the reader also accepts the "
+            "HTTP_SERVICE_CONFIG_SSL_PARAM member names (inferred).",
+            "No Windows release defines other DefaultCertCheckMode bits: a value with others "
+            "is refused rather than guessed.",
+        ),
+        alternatives=(
+            "The freshness time, URL timeout and CTL values are stored under the member names "
+            "(DefaultRevocationFreshnessTime, …): read as well.",
+        ),
+    ),
+    Rule(
         id="R-BIND-2",
         title="netsh http show sslcert output format",
         statement=(
@@ -1119,6 +1202,8 @@ _CHECK_RULES: tuple[Rule, ...] = (
             "verifyrevocationwithcachedclientcertonly=enable without a cached CRL giving 403.13 "
             "is inferred; revocationfreshnesstime and urlretrievaltimeout decide how long a "
             "cached CRL counts and how long a download may take.",
+            "Whether the CRL / OCSP endpoints answer the server is in no export: diagnose "
+            "assumes they do and reports, per finding, the cells that become 403.13 otherwise.",
         ),
         alternatives=("With cached-only checking and no cached CRL the certificate passes (200).",),
     ),
@@ -1144,11 +1229,15 @@ _CHECK_RULES: tuple[Rule, ...] = (
             "so IIS sees no certificate (403.7 under Require, 200 without one under Accept)."
         ),
         confidence=_D,
-        sources=("S14", "S50"),
+        sources=("S14", "S50", "MS-TLS-REGISTRY"),
         section="third evidence pass (2026-12)",
         notes=(
             "Some clients (iOS) offer only certificates whose direct issuer is in the list, "
             "also without SendTrustedIssuerList (S50).",
+            "SendTrustedIssuerList is off by default from Windows Server 2012 "
+            "(MS-TLS-REGISTRY): an export without the value means it is not sent.",
+            "No export shows the clients' certificates: diagnose assumes their issuers are "
+            "listed and reports the outcomes otherwise (docs/cli.md#what-diagnose-reads).",
         ),
     ),
     Rule(
@@ -1160,8 +1249,12 @@ _CHECK_RULES: tuple[Rule, ...] = (
             "model answers 403.16 for a certificate whose issuer is not in it."
         ),
         confidence=_I,
-        sources=("S14", "MODEL"),
+        sources=("S14", "MS-SCHANNEL-TRUST-MODES", "MODEL"),
         section="third evidence pass (2026-12)",
+        notes=(
+            "The values 0 / 1 / 2 are documented (MS-SCHANNEL-TRUST-MODES); the 403.16 for an "
+            "issuer outside the CTL is inferred.",
+        ),
         alternatives=("The certificate is dropped as if absent: 403.7 under Require.",),
     ),
     Rule(
@@ -1173,11 +1266,15 @@ _CHECK_RULES: tuple[Rule, ...] = (
             "matches is refused with 403.12 'mapper denied access'."
         ),
         confidence=_D,
-        sources=("S14",),
+        sources=("S14", "IIS-CERTMAPPING-CONFIG"),
         section="third evidence pass (2026-12)",
         notes=(
             "Where anonymous access is off, a failed mapping may surface as 401.x instead; the "
             "model shows 403.12.",
+            "A mapping section whose enabled mappings can grant nothing (every one disabled, "
+            "only Deny many-to-one rules, or none at all) maps no certificate "
+            "(IIS-CERTMAPPING-CONFIG); whether a rule matches a given certificate is not in "
+            "any export, so diagnose assumes it does and reports the outcomes otherwise.",
         ),
         alternatives=("401.1 / 401.2 (logon failed / denied by server configuration).",),
     ),
@@ -1204,6 +1301,11 @@ _CHECK_RULES: tuple[Rule, ...] = (
         confidence=_D,
         sources=("S54",),
         section="third evidence pass (2026-12)",
+        notes=(
+            "applicationHost.config lists the native modules (globalModules) and where they "
+            "run (modules), not which IHttpRequest methods they call: diagnose names the ones "
+            "that do not ship with IIS and leaves server.native_negotiate_module to the user.",
+        ),
     ),
 )
 

@@ -368,6 +368,21 @@ def _cert_checks(
             ),
             "KB 294305: IIS refuses a certificate whose CRL it cannot download",
         )
+        if (
+            s.binding.verify_revocation_with_cached_cert_only
+            and rev.reachable
+            and s.host is not Host.KESTREL
+        ):
+            yield (
+                "revocation-cached-only-off",
+                "Let http.sys download CRLs instead of using cached ones only "
+                "(netsh verifyrevocationwithcachedclientcertonly=disable)",
+                (_netsh(scenario, verify_revocation_with_cached_cert_only=False),),
+                "R-IIS-7.revocation-offline",
+                "server",
+                scenario.with_binding(verify_revocation_with_cached_cert_only=False),
+                "needs the CRL / OCSP endpoints to answer the server",
+            )
         if s.binding.verify_client_cert_revocation and s.host is not Host.KESTREL:
             yield (
                 "revocation-off",
@@ -427,17 +442,40 @@ def _cert_checks(
     elif mapping.kind is not MappingKind.NONE and not mapping.matches:
         yield (
             "mapping-rule",
-            f"Add a {mapping.kind.value} mapping rule that matches the certificate",
-            (
-                '%windir%\\system32\\inetsrv\\appcmd.exe set config "<Site>" -section:'
-                "system.webServer/security/authentication/"
-                "iisClientCertificateMappingAuthentication /enabled:true /commit:apphost",
-            ),
+            f"Add a {mapping.kind.value} mapping that matches the certificate",
+            _MAPPING_COMMANDS[mapping.kind],
             "R-IIS-7.mapping",
             "server",
             _with(scenario, mapping=attrs.evolve(mapping, matches=True)),
-            None,
+            "or enable the disabled mapping, or remove the Deny rule, that covers the certificate",
         )
+
+
+_SECTION = "system.webServer/security/authentication/iisClientCertificateMappingAuthentication"
+#: The commands that add a mapping of each kind (``<Site>``: the IIS location, site/path).
+_MAPPING_COMMANDS: Mapping[MappingKind, tuple[str, ...]] = MappingProxyType(
+    {
+        MappingKind.MANY_TO_ONE: (
+            '%windir%\\system32\\inetsrv\\appcmd.exe set config "<Site>" '
+            f"-section:{_SECTION} /+\"manyToOneMappings.[name='<mapping name>',"
+            "permissionMode='Allow',userName='<account>',password='<password>']\" "
+            "/commit:apphost",
+            '%windir%\\system32\\inetsrv\\appcmd.exe set config "<Site>" '
+            f"-section:{_SECTION} /+\"manyToOneMappings.[name='<mapping name>'].rules."
+            "[certificateField='Subject',certificateSubField='O',"
+            "matchCriteria='<organisation>']\" /commit:apphost",
+        ),
+        MappingKind.ONE_TO_ONE: (
+            "Add-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location '<Site>' "
+            f"-Filter '{_SECTION}/oneToOneMappings' -Name '.' -Value @{{userName='<account>';"
+            "password='<password>';certificate='<base64 of the client certificate, one line>'}",
+        ),
+        MappingKind.ACTIVE_DIRECTORY: (
+            "map the certificate to the user's account in Active Directory "
+            "(altSecurityIdentities), or issue the certificate with the user's UPN",
+        ),
+    }
+)
 
 
 _CLIENT_FIXES: Mapping[str, tuple[str, str]] = MappingProxyType(

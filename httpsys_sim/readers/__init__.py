@@ -4,10 +4,12 @@
   output → :class:`~httpsys_sim.windows._binding.SslBinding` values (R-BIND-2).
 * :func:`~httpsys_sim.readers._appconfig.parse_application_host_config` —
   ``applicationHost.config`` (IIS / IIS Express) → sites, bindings and effective access
-  flags (R-IIS-1 … R-IIS-4).
+  flags (R-IIS-1 … R-IIS-4), client-certificate mapping per path and the native modules
+  (:mod:`~httpsys_sim.readers._certmapping`; R-IIS-7.mapping, R-IIS-8).
 * :func:`~httpsys_sim.readers._regfile.parse_schannel_reg` — ``.reg`` exports → Schannel
-  settings and the http.sys bindings of every kind with their ``DefaultFlags`` (R-TLS-2,
-  R-REQ-1).
+  settings (renegotiation, protocols, ``SendTrustedIssuerList``, ``ClientAuthTrustMode``) and
+  the http.sys bindings of every kind with their ``DefaultFlags`` and certificate checks
+  (R-TLS-2, R-REQ-1, R-BIND-1.registry).
 * :func:`~httpsys_sim.readers._webconfig.parse_web_config` — a site's or application's
   ``web.config``; :func:`~httpsys_sim.readers._webconfig.effective_paths` merges every file
   into the access flags IIS applies per path (R-IIS-1.merge).

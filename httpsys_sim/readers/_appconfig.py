@@ -3,8 +3,9 @@
 It extracts what decides a client-certificate outcome: the sites and their bindings
 (``bindingInformation``, numeric ``sslFlags``; R-IIS-3), the server-level
 ``<system.webServer><security><access sslFlags>`` and every ``<location path="…">`` that sets
-it (R-IIS-1), the ``access`` section's lock (``overrideModeDefault``), and whether the file
-belongs to IIS Express or full IIS (R-IIS-4).
+it (R-IIS-1), the ``access`` section's lock (``overrideModeDefault``), whether the file
+belongs to IIS Express or full IIS (R-IIS-4), the client-certificate mapping sections and the
+native modules (:mod:`httpsys_sim.readers._certmapping`; R-IIS-7.mapping, R-IIS-8).
 
 XML is parsed with :mod:`defusedxml` refusing DTDs, entity declarations and external
 references (docs/formats.md#bad-input): billion-laughs and XXE payloads are an :class:`InputError`.
@@ -29,6 +30,19 @@ from defusedxml.ElementTree import (  # type: ignore[import-untyped, unused-igno
 )
 
 from httpsys_sim.errors import InputError
+from httpsys_sim.readers._certmapping import (
+    AD_MAPPING_SECTION,
+    IIS_MAPPING_SECTION,
+    CertificateMapping,
+    GlobalModule,
+    MappingSection,
+    ModuleEdit,
+    merge_mapping,
+    merge_modules,
+    read_global_modules,
+    read_mapping_section,
+    read_module_edit,
+)
 from httpsys_sim.readers._text import decode_text, read_input
 from httpsys_sim.windows._binding import IIS_EXPRESS_PORTS, BindingKind
 from httpsys_sim.windows._iis import (
@@ -193,12 +207,22 @@ class AppHostConfig:
     #: Every ``<location overrideMode|allowOverride>`` holding the ``access`` section: the
     #: locks that decide whether a ``web.config`` below may set it (R-IIS-1).
     access_locks: tuple[AccessLock, ...] = ()
+    #: Every client-certificate mapping section (IIS and Active Directory), in file order
+    #: (R-IIS-7.mapping).
+    mapping_sections: tuple[MappingSection, ...] = ()
+    #: ``<globalModules>``: the native modules and their DLLs (R-IIS-8).
+    global_modules: tuple[GlobalModule, ...] = ()
+    #: Every ``<modules>`` element, in file order.
+    module_edits: tuple[ModuleEdit, ...] = ()
     #: Look-up tables built once (site name → site; site → path → setting), so that a
     #: look-up costs the same whatever the number of sites and locations.
     _sites_by_name: dict[str, Site] = attrs.field(init=False, eq=False, repr=False)
     _by_site: dict[str, dict[str, AccessSetting]] = attrs.field(init=False, eq=False, repr=False)
     _server: AccessSetting | None = attrs.field(init=False, eq=False, repr=False)
     _locks: dict[tuple[str | None, str], AccessLock] = attrs.field(init=False, eq=False, repr=False)
+    _levels: dict[tuple[str | None, str], list[MappingSection | ModuleEdit]] = attrs.field(
+        init=False, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         by_name: dict[str, Site] = {}
@@ -221,6 +245,38 @@ class AppHostConfig:
         object.__setattr__(self, "_by_site", by_site)
         object.__setattr__(self, "_server", server)
         object.__setattr__(self, "_locks", locks)
+        levels: dict[tuple[str | None, str], list[MappingSection | ModuleEdit]] = {}
+        items: list[MappingSection | ModuleEdit] = [*self.mapping_sections, *self.module_edits]
+        for item in items:
+            where = (None if item.site is None else item.site.casefold(), item.path.casefold())
+            levels.setdefault(where, []).append(item)
+        for found in levels.values():
+            found.sort(key=lambda item: item.line)
+        object.__setattr__(self, "_levels", levels)
+
+    def _levels_for(self, site: str, path: str) -> list[MappingSection | ModuleEdit]:
+        """Mapping sections and ``<modules>`` elements that apply to ``path`` of ``site``, in
+        IIS's order: server level, then each ``<location>`` from the site root down."""
+        out = list(self._levels.get((None, "/"), ()))
+        folded = site.casefold()
+        for level in _ancestors(_norm_path(path)):
+            out += self._levels.get((folded, level), ())
+        return out
+
+    def certificate_mapping(self, site: str, path: str = "/") -> CertificateMapping:
+        """The client-certificate mapping IIS applies to ``path`` of ``site``
+        (R-IIS-7.mapping): every level's section merged."""
+        return merge_mapping(
+            m for m in self._levels_for(site, path) if isinstance(m, MappingSection)
+        )
+
+    def native_modules(self, site: str, path: str = "/") -> tuple[GlobalModule, ...]:
+        """The native modules of ``<globalModules>`` that ``<modules>`` leaves running for
+        ``path`` of ``site`` (R-IIS-8)."""
+        if not self.global_modules:
+            return ()
+        edits = (m for m in self._levels_for(site, path) if isinstance(m, ModuleEdit))
+        return merge_modules(self.global_modules, edits)
 
     def site_settings(self, name: str) -> dict[str, AccessSetting]:
         """The ``<location>`` settings of site ``name``: case-folded path → setting."""
@@ -560,6 +616,14 @@ def _access_nodes(container: _Node) -> Iterator[_Node]:
             yield from security.find_all("access")
 
 
+def _web_server(container: _Node, *names: str) -> Iterator[_Node]:
+    """Elements at ``system.webServer/<names…>`` of a container (the root or a location)."""
+    nodes = list(container.find_all("system.webServer"))
+    for name in names:
+        nodes = [child for node in nodes for child in node.find_all(name)]
+    yield from nodes
+
+
 def _split_location(path: str | None) -> tuple[str | None, str]:
     """``"Portal/admin"`` → ``("Portal", "/admin")``; server level → ``(None, "/")``."""
     if path is None:
@@ -682,6 +746,37 @@ def parse_application_host_config(
                 )
     settings.sort(key=lambda s: s.line)
 
+    mapping_sections: list[MappingSection] = []
+    module_edits: list[ModuleEdit] = []
+    global_modules: list[GlobalModule] = []
+    seen_sections: dict[tuple[str, str | None, str], int] = {}
+    containers: list[tuple[_Node, str | None]] = [(root, None)]
+    containers += [(loc, loc.attrib.get("path", "")) for loc in root.find_all("location")]
+    for container, location_path in containers:
+        owner, inside = _split_location(location_path)
+        for section_name in (IIS_MAPPING_SECTION, AD_MAPPING_SECTION):
+            for node in _web_server(container, "security", "authentication", section_name):
+                section_key = (section_name, None if owner is None else owner.casefold(), inside)
+                if section_key in seen_sections:
+                    raise InputError(
+                        f"a second <{section_name}> for the same location (IIS refuses duplicate "
+                        f"sections; first on line {seen_sections[section_key]})",
+                        file=filename,
+                        line=node.line,
+                        field=section_name,
+                    )
+                seen_sections[section_key] = node.line
+                mapping_sections.append(
+                    read_mapping_section(node, site=owner, path=inside, filename=filename)
+                )
+        for node in _web_server(container, "modules"):
+            module_edits.append(read_module_edit(node, site=owner, path=inside, filename=filename))
+        if owner is None:
+            for node in _web_server(container, "globalModules"):
+                global_modules += read_global_modules(node, filename)
+    mapping_sections.sort(key=lambda m: m.line)
+    module_edits.sort(key=lambda m: m.line)
+
     if host is not None:
         host_hint, evidence = host, "given by the caller"
     elif any(m in markers for m in _IIS_EXPRESS_MARKERS):
@@ -702,6 +797,9 @@ def parse_application_host_config(
         host_hint=host_hint,
         host_evidence=evidence,
         access_locks=tuple(locks),
+        mapping_sections=tuple(mapping_sections),
+        global_modules=tuple(global_modules),
+        module_edits=tuple(module_edits),
     )
 
 

@@ -6,11 +6,16 @@ Reads files written by ``regedit /e`` or ``reg export``: ``Windows Registry Edit
 
 * ``HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL``:
   ``DisableRenegoOnServer``, ``DisableRenegoOnClient``, ``AllowInsecureRenegoClients``,
-  ``AllowInsecureRenegoServers``, ``UseScsvForTls`` (S25), and
-  ``Protocols\\<SSL 3.0|TLS 1.x>\\Server|Client`` ``Enabled`` / ``DisabledByDefault`` (S3 S4);
+  ``AllowInsecureRenegoServers``, ``UseScsvForTls`` (S25), the trust settings
+  ``SendTrustedIssuerList`` and ``ClientAuthTrustMode`` (R-IIS-7.trust-list,
+  R-IIS-7.trust-mode), and ``Protocols\\<SSL 3.0|TLS 1.x>\\Server|Client`` ``Enabled`` /
+  ``DisabledByDefault`` (S3 S4);
 * ``HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters``: ``EnableHttp3`` (S37) and
   the per-binding ``SslBindingInfo\\<ip:port>`` (also ``SslSniBindingInfo``,
-  ``SslCcsBindingInfo``) ``DefaultFlags`` (R-REQ-1, S38).
+  ``SslCcsBindingInfo``) ``DefaultFlags`` (R-REQ-1, S38) and the certificate checks
+  ``DefaultSslCertCheckMode``, ``DefaultSslRevocationFreshnessTime``,
+  ``DefaultSslRevocationUrlRetrievalTimeout``, ``DefaultSslCtlIdentifier``,
+  ``DefaultSslCtlStoreName`` (R-BIND-1.registry; docs/cli.md#what-diagnose-reads).
 
 Everything else is checked for syntax and otherwise ignored.
 """
@@ -28,7 +33,7 @@ import attrs
 
 from httpsys_sim.errors import InputError
 from httpsys_sim.readers._text import FrozenMapping, decode_text, read_input, split_lines
-from httpsys_sim.windows._binding import SslBinding
+from httpsys_sim.windows._binding import CertCheckMode, SslBinding
 from httpsys_sim.windows._schannel import SchannelSettings
 
 __all__ = [
@@ -73,6 +78,27 @@ _PROTOCOL_KEYS: Final = MappingProxyType(
         "tls 1.3": "1.3",
     }
 )
+#: A binding's certificate-check settings → the value names that hold them: first the name
+#: http.sys writes (R-BIND-1.registry), then the ``HTTP_SERVICE_CONFIG_SSL_PARAM`` member
+#: names, accepted too.
+_CERT_CHECK_VALUES: Final = MappingProxyType(
+    {
+        "mode": ("DefaultSslCertCheckMode", "DefaultCertCheckMode"),
+        "freshness": ("DefaultSslRevocationFreshnessTime", "DefaultRevocationFreshnessTime"),
+        "timeout": (
+            "DefaultSslRevocationUrlRetrievalTimeout",
+            "DefaultRevocationUrlRetrievalTimeout",
+        ),
+        "ctl_identifier": ("DefaultSslCtlIdentifier", "SslCtlIdentifier"),
+        "ctl_store": ("DefaultSslCtlStoreName", "SslCtlStoreName"),
+    }
+)
+#: Every ``DefaultCertCheckMode`` bit a release defines (R-BIND-1).
+_KNOWN_CHECK_MODE_BITS: Final = sum(int(bit) for bit in CertCheckMode)
+#: ``ClientAuthTrustMode`` values: 0 machine trust, 1 exclusive root trust, 2 exclusive CA
+#: trust (R-IIS-7.trust-mode).
+_TRUST_MODES: Final = (0, 1, 2)
+
 #: http.sys binding store subkey → how its child key names the endpoint.
 _BINDING_STORES: Final = MappingProxyType(
     {
@@ -138,6 +164,12 @@ class SchannelExport:
     bindings: tuple[RegBinding, ...] = ()
     #: The name used in error messages.
     filename: str = "<reg>"
+    #: Schannel ``SendTrustedIssuerList`` (R-IIS-7.trust-list): None when the export does not
+    #: contain it (Windows' default since Server 2012: not sent).
+    send_trusted_issuer_list: bool | None = None
+    #: Schannel ``ClientAuthTrustMode`` 0 / 1 / 2 (R-IIS-7.trust-mode): None when absent
+    #: (default 0, machine trust).
+    client_auth_trust_mode: int | None = None
 
 
 def _error(
@@ -370,7 +402,13 @@ def parse_schannel_reg(text: str | bytes, *, filename: str = "<reg>") -> Schanne
 def _reg_text(value: RegValue, filename: str, name: str) -> str:
     if value.kind == "sz" and isinstance(value.data, str):
         return value.data
-    raise _error(f"{name} should be a string, not {value.kind}", filename, value.line, field=name)
+    raise _error(
+        f"{name} should be a string, not {value.kind}",
+        filename,
+        value.line,
+        field=name,
+        hint=f'"{name}"="text", as regedit exports a REG_SZ',
+    )
 
 
 def _reg_bytes(value: RegValue, filename: str, name: str, size: int | None = None) -> bytes:
@@ -408,11 +446,39 @@ def _read_binding(
         lines[entry[0]] = entry[1].line
         return entry[1]
 
+    def first(names: tuple[str, ...]) -> tuple[str, RegValue] | None:
+        """The one value of ``names`` the key holds (an observed name or an alias); two of
+        them for one setting is an edited export."""
+        found = [(name, entry[1]) for name in names if (entry := values.get(name.casefold()))]
+        if len(found) > 1:
+            raise _error(
+                f"{found[0][0]} and {found[1][0]} both set the same binding setting",
+                filename,
+                found[1][1].line,
+                field=found[1][0],
+                hint=f"http.sys writes {names[0]}; remove the other value",
+            )
+        if not found:
+            return None
+        name, value = found[0]
+        lines[name] = value.line
+        return name, value
+
     flags = mode = 0
     if (v := get("DefaultFlags")) is not None:
         flags = _dword(v, filename, "DefaultFlags")
-    if (v := get("DefaultSslCertCheckMode")) is not None:
-        mode = _dword(v, filename, "DefaultSslCertCheckMode")
+    if (nv := first(_CERT_CHECK_VALUES["mode"])) is not None:
+        mode = _dword(nv[1], filename, nv[0])
+        unknown = mode & ~_KNOWN_CHECK_MODE_BITS
+        if unknown:
+            raise _error(
+                f"{nv[0]}=0x{mode:x} has bits no Windows release defines (0x{unknown:x})",
+                filename,
+                nv[1].line,
+                field=nv[0],
+                hint="DefaultCertCheckMode bits: 0x1 no revocation check, 0x2 cached CRLs only, "
+                "0x4 freshness time, 0x10000 no usage check (R-BIND-1)",
+            )
     if (v := get("SslCertHash")) is not None:
         raw = _reg_bytes(v, filename, "SslCertHash")
         fields["certificate_hash"] = raw.hex() if raw else None
@@ -420,16 +486,15 @@ def _read_binding(
         fields["app_id"] = "{" + str(uuid.UUID(bytes_le=_reg_bytes(v, filename, "AppId", 16))) + "}"
     if (v := get("SslCertStoreName")) is not None:
         fields["cert_store"] = _reg_text(v, filename, "SslCertStoreName") or None
-    if (v := get("SslCtlIdentifier")) is not None:
-        fields["ctl_identifier"] = _reg_text(v, filename, "SslCtlIdentifier") or None
-    if (v := get("SslCtlStoreName")) is not None:
-        fields["ctl_store_name"] = _reg_text(v, filename, "SslCtlStoreName") or None
-    if (v := get("DefaultRevocationFreshnessTime")) is not None and mode & 0x4:
-        fields["revocation_freshness_time"] = _dword(v, filename, "DefaultRevocationFreshnessTime")
-    if (v := get("DefaultRevocationUrlRetrievalTimeout")) is not None:
-        fields["url_retrieval_timeout"] = (
-            _dword(v, filename, "DefaultRevocationUrlRetrievalTimeout") or None
-        )
+    for key, field in (("ctl_identifier", "ctl_identifier"), ("ctl_store", "ctl_store_name")):
+        if (nv := first(_CERT_CHECK_VALUES[key])) is not None:
+            fields[field] = _reg_text(nv[1], filename, nv[0]) or None
+    if (nv := first(_CERT_CHECK_VALUES["freshness"])) is not None:
+        freshness = _dword(nv[1], filename, nv[0])
+        if mode & 0x4:  # http.sys uses the time only with CertCheckMode 0x4 (R-BIND-1)
+            fields["revocation_freshness_time"] = freshness
+    if (nv := first(_CERT_CHECK_VALUES["timeout"])) is not None:
+        fields["url_retrieval_timeout"] = _dword(nv[1], filename, nv[0]) or None
     try:
         binding = SslBinding.from_flags(flags, mode, **fields)
     except InputError as exc:
@@ -454,6 +519,8 @@ def _interpret(keys: dict[tuple[str, ...], _KeyTree], filename: str) -> Schannel
     settings: dict[str, bool] = {}
     protocols: dict[str, dict[str, dict[str, int]]] = {"server": {}, "client": {}}
     http3: bool | None = None
+    issuer_list: bool | None = None
+    trust_mode: int | None = None
     flags: dict[str, int] = {}
     modes: dict[str, int] = {}
     lines: dict[str, int] = {}
@@ -473,6 +540,21 @@ def _interpret(keys: dict[tuple[str, ...], _KeyTree], filename: str) -> Schannel
                     field = _SCHANNEL_VALUES.get(folded)
                     if field is not None:
                         settings[field] = _dword(value, filename, name) != 0
+                        lines[name] = value.line
+                    elif folded == "sendtrustedissuerlist":
+                        issuer_list = _dword(value, filename, name) != 0
+                        lines[name] = value.line
+                    elif folded == "clientauthtrustmode":
+                        trust_mode = _dword(value, filename, name)
+                        if trust_mode not in _TRUST_MODES:
+                            raise _error(
+                                f"ClientAuthTrustMode={trust_mode} is not a trust mode",
+                                filename,
+                                value.line,
+                                field=name,
+                                hint="0 machine trust (default), 1 exclusive root trust, "
+                                "2 exclusive CA trust",
+                            )
                         lines[name] = value.line
             elif len(sub) == 3 and sub[0] == "protocols" and sub[2] in ("server", "client"):
                 version = _PROTOCOL_KEYS.get(sub[1])
@@ -500,10 +582,11 @@ def _interpret(keys: dict[tuple[str, ...], _KeyTree], filename: str) -> Schannel
                     lines[f"{found.store}\\{endpoint}\\DefaultFlags"] = found.value_lines[
                         "DefaultFlags"
                     ]
-                entry = values.get("defaultsslcertcheckmode")
-                if entry is not None:
-                    modes[endpoint] = _dword(entry[1], filename, entry[0])
-                    lines[f"{found.store}\\{endpoint}\\{entry[0]}"] = entry[1].line
+                for name in _CERT_CHECK_VALUES["mode"]:
+                    entry = values.get(name.casefold())
+                    if entry is not None:
+                        modes[endpoint] = _dword(entry[1], filename, entry[0])
+                        lines[f"{found.store}\\{endpoint}\\{entry[0]}"] = entry[1].line
 
     def effective(found: dict[str, dict[str, int]]) -> dict[str, bool]:
         out: dict[str, bool] = {}
@@ -528,6 +611,8 @@ def _interpret(keys: dict[tuple[str, ...], _KeyTree], filename: str) -> Schannel
         bindings=tuple(sorted(bindings, key=lambda b: b.line)),
         value_lines=FrozenMapping(lines),
         filename=filename,
+        send_trusted_issuer_list=issuer_list,
+        client_auth_trust_mode=trust_mode,
     )
 
 

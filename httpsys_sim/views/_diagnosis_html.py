@@ -3,13 +3,15 @@
 No network: styles and the small copy-button script are inline, nothing is fetched.  The
 summary comes first (sites at risk per release), then one section per site and path: the
 outcome grid with the marks of ``matrix`` (``*``, ``?``), the why-chain with rule ids, the
-upgrade risks and the remedies with a copy button per command.  The layout reflows on a
-phone (tables scroll sideways) and prints without the buttons.
+upgrade risks, the remedies with a copy button per command, and what the exports cannot show
+(each assumption, the outcomes that change without it, and the remedies then).  The layout
+reflows on a phone (tables scroll sideways) and prints without the buttons.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from httpsys_sim.core._result import CATEGORY_MEANINGS, OutcomeCategory
@@ -19,6 +21,7 @@ from httpsys_sim.windows._releases import RELEASES
 
 if TYPE_CHECKING:
     from httpsys_sim.analysis._diagnose import Diagnosis, Finding
+    from httpsys_sim.core._fixes import Fix
 
 __all__ = ["diagnosis_html"]
 
@@ -39,6 +42,7 @@ li code{word-break:break-all;white-space:normal}
 .cmd pre{flex:1;margin:0;padding:4px 6px;background:#8882;border-radius:4px;
 white-space:pre-wrap;word-break:break-all;font-size:.85em}
 button.copy{font-size:.8em;padding:2px 8px;cursor:pointer}
+.then{margin-left:1.5em}
 td.c{color:#fff;font-weight:600;text-align:center}
 .legend span{display:inline-block;padding:0 6px;margin:2px;color:#fff;border-radius:3px}
 @media (max-width:600px){body{font-size:14px;padding:6px}td,th{padding:1px 3px}}
@@ -119,19 +123,38 @@ def _finding(diagnosis: Diagnosis, number: int, f: Finding) -> str:
         )
     if f.fixes:
         parts.append("<h3>Fixes (each re-simulated)</h3>")
-        for fix in f.fixes:
-            done, total = f.fix_coverage[fix.id]
-            mark = "verified" if fix.verified else f"partial: {done}/{total} failing cells"
-            parts.append(f"<p><b>{_e(fix.title)}</b> [{_e(mark)}; <code>{_e(fix.rule)}</code>]</p>")
-            for command in fix.commands:
-                parts.append(
-                    f'<div class="cmd"><pre>{_e(command)}</pre>'
-                    '<button class="copy" type="button">copy</button></div>'
-                )
-            if fix.note:
-                parts.append(f'<p class="meta">{_e(fix.note)}</p>')
+        parts += _fixes(f.fixes, f.fix_coverage)
+    if f.unknowns:
+        parts.append("<h3>Not in the exports (the grid assumes; otherwise)</h3>")
+        for u in f.unknowns:
+            value = str(u.assumed).lower()
+            parts.append(
+                f"<p><b><code>{_e(u.setting)}</code> assumed {_e(value)}</b>: "
+                f"{_e(u.question)} <code>{_e(u.rule)}</code></p>"
+            )
+            parts.append("<ul>" + "".join(f"<li>{_e(c)}</li>" for c in u.changes) + "</ul>")
+            if u.fixes:
+                parts.append('<div class="then">')
+                parts += _fixes(u.fixes, u.fix_coverage)
+                parts.append("</div>")
     parts.append("</section>")
     return "".join(parts)
+
+
+def _fixes(fixes: Sequence[Fix], coverage: Mapping[str, tuple[int, int]]) -> list[str]:
+    parts: list[str] = []
+    for fix in fixes:
+        done, total = coverage[fix.id]
+        mark = "verified" if fix.verified else f"partial: {done}/{total} failing cells"
+        parts.append(f"<p><b>{_e(fix.title)}</b> [{_e(mark)}; <code>{_e(fix.rule)}</code>]</p>")
+        for command in fix.commands:
+            parts.append(
+                f'<div class="cmd"><pre>{_e(command)}</pre>'
+                '<button class="copy" type="button">copy</button></div>'
+            )
+        if fix.note:
+            parts.append(f'<p class="meta">{_e(fix.note)}</p>')
+    return parts
 
 
 def diagnosis_html(diagnosis: Diagnosis) -> str:

@@ -383,5 +383,16 @@ def diagnosis_markdown(d: Diagnosis) -> str:
                 out += [f"  - {md_code(c)}" for c in fix.commands]
                 if fix.note:
                     out.append(f"  - {md_escape(fix.note)}")
+        if f.unknowns:
+            out += ["", "**Not in the exports** (the grid assumes; otherwise):", ""]
+            for u in f.unknowns:
+                head, *changes = u.lines()
+                out.append(f"- {md_escape(head)}")
+                out += [f"  - {md_escape(c)}" for c in changes]
+                for fix in u.fixes:
+                    done, total = u.fix_coverage[fix.id]
+                    mark = "verified" if fix.verified else f"partial: {done}/{total}"
+                    out.append(f"  - then: {md_escape(fix.title)} ({mark}; {fix.rule})")
+                    out += [f"    - {md_code(c)}" for c in fix.commands]
     out += ["", md_escape(_DIAGNOSIS_LEGEND)]
     return "\n".join(out) + "\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from httpsys_sim.analysis._compare import show_value
@@ -474,6 +474,28 @@ def _diagnosis_grid(d: Diagnosis, finding: Finding) -> list[str]:
     return lines
 
 
+def _fix_lines(
+    fixes: Sequence[Fix], coverage: Mapping[str, tuple[int, int]], indent: str, width: int | None
+) -> list[str]:
+    """Each remedy: its title with how much it repairs, then its commands (never wrapped:
+    they are copied), then its note."""
+    out: list[str] = []
+    for fix in fixes:
+        done, total = coverage[fix.id]
+        mark = "verified" if fix.verified else f"partial: {done}/{total}"
+        out += wrap(
+            f"{fix.title} [{mark}; {fix.rule}]",
+            width,
+            indent=f"{indent}* ",
+            hang=indent + "  ",
+            split_words=False,
+        )
+        out += [f"{indent}    {c}" for c in fix.commands]
+        if fix.note:
+            out += wrap(f"({fix.note})", width, indent=indent + "    ", split_words=False)
+    return out
+
+
 def diagnosis_text(d: Diagnosis, *, width: int | None = None) -> str:
     """A report for people: the summary, then each finding with its grid of outcomes, the
     causal chain, the risks on upgrade and the re-simulated fixes; prose wraps at ``width``
@@ -518,12 +540,16 @@ def diagnosis_text(d: Diagnosis, *, width: int | None = None) -> str:
                 out += para(r, indent="      - ", hang=" " * 8)
         if f.fixes:
             out.append("    fixes (re-simulated):")
-            for fix in f.fixes:
-                done, total = f.fix_coverage[fix.id]
-                mark = "verified" if fix.verified else f"partial: {done}/{total}"
-                out += para(f"{fix.title} [{mark}; {fix.rule}]", indent="      * ", hang=" " * 8)
-                out += [f"          {c}" for c in fix.commands]
-                if fix.note:
-                    out += para(f"({fix.note})", indent=" " * 10)
+            out += _fix_lines(f.fixes, f.fix_coverage, "      ", width)
+        if f.unknowns:
+            out.append("    not in the exports (the grid assumes; otherwise):")
+            for u in f.unknowns:
+                head, *changes = u.lines()
+                out += para(head, indent="      - ", hang=" " * 8)
+                for change in changes:
+                    out += para(change, indent=" " * 10)
+                if u.fixes:
+                    out.append("          then (re-simulated):")
+                    out += _fix_lines(u.fixes, u.fix_coverage, " " * 10, width)
     out += ["", *para(_DIAGNOSIS_LEGEND, hang="        ")]
     return "\n".join(out) + "\n"

@@ -428,3 +428,153 @@ def test_large_legitimate_file_is_quick() -> None:
         config = parse_application_host_config(text)
     assert len(config.sites) == 3000
     assert config.effective_access_flags("S2999", "/admin/x") == (SSL | NEG, 3)
+
+
+# -- client-certificate mapping and native modules (R-IIS-7.mapping, R-IIS-8) ---------------
+
+_SITE = (
+    '<system.applicationHost><sites><site name="S" id="1"><bindings>'
+    '<binding protocol="https" bindingInformation="*:443:" /></bindings></site></sites>'
+    "</system.applicationHost>"
+)
+
+
+def _auth(inner: str) -> str:
+    return (
+        "<system.webServer><security><authentication>"
+        f"{inner}</authentication></security></system.webServer>"
+    )
+
+
+def test_certificate_mapping_of_the_bundle_fixture() -> None:
+    config = read_file(FIXTURES / "bundle" / "certchecks" / "applicationHost.config")
+    partners = config.certificate_mapping("Partners")
+    # The one-to-one mapping is disabled and the only many-to-one one denies: nothing can map.
+    assert partners.iis_enabled
+    assert partners.granting == 0
+    assert partners.matches is False
+    assert [(m.name, m.permission_mode, m.rules) for m in partners.many_to_one] == [
+        ("Blocked partners", "Deny", 1)
+    ]
+    assert [(m.enabled, m.user_name) for m in partners.one_to_one] == [
+        (False, "CONTOSO\\partner-svc")
+    ]
+    extranet = config.certificate_mapping("Extranet", "/public")
+    # Inherited from the site's location; whether the client's certificate matches the rule is
+    # not in the file.
+    assert extranet.kind.value == "many-to-one"
+    assert extranet.granting == 1
+    assert extranet.matches is None
+    staff = config.certificate_mapping("staff")  # site names compare case-insensitively
+    assert (staff.kind.value, staff.iis_enabled, staff.ad_enabled) == (
+        "active-directory",
+        False,
+        True,
+    )
+    # The server level turns both off; nothing maps where no location turns them on.
+    assert config.certificate_mapping("Nowhere").kind.value == "none"
+
+
+def test_native_modules_run_where_modules_adds_them() -> None:
+    config = read_file(FIXTURES / "bundle" / "certchecks" / "applicationHost.config")
+    gate = next(m for m in config.global_modules if m.name == "ContosoCertGate")
+    assert not gate.ships_with_iis
+    assert gate.line > 0
+    assert all(m.ships_with_iis for m in config.global_modules if m is not gate)
+    assert gate in config.native_modules("Extranet", "/public")
+    assert gate in config.native_modules("Extranet", "/public/docs")
+    assert gate not in config.native_modules("Extranet", "/")
+    assert gate not in config.native_modules("Partners")
+
+
+def test_mapping_inheritance_clear_and_remove() -> None:
+    server = _auth(
+        '<iisClientCertificateMappingAuthentication enabled="true"><manyToOneMappings>'
+        '<add name="All" /><add name="Old" />'
+        "</manyToOneMappings></iisClientCertificateMappingAuthentication>"
+    )
+    body = (
+        _SITE
+        + server
+        + '<location path="S/a">'
+        + _auth(
+            "<iisClientCertificateMappingAuthentication><manyToOneMappings>"
+            '<remove name="old" /></manyToOneMappings></iisClientCertificateMappingAuthentication>'
+        )
+        + '</location><location path="S/b">'
+        + _auth(
+            "<iisClientCertificateMappingAuthentication "
+            'manyToOneCertificateMappingsEnabled="false">'
+            "</iisClientCertificateMappingAuthentication>"
+        )
+        + '</location><location path="S/c">'
+        + _auth(
+            "<iisClientCertificateMappingAuthentication><manyToOneMappings><clear />"
+            '<add name="Nobody" permissionMode="Deny" /></manyToOneMappings>'
+            "</iisClientCertificateMappingAuthentication>"
+            '<clientCertificateMappingAuthentication enabled="true" />'
+        )
+        + '</location><location path="S/d">'
+        + _auth('<iisClientCertificateMappingAuthentication enabled="false" />')
+        + "</location>"
+    )
+    config = parse_application_host_config(_config(body))
+    assert [m.name for m in config.certificate_mapping("S", "/").many_to_one] == ["All", "Old"]
+    assert [m.name for m in config.certificate_mapping("S", "/a/x").many_to_one] == ["All"]
+    assert config.certificate_mapping("S", "/a").matches is None
+    assert config.certificate_mapping("S", "/b").matches is False  # many-to-one switched off
+    c = config.certificate_mapping("S", "/c")
+    assert [m.name for m in c.many_to_one] == ["Nobody"]
+    assert c.matches is False
+    assert "Active Directory mapping is enabled too" in c.describe()
+    assert config.certificate_mapping("S", "/d").kind.value == "none"
+
+
+@pytest.mark.parametrize(
+    ("inner", "field", "match"),
+    [
+        (
+            '<iisClientCertificateMappingAuthentication enabled="yes" />',
+            "iisClientCertificateMappingAuthentication/@enabled",
+            "not a boolean",
+        ),
+        (
+            "<iisClientCertificateMappingAuthentication><manyToOneMappings>"
+            '<add name="x" permissionMode="Maybe" /></manyToOneMappings>'
+            "</iisClientCertificateMappingAuthentication>",
+            "add/@permissionMode",
+            "neither Allow nor Deny",
+        ),
+        (
+            "<iisClientCertificateMappingAuthentication><oneToOneMappings>"
+            '<add userName="u" /></oneToOneMappings></iisClientCertificateMappingAuthentication>',
+            "add/@certificate",
+            "required",
+        ),
+        (
+            '<clientCertificateMappingAuthentication enabled="true" />'
+            '<clientCertificateMappingAuthentication enabled="false" />',
+            "clientCertificateMappingAuthentication",
+            "second",
+        ),
+    ],
+)
+def test_bad_mapping_sections(inner: str, field: str, match: str) -> None:
+    error = expect_input_error(
+        lambda: parse_application_host_config(_config(_SITE + _auth(inner)), filename="a.config"),
+        file="a.config",
+        line=3,
+        match=match,
+        field=field,
+    )
+    assert error.field == field
+
+
+def test_global_module_without_image_is_refused() -> None:
+    body = '<system.webServer><globalModules><add name="X" /></globalModules></system.webServer>'
+    expect_input_error(
+        lambda: parse_application_host_config(_config(body), filename="g.config"),
+        file="g.config",
+        line=3,
+        field="add/@image",
+    )

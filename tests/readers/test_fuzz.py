@@ -34,10 +34,12 @@ FIXTURES: dict[str, list[bytes]] = {
         fixture_bytes("netsh", "server2016_old.txt"),
         fixture_bytes("netsh", "server2022_new.txt"),
         fixture_bytes("netsh", "iisexpress_dev_utf16.txt"),
+        fixture_bytes("bundle", "certchecks", "netsh-sslcert.txt"),
     ],
     "appconfig": [
         fixture_bytes("appconfig", "iis_applicationhost.config"),
         fixture_bytes("appconfig", "iisexpress_applicationhost.config"),
+        fixture_bytes("bundle", "certchecks", "applicationHost.config"),
     ],
     "webconfig": [
         fixture_bytes("bundle", "server2022", "webconfig", "Portal", "admin", "web.config"),
@@ -47,6 +49,8 @@ FIXTURES: dict[str, list[bytes]] = {
         fixture_bytes("reg", "schannel_hardened.reg"),
         fixture_bytes("reg", "http_parameters.reg"),
         fixture_bytes("reg", "regedit4_ansi.reg"),
+        fixture_bytes("bundle", "certchecks", "http.reg"),
+        fixture_bytes("bundle", "certchecks", "schannel.reg"),
     ],
 }
 

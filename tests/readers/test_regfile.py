@@ -233,3 +233,118 @@ def test_binary_oversized_and_encoding() -> None:
     expect_input_error(lambda: parse_schannel_reg(data, filename="e"), file="e", line=4)
     truncated = fixture_bytes("reg", "http_parameters.reg")[:-1]
     expect_input_error(lambda: parse_schannel_reg(truncated, filename="t"), file="t", match="odd")
+
+
+# -- the certificate checks of a binding and Schannel's trust settings ------------------------
+
+_BINDING_KEY = (
+    "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters\\"
+    "SslBindingInfo\\0.0.0.0:443]\r\n"
+)
+
+
+def test_binding_certificate_checks_as_http_sys_writes_them() -> None:
+    text = (
+        _HEAD
+        + _BINDING_KEY
+        + '"SslCertHash"=hex:3f,2e,1d,0c,9b,8a,79,68,57,46,35,24,13,02,1f,0e,0d,0c,0b,0a\r\n'
+        + '"DefaultSslCertCheckMode"=dword:00010006\r\n'
+        + '"DefaultSslRevocationFreshnessTime"=dword:00000e10\r\n'
+        + '"DefaultSslRevocationUrlRetrievalTimeout"=dword:00001388\r\n'
+        + '"DefaultSslCtlIdentifier"="ClientCAs"\r\n'
+        + '"DefaultSslCtlStoreName"="CA"\r\n'
+        + '"DefaultFlags"=dword:00000000\r\n'
+    )
+    export = parse_schannel_reg(_utf16(text), filename="http.reg")
+    (found,) = export.bindings
+    b = found.binding
+    assert b.verify_client_cert_revocation  # 0x1 not set
+    assert b.verify_revocation_with_cached_cert_only  # 0x2
+    assert b.revocation_freshness_time == 3600  # 0x4 and the value
+    assert b.url_retrieval_timeout == 5000
+    assert not b.usage_check  # 0x10000
+    assert (b.ctl_identifier, b.ctl_store_name) == ("ClientCAs", "CA")
+    assert int(b.cert_check_mode) == 0x10006
+    assert dict(export.binding_cert_check_modes) == {"0.0.0.0:443": 0x10006}
+    assert found.value_lines["DefaultSslRevocationFreshnessTime"] == 6
+
+
+def test_revocation_off_and_the_struct_member_names_are_read_too() -> None:
+    text = (
+        _HEAD
+        + _BINDING_KEY
+        + '"DefaultCertCheckMode"=dword:00000001\r\n'
+        + '"DefaultRevocationUrlRetrievalTimeout"=dword:00000000\r\n'
+        + '"SslCtlIdentifier"=""\r\n'
+    )
+    (found,) = parse_schannel_reg(text).bindings
+    assert not found.binding.verify_client_cert_revocation
+    assert found.binding.url_retrieval_timeout is None  # 0 = not set, as netsh shows it
+    assert found.binding.ctl_identifier is None
+    # A freshness time without the 0x4 bit is not used by http.sys, nor by the model.
+    text = _HEAD + _BINDING_KEY + '"DefaultSslRevocationFreshnessTime"=dword:00000010\r\n'
+    assert parse_schannel_reg(text).bindings[0].binding.revocation_freshness_time is None
+
+
+def test_schannel_trust_settings() -> None:
+    text = (
+        _HEAD + _SCH + '"SendTrustedIssuerList"=dword:00000001\r\n"ClientAuthTrustMode"=dword:2\r\n'
+    )
+    export = parse_schannel_reg(_utf16(text), filename="schannel.reg")
+    assert export.send_trusted_issuer_list is True
+    assert export.client_auth_trust_mode == 2
+    assert export.value_lines["ClientAuthTrustMode"] == 5
+    # Absent: None (Windows' defaults, not a value read from the file).
+    empty = parse_schannel_reg(_HEAD + _SCH)
+    assert (empty.send_trusted_issuer_list, empty.client_auth_trust_mode) == (None, None)
+    off = parse_schannel_reg(_HEAD + _SCH + '"SendTrustedIssuerList"=dword:00000000\r\n')
+    assert off.send_trusted_issuer_list is False
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "field", "match"),
+    [
+        (
+            _BINDING_KEY + '"DefaultSslCertCheckMode"=dword:00000008\r\n',
+            4,
+            "DefaultSslCertCheckMode",
+            "bits no Windows release defines",
+        ),
+        (
+            _BINDING_KEY + '"DefaultSslRevocationFreshnessTime"="one hour"\r\n',
+            4,
+            "DefaultSslRevocationFreshnessTime",
+            "DWORD",
+        ),
+        (
+            _BINDING_KEY + '"DefaultSslRevocationUrlRetrievalTimeout"=hex:01,02\r\n',
+            4,
+            "DefaultSslRevocationUrlRetrievalTimeout",
+            "DWORD",
+        ),
+        (
+            _BINDING_KEY + '"DefaultSslCtlIdentifier"=dword:00000001\r\n',
+            4,
+            "DefaultSslCtlIdentifier",
+            "string",
+        ),
+        (
+            _BINDING_KEY
+            + '"DefaultSslCertCheckMode"=dword:00000000\r\n"DefaultCertCheckMode"=dword:1\r\n',
+            5,
+            "DefaultCertCheckMode",
+            "both set",
+        ),
+        (_SCH + '"ClientAuthTrustMode"=dword:00000003\r\n', 4, "ClientAuthTrustMode", "trust mode"),
+        (_SCH + '"SendTrustedIssuerList"="yes"\r\n', 4, "SendTrustedIssuerList", "DWORD"),
+    ],
+)
+def test_bad_certificate_check_values(body: str, line: int, field: str, match: str) -> None:
+    error = expect_input_error(
+        lambda: parse_schannel_reg(_utf16(_HEAD + body), filename="bad.reg"),
+        file="bad.reg",
+        line=line,
+        match=match,
+        field=field,
+    )
+    assert error.hint
