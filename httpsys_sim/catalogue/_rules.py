@@ -3,7 +3,7 @@
 Every step of every trace names a rule id from :data:`RULES`; every rule names the sources
 (:data:`SOURCES`) it rests on.  Ids follow four families:
 
-* ``R-…`` — the behaviour of Windows, IIS and the clients (``behaviour.md`` and our additions;
+* ``R-…`` — the behaviour of Windows, IIS and the clients (docs/reference/rules.md;
   ``R-REQ-2.<row>`` are the rows of the late-demand table, one rule each).
 * ``P-OSSL-…`` / ``P-SCH-…`` — the two TLS stack personalities (OpenSSL 3, Schannel).
 * ``RFC<n>-<section>`` — the protocol rules the TLS and HTTP state machines enforce.
@@ -42,7 +42,8 @@ __all__ = [
 
 
 class Confidence(ReprStrEnum):
-    """How sure the model is of a fact (``behaviour.md``, preamble)."""
+    """How sure the model is of a fact (docs/concepts.md, "Confidence, alternatives and what
+    the model does not know")."""
 
     #: Vendor documentation, an RFC, or a vendor engineer's official post.
     DOCUMENTED = "documented"
@@ -158,7 +159,7 @@ _SOURCE_LIST: tuple[Source, ...] = (
         id="S9",
         title="microsoft/IIS.Administration, HttpAccessSslFlags.cs (numeric values)",
         url=_GH + "microsoft/IIS.Administration",
-        note="Repository named by behaviour.md; the file's directory is not.",
+        note="The link is to the repository; the file's directory is not known.",
     ),
     Source(
         id="S10",
@@ -321,7 +322,7 @@ _SOURCE_LIST: tuple[Source, ...] = (
             "dotnet/aspnetcore Common.FunctionalTests HttpsTests.cs (HTTP/2 on an IIS Express port)"
         ),
         url=_GH + "dotnet/aspnetcore",
-        note="Repository named by behaviour.md; the file's full path is not.",
+        note="The link is to the repository; the file's full path is not known.",
     ),
     Source(
         id="S34",
