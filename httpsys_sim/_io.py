@@ -25,6 +25,7 @@ import select
 import stat
 import sys
 import time
+from collections.abc import Iterable
 from typing import BinaryIO
 
 from httpsys_sim.errors import InputError, quote
@@ -198,8 +199,17 @@ _STDOUT_NAMES = frozenset({"-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"})
 
 def write_output(path: str | None, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (``None`` or ``-``: standard output)."""
+    write_chunks(path, (data,))
+
+
+def write_chunks(path: str | None, chunks: Iterable[bytes]) -> None:
+    """Write the chunks, as they come, to ``path`` (``None`` or ``-``: standard output).
+
+    A file is written beside the target and renamed over it at the end, so a failure on the
+    way — also one raised while producing the chunks — leaves the old file as it was."""
     if path is None or path in _STDOUT_NAMES:
-        _write_stdout(data)
+        for data in chunks:
+            _write_stdout(data)
         return
     if path == "":
         raise InputError("empty file name", field="--output", hint="name a file, or - for stdout")
@@ -213,7 +223,7 @@ def write_output(path: str | None, data: bytes) -> None:
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise InputError("is a directory", file=name, hint="name a file inside it")
     if st is not None and not stat.S_ISREG(st.st_mode):
-        _write_special(path, name, st.st_mode, data)  # /dev/null, /dev/stderr, a FIFO
+        _write_special(path, name, st.st_mode, chunks)  # /dev/null, /dev/stderr, a FIFO
         return
     target = os.path.realpath(path)  # a symbolic link stays a link to the rewritten file
     if st is not None and not os.access(target, os.W_OK):
@@ -229,11 +239,11 @@ def write_output(path: str | None, data: bytes) -> None:
             file=name,
             hint="create the directory first",
         )
-    _replace_atomically(target, name, directory, st, data)
+    _replace_atomically(target, name, directory, st, chunks)
 
 
 def _replace_atomically(
-    target: str, name: str, directory: str, st: os.stat_result | None, data: bytes
+    target: str, name: str, directory: str, st: os.stat_result | None, chunks: Iterable[bytes]
 ) -> None:
     base = os.path.basename(target)[:64]
     tmp = ""
@@ -260,9 +270,10 @@ def _replace_atomically(
             raise InputError("cannot create a temporary file", file=name)
         if st is not None:
             os.fchmod(fd, stat.S_IMODE(st.st_mode))
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        for data in chunks:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
         os.fsync(fd)
         os.close(fd)
         fd = -1
@@ -278,7 +289,7 @@ def _replace_atomically(
                 os.unlink(tmp)
 
 
-def _write_special(target: str, name: str, mode: int, data: bytes) -> None:
+def _write_special(target: str, name: str, mode: int, chunks: Iterable[bytes]) -> None:
     """FIFOs and character devices are written in place (there is nothing to replace)."""
     if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
         raise InputError(f"is {_kind(mode)}, not a file", file=name, hint="write to a file")
@@ -291,21 +302,22 @@ def _write_special(target: str, name: str, mode: int, data: bytes) -> None:
             ) from None
         raise _os_error(exc, name, "write it") from None
     try:
-        view = memoryview(data)
         start = time.monotonic()
-        while view:
-            left = FIFO_TOTAL_SECONDS - (time.monotonic() - start)
-            _, ready, _ = select.select([], [fd], [], max(0.0, min(FIFO_IDLE_SECONDS, left)))
-            if not ready:
-                raise InputError(
-                    "gave up writing: the reader takes nothing",
-                    file=name,
-                    hint="write to a file instead",
-                )
-            try:
-                view = view[os.write(fd, view) :]
-            except BlockingIOError:
-                continue
+        for data in chunks:
+            view = memoryview(data)
+            while view:
+                left = FIFO_TOTAL_SECONDS - (time.monotonic() - start)
+                _, ready, _ = select.select([], [fd], [], max(0.0, min(FIFO_IDLE_SECONDS, left)))
+                if not ready:
+                    raise InputError(
+                        "gave up writing: the reader takes nothing",
+                        file=name,
+                        hint="write to a file instead",
+                    )
+                try:
+                    view = view[os.write(fd, view) :]
+                except BlockingIOError:
+                    continue
     except BrokenPipeError:
         raise InputError("the reader went away", file=name) from None
     except OSError as exc:

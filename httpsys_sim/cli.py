@@ -12,7 +12,6 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NoReturn
 
@@ -520,12 +519,14 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
         bundle=args.bundle,
     )
     if args.format == "json":
-        # Written piece by piece: a hosting server's report runs to hundreds of megabytes.
-        if args.output:
-            with Path(args.output).open("w", encoding="utf-8") as stream:
-                report.write_json(stream)
-        else:
-            report.write_json(sys.stdout)
+        # Written piece by piece: a hosting server's report runs to hundreds of megabytes;
+        # escaped and saved like every other output (atomically with -o).
+        from httpsys_sim._io import escape_json, write_chunks
+
+        write_chunks(
+            args.output,
+            (escape_json(c).encode("utf-8", "backslashreplace") for c in report.json_chunks()),
+        )
         return EXIT_OK
     term = _terminal(args)
     return _emit(

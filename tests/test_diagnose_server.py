@@ -9,12 +9,14 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from httpsys_sim.analysis._collect import collect_script
 from httpsys_sim.analysis._diagnose import (
     BUNDLE_FILES,
+    Diagnosis,
     detect_release,
     diagnose,
     diagnose_bundle,
@@ -423,3 +425,42 @@ def test_markdown_and_text_show_a_hostile_site_name_as_written(tmp_path: Path) -
     commands = [c for f in report.findings for fix in f.fixes for c in fix.commands]
     assert commands
     assert all(c in narrow for c in commands)
+
+
+def test_streamed_json_is_saved_like_every_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The JSON report is streamed, yet a missing directory is a one-line error (exit 2), a
+    failure half-way leaves the old file whole, and bidi overrides read from the server's
+    files reach the terminal as escapes."""
+    out = tmp_path / "report.json"
+    args = ["diagnose", "--bundle", str(BUNDLE), "--format", "json"]
+    assert main([*args, "-o", str(tmp_path / "missing" / "r.json")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "no directory" in err
+    out.write_text("previous report\n", encoding="utf-8")
+
+    def broken(self: object, size: int = 1 << 16) -> Any:
+        yield "{"
+        raise InputError("stopped half-way", field="test")
+
+    monkeypatch.setattr(Diagnosis, "json_chunks", broken)
+    assert main([*args, "-o", str(out)]) == 2
+    assert out.read_text(encoding="utf-8") == "previous report\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    monkeypatch.undo()
+
+    bundle = tmp_path / "b"
+    shutil.copytree(BUNDLE, bundle)
+    config = bundle / "applicationHost.config"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('<site name="Shop"', '<site name="Sh\u202eop"'),
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert main(["diagnose", "--bundle", str(bundle), "--format", "json"]) == 0
+    shown = capsys.readouterr().out
+    assert "\u202e" not in shown
+    assert "Sh\\u202eop" in shown
+    assert any(f["site"] == "Sh\u202eop" for f in json.loads(shown)["findings"])

@@ -27,7 +27,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TextIO
@@ -513,8 +513,22 @@ class Diagnosis:
 
     def write_json(self, stream: TextIO) -> None:
         """:meth:`to_json` written piece by piece to ``stream`` (never the whole text at once)."""
-        json.dump(self.to_dict(_shared=True), stream, **self._dump_options())
-        stream.write("\n")
+        for chunk in self.json_chunks():
+            stream.write(chunk)
+
+    def json_chunks(self, size: int = 1 << 16) -> Iterator[str]:
+        """:meth:`to_json` in pieces of about ``size`` characters, made as they are read."""
+        encoder = json.JSONEncoder(**self._dump_options())
+        pending: list[str] = []
+        length = 0
+        for piece in encoder.iterencode(self.to_dict(_shared=True)):
+            pending.append(piece)
+            length += len(piece)
+            if length >= size:
+                yield "".join(pending)
+                pending, length = [], 0
+        pending.append("\n")
+        yield "".join(pending)
 
     # --- one-line hooks into views/ -----------------------------------------------
     def to_text(self, *, width: int | None = None) -> str:
