@@ -948,7 +948,7 @@ class _Run:
                         if is_failure(result):
                             broken.append(result)
                 changes += [
-                    f"{RELEASES[release].product}: {a} becomes {b} for {', '.join(clients)}"
+                    f"{RELEASES[release].product}: {a} becomes {b} for {_whom(clients, per)}"
                     for (a, b), clients in moved.items()
                 ]
             if not cells:
@@ -1011,9 +1011,16 @@ class _Run:
             for (a, b), clients in changed.items():
                 risks.append(
                     f"{RELEASES[before].product} → {RELEASES[after].product}: {a} becomes {b} "
-                    f"for {', '.join(clients)}"
+                    f"for {_whom(clients, outcomes[before])}"
                 )
         return tuple(risks)
+
+
+def _whom(clients: Sequence[str], every: Mapping[str, object]) -> str:
+    """The clients a change concerns: ``every client shown`` when it is all of them."""
+    if len(clients) == len(every) > 2:
+        return "every client shown"
+    return ", ".join(clients)
 
 
 def _why(
