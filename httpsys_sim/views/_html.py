@@ -366,7 +366,9 @@ def release_html(release: Release) -> str:
 def client_html(profile: ClientProfile) -> str:
     """A client profile as a card: every fact with its confidence and linked sources."""
     rows = "".join(
-        f"<tr><th>{escape(name)}</th><td><code>{escape(_fact_value(fact.value))}</code></td>"
+        f"<tr><th>{escape(name)}</th><td><code>{escape(_fact_value(fact.value))}</code>"
+        + "".join(f" or <code>{escape(_fact_value(v))}</code>" for v in fact.variants)
+        + "</td>"
         f"<td>{_conf_html(fact.confidence)}</td><td>{_sources_html(fact.sources)}</td>"
         f'<td class="hs-muted">{escape(fact.note or "")}</td></tr>'
         for name, fact in profile.facts().items()

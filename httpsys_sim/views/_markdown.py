@@ -190,7 +190,9 @@ def client_markdown(profile: ClientProfile) -> str:
     lines += ["", "| capability | value | confidence | sources | note |", "|---|---|---|---|---|"]
     for name, fact in profile.facts().items():
         lines.append(
-            f"| {md_escape(name)} | {md_code(_fact_value(fact.value))} | "
+            f"| {md_escape(name)} | {md_code(_fact_value(fact.value))}"
+            + "".join(f" or {md_code(_fact_value(v))}" for v in fact.variants)
+            + " | "
             f"{fact.confidence.value} | {_sources_md(fact.sources)} | "
             f"{md_escape(fact.note or '')} |"
         )
