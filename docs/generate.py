@@ -425,7 +425,10 @@ def _plain(value: object) -> str:
 
 
 def _fact_value(fact: Fact[object]) -> str:
-    value = fact.value
+    return _value_text(fact.value)
+
+
+def _value_text(value: object) -> str:
     if isinstance(value, tuple):
         return ", ".join(value) if value else "(no ALPN extension)"
     if isinstance(value, bool):
@@ -433,6 +436,71 @@ def _fact_value(fact: Fact[object]) -> str:
     if isinstance(value, AlertLevel):
         return value.label
     return str(getattr(value, "value", value))
+
+
+def _fact_values(fact: Fact[object]) -> list[str]:
+    """The value, then the variants, each as :func:`_fact_value` writes it."""
+    return [_value_text(v) for v in (fact.value, *fact.variants)]
+
+
+#: The error facts, in the order the error-texts section lists them, with when each shows.
+_ERROR_FACTS = (
+    ("error_reset", "a connection reset"),
+    ("error_reset_after_downgrade", "a reset after its HTTP/1.1 retry of an HTTP/2 request"),
+    ("error_http2", "an HTTP/2 stream reset it does not retry"),
+    ("error_renegotiation_refused", "its own refusal of a renegotiation"),
+    ("error_alert", "a fatal TLS alert"),
+    ("error_timeout", "no answer"),
+)
+
+
+def _error_texts_section() -> list[str]:
+    """How error texts are written and compared, and every text a real program showed."""
+    lines = [
+        "## Error texts",
+        "",
+        "What a client shows when no HTTP answer comes is the first line its user sees, as the "
+        "profile's `error_*` facts give it. The model puts it in `outcome.client_error`; traces "
+        "print it (`Client shows: …`), and a matrix lists it under the table, per client with a "
+        "failing cell ([cli.md](../cli.md#matrix)).",
+        "",
+        "- **Placeholders.** `<url>` stands for the request's URL and `<addr>` for an address "
+        "with its port (`127.0.0.1:50123`), which differ from run to run. `error_alert` fills in "
+        "`{alert}` (the alert's name); `error_http2` may fill in `{code}` (the error code's name, "
+        "`HTTP_1_1_REQUIRED`) or `{number}` (its value, `13`).",
+        "- **Variants.** A fact may record other texts seen for the same event — another "
+        "operating system's wording, or the other side of a race in the client — listed after "
+        "`or` below; its note says which is which. The model shows the value.",
+        "- **How the conformance suite compares** (`tests/clients/runner.py`, "
+        "`python -m tests.clients.runner`): it takes the program's first non-blank error line "
+        "and the profile's text, replaces in both every URL by `<url>`, every IPv4 or IPv6 "
+        "address with a port by `<addr>`, every OpenSSL packed error code (`error:0A000410:`) "
+        "by `error:<code>:`, and collapses white space; the two must then be equal, to the "
+        "value or to one of the variants. Nothing else is forgiven: a longer text, a prefix, "
+        "another letter case or another client's wording is a disagreement, and the suite "
+        "fails. Its table's `text` column reads `same`, `variant`, `—` (no error on either "
+        "side) or `DIFFERS`.",
+        "- **Where a real program disagreed, the program won**: the fact now carries the "
+        "observed text, source [OBS-LOOPBACK](rules.md#source-obs-loopback), and its note says "
+        "which program (and version) showed it and what the profile said before.",
+        "",
+        "The texts the conformance suite observed, by profile:",
+        "",
+    ]
+    rows = []
+    for p in CLIENTS.values():
+        for name, when in _ERROR_FACTS:
+            fact = getattr(p, name)
+            if "OBS-LOOPBACK" not in fact.sources or fact.value is None:
+                continue
+            if str(fact.value).startswith("n/a"):
+                continue
+            texts = _fact_values(fact)
+            if name == "error_http2":  # as observed: the stream reset HTTP_1_1_REQUIRED
+                texts = [t.format(code="HTTP_1_1_REQUIRED", number=0xD) for t in texts]
+            rows.append([f"[`{p.id}`](#{p.id})", md(when), " or ".join(code(t) for t in texts)])
+    lines += table(["profile", "on", "the client shows"], rows)
+    return [*lines, ""]
 
 
 def _mark(fact: Fact[object]) -> str:
@@ -484,6 +552,7 @@ def page_clients() -> str:
         [[code(name), md_doc(docs.get(name, ""))] for name in CLIENTS["chrome"].facts()],
     )
     lines += [""]
+    lines += _error_texts_section()
     for p in CLIENTS.values():
         lines += [f"## {p.id}", "", f"**{md(p.name)}** · TLS stack `{p.stack}`", ""]
         rows = []
@@ -491,7 +560,7 @@ def page_clients() -> str:
             rows.append(
                 [
                     code(name),
-                    code(_fact_value(fact)),
+                    " or ".join(code(v) for v in _fact_values(fact)),
                     f"`{fact.confidence.value}`",
                     ", ".join(source_link(s) for s in fact.sources),
                     md(fact.note or ""),

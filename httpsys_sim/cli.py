@@ -453,21 +453,24 @@ def _cmd_clients(args: argparse.Namespace) -> int:
     from httpsys_sim.tls import AlertLevel
     from httpsys_sim.views._text import clients_text
 
+    def plain(value: object) -> object:
+        if isinstance(value, tuple):
+            return list(value)
+        if isinstance(value, AlertLevel):
+            return value.label
+        return getattr(value, "value", value)
+
     if args.format == "json":
         out = []
         for p in CLIENTS.values():
             entry: dict[str, object] = {"id": p.id, "name": p.name, "stack": p.stack}
             for name, fact in p.facts().items():
-                value = fact.value
                 entry[name] = {
-                    "value": list(value)
-                    if isinstance(value, tuple)
-                    else value.label
-                    if isinstance(value, AlertLevel)
-                    else getattr(value, "value", value),
+                    "value": plain(fact.value),
                     "confidence": fact.confidence.value,
                     "sources": list(fact.sources),
                     "note": fact.note,
+                    "variants": [plain(v) for v in fact.variants],
                 }
             out.append(entry)
         document = {**header("clients"), "clients": out}

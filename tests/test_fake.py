@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import http.client
 import pickle
 from typing import Any
 
@@ -378,9 +379,10 @@ CLIENT_VIEWS = [
     (
         "python-requests",
         RequestsConnectionError,
-        "('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))",
+        "('Connection aborted.', RemoteDisconnected('Remote end closed connection without "
+        "response'))",
     ),
-    ("go", ClientError, "wsarecv: An existing connection was forcibly closed by the remote host."),
+    ("go", ClientError, 'Get "<url>": read tcp <addr>-><addr>: read: connection reset by peer'),
     ("java", ClientError, "java.net.SocketException: Connection reset"),
     ("rustls", ClientError, "Connection reset by peer"),
 ]
@@ -410,7 +412,7 @@ def test_python_requests_error_is_shaped_like_requests() -> None:
     assert isinstance(error, OSError)  # requests' RequestException is an IOError
     assert error.display == (
         "requests.exceptions.ConnectionError: ('Connection aborted.', "
-        "ConnectionResetError(104, 'Connection reset by peer'))"
+        "RemoteDisconnected('Remote end closed connection without response'))"
     )
     (inner,) = error.args
     assert isinstance(inner, Urllib3ProtocolError)
@@ -418,7 +420,8 @@ def test_python_requests_error_is_shaped_like_requests() -> None:
     message, reset = inner.args
     assert message == "Connection aborted."
     assert isinstance(reset, ConnectionResetError)
-    assert (reset.errno, reset.strerror) == (104, "Connection reset by peer")
+    assert isinstance(reset, http.client.RemoteDisconnected)
+    assert str(reset) == "Remote end closed connection without response"
     assert inner.__cause__ is reset
 
 

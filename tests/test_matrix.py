@@ -103,7 +103,7 @@ class _Cells(HTMLParser):
         self.sections = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "td":
+        if tag == "td" and "data-detail" in dict(attrs):  # the matrix's cells, not a legend's
             self.cells.append(dict(attrs))
         if tag == "section":
             self.sections += 1

@@ -501,7 +501,7 @@ def test_tls12_client_refuses_renegotiation() -> None:
     assert isinstance(result.outcome, hs.ConnectionReset)
     assert result.outcome.rule == "R-REQ-2.tls12-refused"
     # Go reports its own refusal (observed, tests/clients/), not the reset that follows.
-    assert result.outcome.client_error == "local error: tls: no renegotiation"
+    assert result.outcome.client_error == 'Get "<url>": local error: tls: no renegotiation'
     assert conns(result) == [
         ("1.2", "h2", "none", H2_PUSHBACK),
         ("1.2", "http/1.1", "renegotiation", "reset"),

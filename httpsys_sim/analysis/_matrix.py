@@ -22,7 +22,21 @@ from httpsys_sim.schemas import header
 from httpsys_sim.tls import CertState
 from httpsys_sim.windows._releases import RELEASES, Release, get_release
 
-__all__ = ["Matrix", "matrix"]
+__all__ = ["ClientErrorText", "Matrix", "matrix"]
+
+
+@attrs.frozen(kw_only=True)
+class ClientErrorText:
+    """One text a client shows in the cells of a matrix where no HTTP answer came."""
+
+    #: The client profile's id.
+    client: str
+    #: The cells' label: ``RESET``, ``H2ERR``, ``ALERT``, ``TIMEOUT`` or ``NOPROTO``.
+    short: str
+    #: What the client shows (the outcome's ``client_error``, from the client profile).
+    text: str
+    #: The cells that show it, as (release id, certificate), in table order.
+    cells: tuple[tuple[str, CertState], ...]
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -69,6 +83,22 @@ class Matrix:
 
     def row_label(self, client: str, cert: CertState) -> str:
         return client if len(self.certificates) == 1 else f"{client} ({cert.value})"
+
+    def client_errors(self) -> tuple[ClientErrorText, ...]:
+        """What each client shows where no HTTP answer came: one entry per client, cell
+        label and text, clients in row order, then in the order the cells first show them
+        (docs/reference/clients.md#error-texts)."""
+        found: dict[tuple[str, str, str], list[tuple[str, CertState]]] = {}
+        for client, cert in self.rows():
+            for release in self.releases:
+                outcome = self.cells[(release.id, client, cert)].outcome
+                if outcome.client_error is not None:
+                    key = (client, outcome.short(), outcome.client_error)
+                    found.setdefault(key, []).append((release.id, cert))
+        return tuple(
+            ClientErrorText(client=client, short=short, text=text, cells=tuple(cells))
+            for (client, short, text), cells in found.items()
+        )
 
     # --- text ------------------------------------------------------------------------
     def to_text(self, *, colour: bool | None = None) -> str:

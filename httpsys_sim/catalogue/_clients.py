@@ -26,6 +26,7 @@ from httpsys_sim.tls import AlertLevel, RenegotiationAnswer, TlsVersion
 
 __all__ = [
     "CLIENTS",
+    "HTTP2_ERROR_CODES",
     "PHA_NEEDS_CERTIFICATE",
     "ClientProfile",
     "Fact",
@@ -36,6 +37,10 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+#: The HTTP/2 error codes the model's servers send, by name (RFC 9113 §7): what
+#: ``{number}`` stands for in :attr:`ClientProfile.error_http2`.
+HTTP2_ERROR_CODES: Mapping[str, int] = MappingProxyType({"HTTP_1_1_REQUIRED": 0xD})
 
 
 class H11RetryPolicy(ReprStrEnum):
@@ -58,6 +63,11 @@ class Fact(Generic[T]):
     confidence: Confidence
     #: Caveats, the alternative for inferred values, configuration dependencies.
     note: str | None = None
+    #: Other values seen for the same thing — another operating system's wording, or the
+    #: other side of a race in the client — which the note explains.  The model uses
+    #: :attr:`value`; the real-client conformance suite accepts any of them
+    #: (docs/reference/clients.md#error-texts).
+    variants: tuple[T, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -97,7 +107,8 @@ class ClientProfile:
     error_reset: Fact[str]
     #: What the user sees on a fatal TLS alert; template with ``{alert}``.
     error_alert: Fact[str]
-    #: What the user sees on an unhandled HTTP/2 stream error; template with ``{code}``.
+    #: What the user sees on an unhandled HTTP/2 stream error; a template that may name the
+    #: error code as ``{code}`` (``HTTP_1_1_REQUIRED``) or ``{number}`` (``13``).
     error_http2: Fact[str]
     #: What the user sees when the server never answers.
     error_timeout: Fact[str]
@@ -112,6 +123,17 @@ class ClientProfile:
             "its own refusal.",
         )
     )
+    #: What the user sees when the connection is reset after the client retried over HTTP/1.1
+    #: following an HTTP/2 ``HTTP_1_1_REQUIRED`` stream reset; ``None``: the reset's text.
+    error_reset_after_downgrade: Fact[str | None] = attrs.field(
+        factory=lambda: Fact(
+            value=None,
+            sources=("MODEL",),
+            confidence=Confidence.INFERRED,
+            note="Not observed; taken to be the reset's text. Alternative: the client reports "
+            "the first attempt's failure.",
+        )
+    )
     #: Repeats the request once on a new connection after a reset (R-CLI-15).
     retries_after_reset: Fact[bool] = attrs.field(
         factory=lambda: Fact(
@@ -124,6 +146,11 @@ class ClientProfile:
     )
     #: Free-form remarks about the profile.
     notes: tuple[str, ...] = ()
+
+    def http2_error_text(self, code: str) -> str:
+        """What the client shows when a stream is reset with ``code`` (an RFC 9113 §7 name,
+        e.g. ``HTTP_1_1_REQUIRED``) and it does not retry: :attr:`error_http2` filled in."""
+        return self.error_http2.value.format(code=code, number=HTTP2_ERROR_CODES[code])
 
     def facts(self) -> Mapping[str, Fact[object]]:
         """Every field that is a :class:`Fact`, by field name, in declaration order."""
@@ -174,6 +201,25 @@ def _guess(value: T, note: str, *sources: str) -> Fact[T]:
     """An inferred :class:`Fact`; ``note`` names the alternative."""
     return Fact(value=value, sources=tuple(sources) or ("MODEL",), confidence=_I, note=note)
 
+
+_OBS = "OBS-LOOPBACK"
+
+
+def _seen(value: T, note: str, *also: str, variants: tuple[T, ...] = ()) -> Fact[T]:
+    """A fact observed by the real-client conformance suite (tests/clients/)."""
+    return Fact(
+        value=value,
+        sources=(_OBS, *also),
+        confidence=_P,
+        note=f"observed: {note}",
+        variants=variants,
+    )
+
+
+_NOT_OBSERVED_H2 = "never exercised: http.sys does not renegotiate on h2 (R-REQ-2.h2)"
+
+#: How Go's net/http reports every failure of ``Client.Get`` (``url.Error``).
+_GO_GET = 'Get "<url>": '
 
 _TLS13 = _fact(TlsVersion.TLS13, "S28")
 _H2_H11 = ("h2", "http/1.1")
@@ -445,7 +491,17 @@ _CURL = ClientProfile(
     error_reset=_fact(
         "curl: (56) Recv failure: Connection reset by peer",
         "S28",
-        note="Text as the client sources give it (Unix builds); Windows builds word errno 10054.",
+        _OBS,
+        note="observed: curl 7.88.1 with --http1.1, tests/clients/ (curl-http11), as the client "
+        "sources give it (Unix builds); Windows builds word errno 10054. After an HTTP/2 "
+        "downgrade curl shows error_reset_after_downgrade instead.",
+    ),
+    error_reset_after_downgrade=_seen(
+        "curl: (56) Empty reply from server",
+        "curl 7.88.1, tests/clients/ (curl): after 'HTTP/2 stream 1 was not closed cleanly: "
+        "HTTP_1_1_REQUIRED (err 13)' and 'Downgrades to HTTP/1.1', the retry's reset ends the "
+        "transfer with code 56 but curl's error buffer keeps the first attempt's message. Was: "
+        "the reset's text (inferred default).",
     ),
     error_alert=_guess(
         "curl: (56) OpenSSL SSL_read: SSL routines::{alert}, errno 0",
@@ -494,12 +550,16 @@ _PYTHON_REQUESTS = ClientProfile(
     secure_renegotiation=_OSSL_SECURE_RENEG,
     on_http_1_1_required=_fact(H11RetryPolicy.NOT_APPLICABLE, "URLLIB3-SSL"),
     middlebox_compat=_OSSL_MIDDLEBOX,
-    error_reset=_fact(
+    error_reset=_seen(
         "requests.exceptions.ConnectionError: ('Connection aborted.', "
-        "ConnectionResetError(104, 'Connection reset by peer'))",
+        "RemoteDisconnected('Remote end closed connection without response'))",
+        "requests 2.34 on Python 3.11 / OpenSSL 3, tests/clients/ (python-requests): CPython's "
+        "ssl module reads the TCP reset after the TLS handshake as an end of file, so "
+        "http.client raises RemoteDisconnected. Was: ('Connection aborted.', "
+        "ConnectionResetError(104, 'Connection reset by peer')) (S28), what a reset outside "
+        "TLS gives; on Windows errno 10054, 'An existing connection was forcibly closed by the "
+        "remote host'.",
         "S28",
-        note="errno 104 on Linux; on Windows ConnectionResetError(10054, 'An existing "
-        "connection was forcibly closed by the remote host').",
     ),
     error_alert=_guess(
         "requests.exceptions.SSLError: [SSL: {alert}] (_ssl.c)",
@@ -536,12 +596,11 @@ _GO = ClientProfile(
     renegotiation_h2=_fact(_REFUSE, "GO-TLS-CONN"),
     refusal_level=_fact(_WARNING, "GO-TLS-CONN"),
     secure_renegotiation=_fact(True, "S28"),
-    error_renegotiation_refused=_fact(
-        "local error: tls: no renegotiation",
-        "OBS-LOOPBACK",
-        note="observed: Go 1.19 with HTTP/2 off (TLSNextProto empty), prefixed with "
-        "'Get \"URL\": '; Go reports its own refusal, not the reset. Was: the reset's text "
-        "(inferred default).",
+    error_renegotiation_refused=_seen(
+        _GO_GET + "local error: tls: no renegotiation",
+        "Go 1.19 with HTTP/2 off (TLSNextProto empty), tests/clients/ (go-http11): Go reports "
+        "its own refusal, not the reset. Was: the reset's text (inferred default), then the "
+        "text without net/http's 'Get \"<url>\": '.",
     ),
     on_http_1_1_required=_fact(
         H11RetryPolicy.FAIL,
@@ -554,24 +613,30 @@ _GO = ClientProfile(
         "Go sends a random 32-byte legacy_session_id in TLS 1.3; not checked here.",
         "S28",
     ),
-    error_reset=_fact(
-        "wsarecv: An existing connection was forcibly closed by the remote host.",
+    error_reset=_seen(
+        _GO_GET + "read tcp <addr>-><addr>: read: connection reset by peer",
+        "Go 1.19 on Linux, tests/clients/ (go-http11, go). On Windows the socket error reads "
+        "'wsarecv: An existing connection was forcibly closed by the remote host.' (S24; the "
+        "variant). Was: that Windows text alone.",
         "S24",
-        note="On Windows; on Linux 'read: connection reset by peer'.",
+        variants=(
+            _GO_GET
+            + "read tcp <addr>-><addr>: wsarecv: An existing connection was forcibly closed by "
+            "the remote host.",
+        ),
     ),
     error_alert=_guess(
-        "remote error: tls: {alert}",
-        "Go's wording for a received alert; a local refusal reads 'local error: tls: no "
-        "renegotiation'.",
+        _GO_GET + "remote error: tls: {alert}",
+        "Go's wording for a received alert, with net/http's prefix as observed for the other "
+        "errors; a local refusal reads 'local error: tls: no renegotiation'.",
         "GO-TLS-CONN",
     ),
-    error_http2=_fact(
-        "stream error: stream ID 1; {code}; received from peer",
-        "OBS-LOOPBACK",
-        note="observed: Go 1.19, prefixed with 'Get \"URL\": '. Was: the same text, inferred.",
+    error_http2=_seen(
+        _GO_GET + "stream error: stream ID 1; {code}; received from peer",
+        "Go 1.19, tests/clients/ (go). Was: the same text without net/http's prefix, inferred.",
     ),
     error_timeout=_guess(
-        "context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
+        _GO_GET + "context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
         "Only with Client.Timeout set; the default client waits.",
         "S28",
     ),
@@ -618,7 +683,7 @@ _JAVA = ClientProfile(
         "S28",
         "BC-JAVA-593",
         "OBS-LOOPBACK",
-        note="observed: OpenJDK 17, after its one repeat of the request.",
+        note="observed: OpenJDK 17, tests/clients/ (java), after its one repeat of the request.",
     ),
     retries_after_reset=_fact(
         True,
@@ -825,15 +890,6 @@ _RUSTLS = ClientProfile(
     ),
 )
 
-_OBS = "OBS-LOOPBACK"
-
-
-def _seen(value: T, note: str, *also: str) -> Fact[T]:
-    """A fact observed by the real-client conformance suite (tests/clients/)."""
-    return Fact(value=value, sources=(_OBS, *also), confidence=_P, note=f"observed: {note}")
-
-
-_NOT_OBSERVED_H2 = "never exercised: http.sys does not renegotiate on h2 (R-REQ-2.h2)"
 
 _PYTHON_HTTPX = ClientProfile(
     id="python-httpx",
@@ -856,10 +912,12 @@ _PYTHON_HTTPX = ClientProfile(
         H11RetryPolicy.FAIL, "httpx raises RemoteProtocolError and does not retry"
     ),
     middlebox_compat=_OSSL_MIDDLEBOX,
-    error_reset=_guess(
+    error_reset=_seen(
         "httpx.RemoteProtocolError: Server disconnected without sending a response.",
-        "httpcore's wording for a connection closed before the response; not observed here "
-        "(alternative: httpx.ReadError: [Errno 104] Connection reset by peer).",
+        "httpx 0.29 on Python 3.11 / OpenSSL 3, tests/clients/ (python-httpx, HTTP/2 off at "
+        "the server): httpcore's wording for a connection closed before the response. Was: "
+        "the same text, inferred (alternative then: httpx.ReadError: [Errno 104] Connection "
+        "reset by peer).",
     ),
     error_alert=_guess(
         "httpx.ConnectError: [SSL: {alert}] (_ssl.c)",
@@ -867,9 +925,10 @@ _PYTHON_HTTPX = ClientProfile(
         "CPY-HTTP-CLIENT",
     ),
     error_http2=_seen(
-        "httpx.RemoteProtocolError: <StreamReset stream_id:1, error_code:{code}, "
+        "httpx.RemoteProtocolError: <StreamReset stream_id:1, error_code:{number}, "
         "remote_reset:True>",
-        "httpx 0.28 / h2 4; the real text shows the number (13 for HTTP_1_1_REQUIRED)",
+        "httpx 0.29 / h2 4, tests/clients/ (python-httpx): the code as its number (13 for "
+        "HTTP_1_1_REQUIRED). Was: the code's name in its place.",
     ),
     error_timeout=_guess("httpx.ReadTimeout: The read operation timed out", "With a timeout set."),
 )
@@ -895,7 +954,8 @@ _PYTHON_URLLIB = ClientProfile(
     middlebox_compat=_OSSL_MIDDLEBOX,
     error_reset=_seen(
         "http.client.RemoteDisconnected: Remote end closed connection without response",
-        "CPython's ssl reports the TCP reset during TLS as an end of file",
+        "Python 3.11 / OpenSSL 3, tests/clients/ (python-urllib): CPython's ssl reports the "
+        "TCP reset during TLS as an end of file",
     ),
     error_alert=_guess(
         "urllib.error.URLError: <urlopen error [SSL: {alert}] (_ssl.c)>",
@@ -928,16 +988,17 @@ _GO_CUSTOM = ClientProfile(
     on_http_1_1_required=_fact(H11RetryPolicy.NOT_APPLICABLE, _OBS, note="HTTP/1.1 only."),
     middlebox_compat=_guess(True, "Go sends a 32-byte legacy_session_id; not checked.", "S28"),
     error_reset=_seen(
-        "read tcp 127.0.0.1:PORT->SERVER: read: connection reset by peer",
-        "Go 1.19 on Linux, prefixed with 'Get \"URL\": '; on Windows 'wsarecv: An existing "
-        "connection was forcibly closed by the remote host.' (S24)",
+        _GO.error_reset.value,
+        "Go 1.19 on Linux, tests/clients/ (go-custom-transport); on Windows the socket error "
+        "reads 'wsarecv: An existing connection was forcibly closed by the remote host.' "
+        "(S24; the variant). Was: the same text without net/http's 'Get \"<url>\": ', its "
+        "addresses written 127.0.0.1:PORT->SERVER.",
+        "S24",
+        variants=_GO.error_reset.variants,
     ),
-    error_alert=_guess("remote error: tls: {alert}", "Go's wording for a received alert.", "S28"),
+    error_alert=_GO.error_alert,
     error_http2=_fact("n/a (HTTP/1.1 only; no HTTP/2 error {code})", _OBS),
-    error_timeout=_guess(
-        "context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
-        "Only with Client.Timeout set.",
-    ),
+    error_timeout=_GO.error_timeout,
 )
 
 _JAVA_HTTPCLIENT = ClientProfile(
@@ -961,11 +1022,17 @@ _JAVA_HTTPCLIENT = ClientProfile(
         H11RetryPolicy.FAIL, "OpenJDK 17 throws IOException and does not retry over HTTP/1.1"
     ),
     middlebox_compat=_fact(True, "TLSWG-IMPL"),
-    error_reset=_guess(
-        "java.io.IOException: Connection reset",
-        "HttpClient's wording for a reset; not observed (alternative: "
-        "java.net.SocketException: Connection reset).",
-        "S28",
+    error_reset=_seen(
+        "java.io.IOException: HTTP/1.1 header parser received no bytes",
+        "OpenJDK 17, tests/clients/ (java-httpclient, HTTP/2 off at the server), after its "
+        "one repeat of the request (R-CLI-15). Was: java.io.IOException: Connection reset "
+        "(inferred; alternative then: java.net.SocketException: Connection reset).",
+    ),
+    retries_after_reset=_seen(
+        True,
+        "OpenJDK 17's HttpClient sends the GET again on a new connection after a reset on "
+        "HTTP/1.1, as an HTTP/1.1 exchange without ALPN (tests/clients/). Was: no (inferred "
+        "default).",
     ),
     error_alert=_guess(
         "javax.net.ssl.SSLHandshakeException: Received fatal alert: {alert}",
@@ -973,8 +1040,10 @@ _JAVA_HTTPCLIENT = ClientProfile(
         "S28",
     ),
     error_http2=_seen(
-        "java.io.IOException: Received RST_STREAM: Use HTTP/1.1 for request ({code})",
-        "OpenJDK 17; the code in parentheses is ours",
+        "java.io.IOException: Received RST_STREAM: Use HTTP/1.1 for request",
+        "OpenJDK 17, tests/clients/ (java-httpclient): the JDK names the code in its own words "
+        "('Use HTTP/1.1 for request' is HTTP_1_1_REQUIRED, 0xd). Was: the same text with "
+        "'(HTTP_1_1_REQUIRED)' appended by us.",
     ),
     error_timeout=_guess(
         "java.net.http.HttpTimeoutException: request timed out",
@@ -998,7 +1067,13 @@ _NODE = ClientProfile(
     secure_renegotiation=_seen(True, "renegotiation_info / SCSV in its ClientHello"),
     on_http_1_1_required=_fact(H11RetryPolicy.NOT_APPLICABLE, _OBS, note="HTTP/1.1 only."),
     middlebox_compat=_OSSL_MIDDLEBOX,
-    error_reset=_seen("Error: socket hang up (code ECONNRESET)", "Node.js 20"),
+    error_reset=_seen(
+        "Error: socket hang up (code ECONNRESET)",
+        "Node.js 20, tests/clients/ (node): a race in the client — after a reset on TLS 1.3 "
+        "most runs end the socket first ('socket hang up'), some see the read fail (the "
+        "variant, also what every TLS 1.2 run shows).",
+        variants=("Error: read ECONNRESET (code ECONNRESET)",),
+    ),
     error_alert=_guess(
         "Error: {alert} (code ERR_SSL_...)",
         "Node.js reports OpenSSL's reason with an ERR_SSL_* code.",
@@ -1015,7 +1090,10 @@ _NODE_FETCH = attrs.evolve(
     alpn=_seen(("http/1.1",), "Node.js 20's fetch offers http/1.1 only"),
     error_reset=_seen(
         "TypeError: fetch failed (cause: SocketError: other side closed, UND_ERR_SOCKET)",
-        "Node.js 20",
+        "Node.js 20, tests/clients/ (node-fetch): a race in undici — after a reset on TLS 1.3 "
+        "most runs see the socket end ('other side closed'), some see the read fail (the "
+        "variant, also what every TLS 1.2 run shows).",
+        variants=("TypeError: fetch failed (cause: Error: read ECONNRESET, ECONNRESET)",),
     ),
     notes=(
         "Node.js 20's fetch cannot present a client certificate without the undici package's "
@@ -1062,8 +1140,14 @@ def _check(profiles: tuple[ClientProfile, ...]) -> Mapping[str, ClientProfile]:
                 raise RuntimeError(f"{where} is inferred but names no alternative")
         if "{alert}" not in profile.error_alert.value:
             raise RuntimeError(f"client {profile.id}.error_alert lacks {{alert}}")
-        if "{code}" not in profile.error_http2.value:
-            raise RuntimeError(f"client {profile.id}.error_http2 lacks {{code}}")
+        for template in (profile.error_http2.value, *profile.error_http2.variants):
+            try:
+                template.format(code="HTTP_1_1_REQUIRED", number=0xD)
+            except (KeyError, IndexError, ValueError):
+                raise RuntimeError(
+                    f"client {profile.id}.error_http2 uses a placeholder other than "
+                    "{code} and {number}"
+                ) from None
         out[profile.id] = profile
     return MappingProxyType(out)
 

@@ -2612,14 +2612,24 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         statement=(
             "The error a user sees depends on the client: ERR_CONNECTION_RESET in Chromium, "
             "curl error 56 'Recv failure: Connection reset by peer', Go's 'wsarecv: An existing "
-            "connection was forcibly closed by the remote host.', 'Connection reset by peer' "
-            "from rustls/reqwest, 'java.net.SocketException: Connection reset' from Java, and "
+            "connection was forcibly closed by the remote host.' on Windows ('read: connection "
+            "reset by peer' on Linux), 'Connection reset by peer' from rustls/reqwest, "
+            "'java.net.SocketException: Connection reset' from Java, and "
             "ERR_HTTP_1_1_REQUIRED for an unhandled HTTP/2 HTTP_1_1_REQUIRED in Chromium."
         ),
         confidence=_P,
-        sources=("S1", "S28", "S29", "S24", "S23"),
+        sources=("S1", "S28", "S29", "S24", "S23", "OBS-LOOPBACK"),
         section="clients",
-        notes=("Texts not listed in the client sources are inferred per client profile.",),
+        notes=(
+            "Texts not listed in the client sources are inferred per client profile.",
+            "The conformance suite (tests/clients/) compares each installed client's first "
+            "error line with its profile's text for a reset, an HTTP/2 stream reset and a "
+            "refused renegotiation; the observed texts replaced the profiles' guesses.",
+            "Observed: after retrying over HTTP/1.1 following HTTP_1_1_REQUIRED, curl reports "
+            "a later reset as '(56) Empty reply from server' (its error buffer keeps the "
+            "first attempt's message); Python's requests reports a reset of a TLS connection as "
+            "RemoteDisconnected, since CPython's ssl reads it as an end of file.",
+        ),
         alternatives=("Client versions word their errors differently.",),
     ),
     Rule(
@@ -2713,14 +2723,20 @@ _CLIENT_RULES: tuple[Rule, ...] = (
         id="R-CLI-15",
         title="Some clients repeat a request once after a connection reset",
         statement=(
-            "A client whose profile says so (Java's HttpsURLConnection) repeats an idempotent "
-            "request once on a new connection when the first is reset before any response; the "
-            "second connection meets the same server and ends the same way."
+            "A client whose profile says so (Java's HttpsURLConnection and HttpClient) repeats an "
+            "idempotent request once on a new connection when the first is reset before any "
+            "response; the second connection meets the same server and ends the same way. "
+            "When the first connection settled on HTTP/1.1 although the client offered h2, the "
+            "repeat is an HTTP/1.1 exchange, offered without ALPN."
         ),
         confidence=_P,
         sources=("OBS-LOOPBACK",),
         section="client profiles",
-        notes=("Observed with OpenJDK 17's HttpsURLConnection against a TLS 1.3 reset.",),
+        notes=(
+            "Observed with OpenJDK 17's HttpsURLConnection against a TLS 1.3 reset.",
+            "Observed with OpenJDK 17's HttpClient against a TLS 1.3 reset on a binding with "
+            "HTTP/2 off: the repeat's ClientHello carries no ALPN extension.",
+        ),
     ),
 )
 

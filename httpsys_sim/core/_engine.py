@@ -92,6 +92,8 @@ MAX_CONNECTIONS = 4
 #: Layers whose steps belong to a connection.
 _CONNECTION_LAYERS = frozenset({"tls", "http", "tcp"})
 _CLIENT = Role.CLIENT
+#: How a connection ends when http.sys resets its stream with HTTP_1_1_REQUIRED (R-REQ-2.h2).
+_H11_REQUIRED_END = "http2_error:HTTP_1_1_REQUIRED"
 #: What a TLS wire step adds to the message's label: ``(encrypted, delivered)`` → text.
 _WIRE_NOTES: Mapping[tuple[bool, bool], str] = MappingProxyType(
     {
@@ -330,10 +332,16 @@ class _Run:
                     and self.connections[-1].end == "reset"
                 ):
                     retried_reset = True
+                    again = "repeats the request once on a new connection"
+                    if self.connections[-1].alpn == "http/1.1" and "h2" in alpn:
+                        # The first connection settled on HTTP/1.1: the repeat is an
+                        # HTTP/1.1 exchange, offered without ALPN (R-CLI-15).
+                        alpn = ()
+                        again += " as HTTP/1.1, without ALPN"
                     self.step(
                         "client",
                         "client",
-                        f"{self.caps.profile.name} repeats the request once on a new connection",
+                        f"{self.caps.profile.name} {again}",
                         "R-CLI-15",
                         key=True,
                     )
@@ -787,7 +795,7 @@ class _Run:
             "R-REQ-2.h2",
             key=True,
         )
-        record("http2_error:HTTP_1_1_REQUIRED", CertRequestedHow.NONE)
+        record(_H11_REQUIRED_END, CertRequestedHow.NONE)
         policy = self.caps.on_http_1_1_required
         if policy is H11RetryPolicy.RETRY:
             self.step(
@@ -809,7 +817,7 @@ class _Run:
         return (
             Http2Error(
                 rule="R-REQ-2.h2",
-                client_error=self.caps.profile.error_http2.value.format(code="HTTP_1_1_REQUIRED"),
+                client_error=self.caps.profile.http2_error_text("HTTP_1_1_REQUIRED"),
             ),
             None,
             False,
@@ -1095,7 +1103,12 @@ class _Run:
                 "HTTPERR logs the connection as Connection_Dropped",
                 "R-IIS-6.dropped",
             )
-        return ConnectionReset(rule=rule, client_error=self.caps.profile.error_reset.value)
+        profile = self.caps.profile
+        text = profile.error_reset.value
+        after = profile.error_reset_after_downgrade.value
+        if after is not None and any(c.end == _H11_REQUIRED_END for c in self.connections):
+            text = after  # the client keeps the first attempt's message (R-CLI-5)
+        return ConnectionReset(rule=rule, client_error=text)
 
     def _validate(
         self, cert: CertState | None, *, need: bool = True

@@ -53,6 +53,7 @@ Library code: no I/O, no clocks, no randomness; only the call log changes state.
 from __future__ import annotations
 
 import errno as _errno
+import http.client
 import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
@@ -464,8 +465,10 @@ class RequestsConnectionError(RequestsError):
     """Stands in for ``requests.exceptions.ConnectionError``.
 
     For a reset its only argument is a :class:`Urllib3ProtocolError`
-    ``('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))``
-    whose cause is that :class:`ConnectionResetError` — as requests raises it.
+    ``('Connection aborted.', RemoteDisconnected('Remote end closed connection without
+    response'))`` whose cause is that :class:`http.client.RemoteDisconnected` (a
+    :class:`ConnectionResetError`) — as requests raises it when the server resets a TLS
+    connection (CPython's ssl reads the reset as an end of file; docs/reference/clients.md).
     """
 
     requests_name = "requests.exceptions.ConnectionError"
@@ -486,7 +489,7 @@ class RequestsReadTimeout(RequestsError):
 def _requests_error(display: str, kind: OutcomeKind, rule: str) -> RequestsError:
     profile = "python-requests"
     if kind is OutcomeKind.CONNECTION_RESET:
-        reset = ConnectionResetError(104, "Connection reset by peer")
+        reset = http.client.RemoteDisconnected("Remote end closed connection without response")
         inner = Urllib3ProtocolError("Connection aborted.", reset)
         inner.__cause__ = reset
         error: RequestsError = RequestsConnectionError(
@@ -896,7 +899,7 @@ class FakeHttpSys:
         Built from the outcome's ``client_error`` (the profile's ``error_reset``,
         ``error_alert``, ``error_http2`` or ``error_timeout`` text, R-CLI-5):
         python-requests → :class:`RequestsConnectionError` wrapping
-        ``ConnectionResetError(104, 'Connection reset by peer')`` (or
+        ``RemoteDisconnected('Remote end closed connection without response')`` (or
         :class:`RequestsSSLError`, :class:`RequestsReadTimeout`); Chrome / Edge →
         :class:`ChromiumNetError` (``ERR_CONNECTION_RESET``, ``code`` -101); curl →
         :class:`CurlError` (``exit_code`` 56 on a reset); Firefox / Safari →

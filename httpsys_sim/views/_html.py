@@ -33,6 +33,7 @@ from httpsys_sim.views._escape import escape, safe_url
 from httpsys_sim.views._markdown import _LATE_KIND, _LATE_TEXT, _fact_value, _release_rows
 from httpsys_sim.views._mermaid import result_mermaid
 from httpsys_sim.views._svg import result_svg, transcript_svg
+from httpsys_sim.views._text import _has_placeholders, client_error_lines
 
 _CONF_COLOURS = MappingProxyType(
     {
@@ -309,6 +310,31 @@ def _legend_html(*, nocert: bool = False) -> str:
     )
 
 
+def _client_errors_html(m: Matrix, cls: str) -> str:
+    """The legend of what each client shows where no HTTP answer came ("" when nothing
+    failed): a table of client, cells and text, every text escaped."""
+    shows = client_error_lines(m)
+    if not shows:
+        return ""
+    rows = "".join(
+        f'<tr><th scope="row">{escape(client)}</th>'
+        f"<td>{escape(short if where is None else f'{short} in {where}')}</td>"
+        f"<td><code>{escape(text)}</code></td></tr>"
+        for client, short, text, where in shows
+    )
+    note = (
+        "<p><code>&lt;url&gt;</code> and <code>&lt;addr&gt;</code> stand for the request's "
+        "URL and the connection's addresses.</p>"
+        if _has_placeholders(t for _, _, t, _ in shows)
+        else ""
+    )
+    return (
+        "<p>What the clients show where no HTTP answer came:</p>"
+        f'<table class="{cls}"><thead><tr><th>client</th><th>cells</th>'
+        f"<th>the client shows</th></tr></thead><tbody>{rows}</tbody></table>{note}"
+    )
+
+
 def matrix_html(m: Matrix) -> str:
     """A matrix as a notebook fragment: colour-coded cells with the explanation on hover,
     the legend, and how to open one cell's full trace."""
@@ -336,6 +362,7 @@ def matrix_html(m: Matrix) -> str:
         f'<div class="hs-scroll"><table class="hs-t hs-m"><thead><tr><th>client</th>{heads}'
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
         f"{_legend_html(nocert='nocert' in classes)}"
+        f"{_client_errors_html(m, 'hs-t')}"
         '<p class="hs-muted">Hover a cell for its explanation; '
         "<code>m.cell(release, client)</code> gives the full trace.</p>"
     )
@@ -368,7 +395,9 @@ def release_html(release: Release) -> str:
 def client_html(profile: ClientProfile) -> str:
     """A client profile as a card: every fact with its confidence and linked sources."""
     rows = "".join(
-        f"<tr><th>{escape(name)}</th><td><code>{escape(_fact_value(fact.value))}</code></td>"
+        f"<tr><th>{escape(name)}</th><td><code>{escape(_fact_value(fact.value))}</code>"
+        + "".join(f" or <code>{escape(_fact_value(v))}</code>" for v in fact.variants)
+        + "</td>"
         f"<td>{_conf_html(fact.confidence)}</td><td>{_sources_html(fact.sources)}</td>"
         f'<td class="hs-muted">{escape(fact.note or "")}</td></tr>'
         for name, fact in profile.facts().items()
@@ -582,6 +611,8 @@ td:focus{{outline:3px solid #0969da}}
 ul.legend{{list-style:none;padding:0}} ul.legend li{{margin:.2rem 0}}
 .swatch{{display:inline-block;width:1rem;height:1rem;margin-right:.5rem;vertical-align:middle}}
 pre{{background:#f6f8fa;padding:.8rem;white-space:pre-wrap;overflow-wrap:anywhere;max-width:70rem}}
+table.shows td{{cursor:auto;font-weight:400;font-family:inherit;text-align:left}}
+table.shows code{{overflow-wrap:anywhere}}
 {styles}
 </style></head><body>
 <h1>httpsys-sim: {heading}</h1>
@@ -590,6 +621,7 @@ pre{{background:#f6f8fa;padding:.8rem;white-space:pre-wrap;overflow-wrap:anywher
 </table></div>
 <ul class="legend">{legend}<li>? — the outcome has alternatives (a rule on its path is
 inferred or partly so); the explanation lists them</li></ul>
+{shows}
 <p>Hover a cell for its explanation; click it to keep it below.</p>
 <div id="detail">{details}</div>
 <script>
@@ -649,6 +681,7 @@ def matrix_page(m: Matrix) -> str:
         rows="".join(rows),
         legend=legend,
         styles=styles,
+        shows=_client_errors_html(m, "shows"),
         details="".join(details),
     )
 

@@ -29,7 +29,14 @@ from httpsys_sim.analysis._compare import show_value
 from httpsys_sim.views._escape import fence, md_code, md_escape, safe_url
 from httpsys_sim.views._grid import Grid, host_grid
 from httpsys_sim.views._mermaid import result_mermaid
-from httpsys_sim.views._text import _DIAGNOSIS_LEGEND, _connections, _num, _yes
+from httpsys_sim.views._text import (
+    _DIAGNOSIS_LEGEND,
+    _connections,
+    _has_placeholders,
+    _num,
+    _yes,
+    client_error_lines,
+)
 from httpsys_sim.windows._iis import access_flag_names
 
 _CAT_EMOJI = MappingProxyType(
@@ -194,7 +201,9 @@ def client_markdown(profile: ClientProfile) -> str:
     lines += ["", "| capability | value | confidence | sources | note |", "|---|---|---|---|---|"]
     for name, fact in profile.facts().items():
         lines.append(
-            f"| {md_escape(name)} | {md_code(_fact_value(fact.value))} | "
+            f"| {md_escape(name)} | {md_code(_fact_value(fact.value))}"
+            + "".join(f" or {md_code(_fact_value(v))}" for v in fact.variants)
+            + " | "
             f"{fact.confidence.value} | {_sources_md(fact.sources)} | "
             f"{md_escape(fact.note or '')} |"
         )
@@ -245,7 +254,30 @@ def matrix_markdown(m: Matrix) -> str:
         "`200*`: served, but the client's certificate never reached IIS. "
         "`?`: the outcome has alternatives (a rule on its path is inferred or partly so).",
     ]
+    shows = client_error_lines(m)
+    if shows:
+        lines += [
+            "",
+            "What the clients show where no HTTP answer came:",
+            "",
+            "| client | cells | the client shows |",
+            "|---|---|---|",
+        ]
+        for client, label, text, where in shows:
+            at = label if where is None else f"{label} in {md_escape(where)}"
+            lines.append(f"| {md_escape(client)} | {at} | {_table_code(text)} |")
+        if _has_placeholders(t for _, _, t, _ in shows):
+            lines += [
+                "",
+                "`<url>` and `<addr>` stand for the request's URL and the connection's "
+                "addresses (`docs/reference/clients.md#error-texts`).",
+            ]
     return "\n".join(lines) + "\n"
+
+
+def _table_code(text: str) -> str:
+    """``text`` as a code span inside a table cell (a ``|`` would end the cell)."""
+    return md_code(text).replace("|", "\\|")
 
 
 def _md_step(step: Step | None) -> str:

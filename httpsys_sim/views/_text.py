@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from httpsys_sim.catalogue._rules import Rule
     from httpsys_sim.core._fixes import Fix
     from httpsys_sim.core._result import Result, Step
+    from httpsys_sim.tls import CertState
     from httpsys_sim.windows._releases import Release
 
 
@@ -160,7 +161,62 @@ def matrix_text(m: Matrix, *, colour: bool | None = None, width: int | None = No
         key = " · ".join(f"{h} {r.id}" for r, h in zip(m.releases, heads, strict=True) if h != r.id)
         out += ["", *wrap(f"Columns: {key}", width, hang="         ")]
     out += ["", *wrap(_LEGEND, width if width is not None else 80, hang="        ")]
+    shows = client_error_lines(m)
+    if shows:
+        out += ["", "What the clients show where no HTTP answer came:"]
+        left_shows = max(len(client) for client, _, _, _ in shows)
+        for client, label, text, where in shows:
+            head = f"  {client:<{left_shows}}  {label:<7}  "
+            out += wrap(text, width, indent=head, hang=" " * len(head))
+            if where is not None:
+                out += wrap(f"in {where}", width, indent=" " * (len(head) + 2))
+        if _has_placeholders(t for _, _, t, _ in shows):
+            out += ["", *wrap(PLACEHOLDER_NOTE, width if width is not None else 80)]
     return "\n".join(out) + "\n"
+
+
+#: Under a matrix's error texts that use the profiles' placeholders.
+PLACEHOLDER_NOTE = (
+    "<url> and <addr> stand for the request's URL and the connection's addresses "
+    "(docs/reference/clients.md#error-texts)."
+)
+
+
+def _has_placeholders(texts: Iterable[str]) -> bool:
+    return any("<url>" in t or "<addr>" in t for t in texts)
+
+
+def where_cells(m: Matrix, cells: Sequence[tuple[str, CertState]]) -> str:
+    """The cells' releases in column order, each with the certificates of its cells when
+    they are not all of the matrix's: ``server-2016, win11-23h2 (none)``."""
+    by_release: dict[str, list[CertState]] = {}
+    for release, cert in cells:
+        by_release.setdefault(release, []).append(cert)
+    order = [r.id for r in m.releases if r.id in by_release]
+    return ", ".join(
+        r
+        if len(set(by_release[r])) == len(m.certificates)
+        else f"{r} ({', '.join(c.value for c in by_release[r])})"
+        for r in order
+    )
+
+
+def client_error_lines(m: Matrix) -> list[tuple[str, str, str, str | None]]:
+    """(client, cell label, text, where) for the legend of what each client shows; where
+    (:func:`where_cells`) is None unless the client shows several texts under one label."""
+    entries = m.client_errors()
+    per_label: dict[tuple[str, str], int] = {}
+    for e in entries:
+        per_label[(e.client, e.short)] = per_label.get((e.client, e.short), 0) + 1
+    return [
+        (
+            e.client,
+            e.short,
+            e.text,
+            None if per_label[(e.client, e.short)] == 1 else where_cells(m, e.cells),
+        )
+        for e in entries
+    ]
 
 
 def matrix_csv(m: Matrix) -> str:

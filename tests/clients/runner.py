@@ -10,6 +10,14 @@ offered, whether and how it retried on a new connection, its answer to a HelloRe
 compare with ``simulate`` for the matching client profile.  Prints a table client ×
 situation × agree/disagree; exits 1 on any disagreement.  A client that is not installed is
 skipped with a line saying so.
+
+The program's first error line is compared with the text the profile makes the model show
+(a reset, an HTTP/2 stream reset, a refused renegotiation…): both go through
+:func:`normalise_error` (URLs, addresses with ports and OpenSSL's packed error codes become
+the placeholders profile texts use) and must then be equal, to the profile's text or to one of
+the variants its fact records.  The table's ``text`` column says ``same``, ``variant``, ``—``
+(no error on either side) or ``DIFFERS``; a different text is a disagreement
+(docs/reference/clients.md#error-texts).
 """
 
 from __future__ import annotations
@@ -41,22 +49,49 @@ class Situation:
     release: str
     negotiation: bool  # netsh clientcertnegotiation=enable
     certificate: bool  # the client presents a (valid) certificate
+    #: netsh disablehttp2=enable: every client speaks HTTP/1.1 (a TLS 1.3 late demand then
+    #: resets the connection of a client without PHA instead of resetting its h2 stream).
+    no_http2: bool = False
+    #: Schannel DisableRenegoOnServer=1: a TLS 1.2 late demand resets the connection after the
+    #: request, whatever the client answers (R-REQ-2.tls12-schannel-blocked).
+    reneg_blocked: bool = False
 
     def label(self) -> str:
+        extra = (" no-h2" if self.no_http2 else "") + (" reneg-off" if self.reneg_blocked else "")
         return (
             f"{self.release} {'negotiate' if self.negotiation else 'late'} "
-            f"{'cert' if self.certificate else 'no-cert'}"
+            f"{'cert' if self.certificate else 'no-cert'}{extra}"
         )
 
+    def server(self) -> hs.Scenario:
+        """The endpoint's scenario (no client yet)."""
+        base = hs.Scenario.seed(self.release).with_binding(
+            client_cert_negotiation=self.negotiation, disable_http2=self.no_http2
+        )
+        if self.reneg_blocked:
+            schannel = attrs.evolve(base.server.schannel, disable_reneg_on_server=True)
+            base = attrs.evolve(base, server=attrs.evolve(base.server, schannel=schannel))
+        return base
+
     def scenario(self, profile: str) -> hs.Scenario:
-        base = hs.Scenario.seed(self.release).with_binding(client_cert_negotiation=self.negotiation)
-        return base.with_client(profile, "valid" if self.certificate else "none")
+        return self.server().with_client(profile, "valid" if self.certificate else "none")
+
+
+#: Situations that make every client fail, so that each one's error text is compared: a
+#: connection reset after the request on TLS 1.2 (Schannel cannot renegotiate) and a TLS 1.3
+#: late demand on HTTP/1.1 (a reset for clients without PHA).  The default grid already
+#: holds the HTTP/2 stream resets and Go's refused renegotiation.
+ERROR_SITUATIONS = (
+    Situation("server-2019", negotiation=False, certificate=False, reneg_blocked=True),
+    Situation("server-2022", negotiation=False, certificate=False, no_http2=True),
+)
 
 
 def grid(quick: bool) -> list[Situation]:
     releases = QUICK_RELEASES if quick else RELEASES
     negotiations = (False,) if quick else (False, True)
-    return [Situation(r, n, c) for r in releases for n in negotiations for c in (True, False)]
+    plain = [Situation(r, n, c) for r in releases for n in negotiations for c in (True, False)]
+    return [*plain, *ERROR_SITUATIONS]
 
 
 @attrs.frozen
@@ -101,12 +136,15 @@ def _cert_args(ready: dict[str, Any], cert: bool) -> list[str]:
     return [ready["client_certificate"], ready["client_key"]] if cert else []
 
 
-def _curl(work: Path, ready: dict[str, Any], cert: bool) -> tuple[list[str], dict[str, str]]:
-    cmd = ["curl", "-sS", "--max-time", "20", "--cacert", ready["ca"]]
-    if cert:
-        cmd += ["--cert", ready["client_certificate"], "--key", ready["client_key"]]
-    cmd += ["-w", "\n%{http_code}", ready["url"]]
-    return cmd, {}
+def _curl(*extra: str) -> Callable[[Path, dict[str, Any], bool], tuple[list[str], dict[str, str]]]:
+    def command(work: Path, ready: dict[str, Any], cert: bool) -> tuple[list[str], dict[str, str]]:
+        cmd = ["curl", "-sS", "--max-time", "20", *extra, "--cacert", ready["ca"]]
+        if cert:
+            cmd += ["--cert", ready["client_certificate"], "--key", ready["client_key"]]
+        cmd += ["-w", "\n%{http_code}", ready["url"]]
+        return cmd, {}
+
+    return command
 
 
 def _py(lib: str) -> Callable[[Path, dict[str, Any], bool], tuple[list[str], dict[str, str]]]:
@@ -189,7 +227,14 @@ def _node(mode: str) -> Callable[[Path, dict[str, Any], bool], tuple[list[str], 
 
 
 PROGRAM_LIST: tuple[Program, ...] = (
-    Program("curl", "curl", _which("curl"), _curl),
+    Program("curl", "curl", _which("curl"), _curl()),
+    Program(
+        "curl-http11",
+        "curl",
+        _which("curl"),
+        _curl("--http1.1"),
+        overrides=(("alpn", ("http/1.1",)),),
+    ),
     Program("python-requests", "python-requests", _python_module("requests"), _py("requests")),
     Program("python-httpx", "python-httpx", _python_module("httpx, h2"), _py("httpx")),
     Program("python-urllib", "python-urllib", lambda: None, _py("urllib")),
@@ -241,6 +286,72 @@ class Prediction:
     retry_alpn: tuple[str, ...] | None
     renegotiation: str | None
     client_error: str | None
+    #: What the client may show here: :attr:`client_error`, then the variants the profile's
+    #: fact records for it (another OS's wording, the other side of a race).
+    error_texts: tuple[str, ...] = ()
+
+
+# --- error texts ----------------------------------------------------------------------------------
+
+#: The variable parts of an error's first line and the placeholders that stand for them, in
+#: the order they are replaced; profile texts write the placeholders themselves
+#: (docs/reference/clients.md#error-texts).
+_VARIABLE_PARTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bhttps?://[^\s\"'<>]+"), "<url>"),
+    (re.compile(r"\[[0-9A-Fa-f:.]+\]:\d+|\b\d{1,3}(?:\.\d{1,3}){3}:\d+\b"), "<addr>"),
+    (re.compile(r"\berror:[0-9A-Fa-f]{8}:"), "error:<code>:"),
+)
+
+
+def normalise_error(text: str | None) -> str | None:
+    """An error text in the form profiles write it: its first non-blank line, URLs as
+    ``<url>``, IPv4/IPv6 addresses with a port as ``<addr>``, OpenSSL's packed error codes
+    (``error:0A000410:``) as ``error:<code>:``, runs of white space as one space.
+    Idempotent; ``None`` (no error) stays ``None``."""
+    if text is None:
+        return None
+    line = next((x for x in text.splitlines() if x.strip()), "")
+    for pattern, placeholder in _VARIABLE_PARTS:
+        line = pattern.sub(placeholder, line)
+    return " ".join(line.split())
+
+
+def error_texts(profile: Any, shown: str | None) -> tuple[str, ...]:
+    """``shown`` (what the model says the client shows) followed by the variants of the
+    profile's error fact it came from; ``()`` when the model predicts no error."""
+    if shown is None:
+        return ()
+    out = [shown]
+    for name, fact in profile.facts().items():
+        if not name.startswith("error_") or not fact.variants:
+            continue
+        try:
+            texts = [
+                str(t).format(code="HTTP_1_1_REQUIRED", number=0xD)
+                for t in (fact.value, *fact.variants)
+            ]
+        except (KeyError, IndexError):  # an alert template: the model fills in the alert
+            continue
+        if texts[0] == shown:
+            out += texts[1:]
+    return tuple(out)
+
+
+def compare_error_text(p: Prediction, o: Observation) -> tuple[str, str | None]:
+    """How the program's first error line compares with the profile's text, both normalised
+    (:func:`normalise_error`): ``("same", None)``, ``("variant", None)`` (one of the fact's
+    recorded variants), ``("—", None)`` (no error on either side) or
+    ``("DIFFERS", difference)``."""
+    real = normalise_error(o.error)
+    texts = p.error_texts or ((p.client_error,) if p.client_error is not None else ())
+    expected = [normalise_error(t) for t in texts]
+    if real is None and not expected:
+        return "—", None
+    if expected and real == expected[0]:
+        return "same", None
+    if real is not None and real in expected[1:]:
+        return "variant", None
+    return "DIFFERS", f"error text: model {expected[0] if expected else None!r}, real {real!r}"
 
 
 def _status_of(status: int, body: str) -> str:
@@ -314,6 +425,7 @@ def predict(
         retry_alpn=tuple(hellos[1].alpn) if len(hellos) > 1 else None,
         renegotiation=reneg,
         client_error=outcome.client_error,
+        error_texts=error_texts(profile, outcome.client_error),
     )
 
 
@@ -334,6 +446,9 @@ def compare(p: Prediction, o: Observation) -> list[str]:
             continue
         if pv != ov:
             out.append(f"{name}: model {pv!r}, real {ov!r}")
+    _, text_difference = compare_error_text(p, o)
+    if text_difference is not None:
+        out.append(text_difference)
     return out
 
 
@@ -345,7 +460,7 @@ def run_program(program: Program, work: Path, ready: dict[str, Any], cert: bool)
         )
     except subprocess.TimeoutExpired:
         return {"status": None, "body": "", "error": "the program did not finish in 60 s"}
-    if program.id == "curl":
+    if program.profile == "curl":
         body, _, code = proc.stdout.rpartition("\n")
         first_error = next((line for line in proc.stderr.splitlines() if line.strip()), None)
         status = int(code) if code.isdigit() and int(code) > 0 else None
@@ -357,7 +472,7 @@ def run_program(program: Program, work: Path, ready: dict[str, Any], cert: bool)
     out: dict[str, Any] = json.loads(lines[-1])
     out["exit"] = proc.returncode
     if out.get("error"):
-        out["error"] = str(out["error"]).splitlines()[0][:300]
+        out["error"] = str(out["error"]).splitlines()[0][:1000]
     return out
 
 
@@ -372,6 +487,15 @@ class Row:
     @property
     def agree(self) -> bool:
         return not self.differences
+
+    @property
+    def error_text(self) -> str:
+        """``same``, ``variant``, ``—`` or ``DIFFERS``: :func:`compare_error_text`."""
+        return compare_error_text(self.prediction, self.observation)[0]
+
+
+def _server_key(s: Situation) -> tuple[Any, ...]:
+    return (s.release, s.negotiation, s.no_http2, s.reneg_blocked)
 
 
 def run(
@@ -395,14 +519,15 @@ def run(
                 say(f"SKIPPED {program.id}: {reason}")
                 continue
             usable.append(program)
-        servers = sorted({(s.release, s.negotiation) for s in situations})
-        for release, negotiation in servers:
-            scenario = hs.Scenario.seed(release).with_binding(client_cert_negotiation=negotiation)
+        servers: dict[tuple[Any, ...], hs.Scenario] = {}
+        for s in situations:
+            servers.setdefault(_server_key(s), s.server())
+        for key, scenario in servers.items():
             with hs.serve(scenario, renegotiation_timeout=3.0) as server:
                 ready = server.ready()
                 for program in usable:
                     for situation in situations:
-                        if (situation.release, situation.negotiation) != (release, negotiation):
+                        if _server_key(situation) != key:
                             continue
                         if situation.certificate and not program.presents_certificates:
                             continue
@@ -421,17 +546,21 @@ def run(
 
 
 def table(rows: Sequence[Row]) -> str:
+    """Client × situation: the outcomes, how the error texts compare (``text``: same,
+    variant, — for none, DIFFERS), agree or DISAGREE, and the details."""
     lines = [
-        f"{'client':<20} {'situation':<32} {'model':<7} {'real':<7} {'agree':<9} details",
-        "-" * 110,
+        f"{'client':<20} {'situation':<42} {'model':<7} {'real':<7} {'text':<8} "
+        f"{'agree':<9} details",
+        "-" * 130,
     ]
     for row in rows:
         detail = "; ".join(row.differences)
-        if not detail and row.observation.error and row.observation.outcome != "200":
-            detail = f"client said: {row.observation.error[:90]}"
+        if not detail and row.observation.error:
+            detail = f"client said: {normalise_error(row.observation.error)}"
         lines.append(
-            f"{row.client:<20} {row.situation:<32} {row.prediction.outcome:<7} "
-            f"{row.observation.outcome:<7} {'agree' if row.agree else 'DISAGREE':<9} {detail}"
+            f"{row.client:<20} {row.situation:<42} {row.prediction.outcome:<7} "
+            f"{row.observation.outcome:<7} {row.error_text:<8} "
+            f"{'agree' if row.agree else 'DISAGREE':<9} {detail}"
         )
     return "\n".join(lines)
 

@@ -2,8 +2,11 @@
 
 A small slice of ``python -m tests.clients.runner`` (which CI runs in full, printing the
 table): every installed client, on a TLS 1.3 release before 24H2 and on Server 2019 (TLS 1.2
-renegotiation), with and without a client certificate.  A client that is not installed is
-skipped with the reason.
+renegotiation), with and without a client certificate, and in the two situations that make
+every client fail (:data:`runner.ERROR_SITUATIONS`), so that each one's error text for a
+reset, an HTTP/2 stream reset or a refused renegotiation is compared with its profile's.  A
+different text is a disagreement like any other.  A client that is not installed is skipped
+with the reason.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from tests.clients import runner
 SITUATIONS = [
     runner.Situation("server-2022", negotiation=False, certificate=True),
     runner.Situation("server-2019", negotiation=False, certificate=False),
+    *runner.ERROR_SITUATIONS,
 ]
 
 

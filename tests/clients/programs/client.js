@@ -11,10 +11,13 @@ const https = require('https');
 const [mode, url, ca, cert, key] = process.argv.slice(2);
 const out = { status: null, body: '', error: null };
 const done = () => { process.stdout.write(JSON.stringify(out) + '\n'); process.exit(0); };
+// The error as Node.js prints it (String(e): "Error: read ECONNRESET"), then its code and
+// its cause's, as the profiles write them: "Error: socket hang up (code ECONNRESET)",
+// "TypeError: fetch failed (cause: SocketError: other side closed, UND_ERR_SOCKET)".
 const fail = (e) => {
-  let text = String(e && e.message ? e.message : e);
-  if (e && e.code) text = `${e.code}: ${text}`;
-  if (e && e.cause) text += ` (cause: ${e.cause.code ? e.cause.code + ': ' : ''}${e.cause.message || e.cause})`;
+  let text = String(e);
+  if (e && e.code) text += ` (code ${e.code})`;
+  if (e && e.cause) text += ` (cause: ${String(e.cause)}${e.cause.code ? ', ' + e.cause.code : ''})`;
   out.error = text;
   done();
 };
