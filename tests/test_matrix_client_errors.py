@@ -8,6 +8,7 @@ legend is built from.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 from html.parser import HTMLParser
@@ -114,14 +115,30 @@ def test_several_texts_under_one_label_say_where(no_h2: Matrix) -> None:
 
 
 def test_where_names_certificates_only_when_they_differ() -> None:
-    from httpsys_sim.views._text import where_cells
+    from httpsys_sim.views._grid import _where
 
-    m = matrix(
-        releases=["server-2019", "server-2022"], clients=["go"], certificates=["valid", "none"]
-    )
+    order = ["server-2019", "server-2022"]
     cells = (("server-2019", CertState.VALID), ("server-2019", CertState.NONE))
-    assert where_cells(m, cells) == "server-2019"
-    assert where_cells(m, (("server-2022", CertState.NONE),)) == "server-2022 (none)"
+    assert _where(cells, order, 2) == "server-2019"
+    assert _where((("server-2022", CertState.NONE),), order, 2) == "server-2022 (none)"
+    both = (("server-2022", CertState.NONE), ("server-2019", CertState.VALID))
+    assert _where(both, order, 2) == "server-2019 (valid), server-2022 (none)"
+
+
+def test_the_hosts_matrix_shows_what_the_clients_show_too() -> None:
+    hm = hs.host_matrix(
+        hs.Scenario.seed("server-2022"),
+        hosts=["iis", "kestrel:RequireCertificate"],
+        clients=["edge", "go"],
+    )
+    entries = hm.client_errors()
+    assert entries
+    assert all(column == "iis" for e in entries for column, _ in e.cells)
+    text = hm.to_text()
+    assert "What the clients show where no HTTP answer came:" in text
+    for e in entries:
+        assert html.escape(e.text) in hm.to_html()
+        assert f"{e.client}" in text.split("What the clients show")[1]
 
 
 def test_markdown_legend_is_a_table_of_code_spans(seed: Matrix, no_h2: Matrix) -> None:
@@ -151,9 +168,11 @@ HOSTILE = '<script>alert("x")</script> | `tick` & *em*'
 def test_markdown_keeps_a_pipe_or_backtick_inside_its_cell(seed: Matrix) -> None:
     md = _with_client_error(seed, HOSTILE).to_markdown()
     row = next(line for line in md.splitlines() if line.startswith("| edge | RESET |"))
-    # Four unescaped pipes: the row's own; the text's is escaped, its backtick replaced.
+    # Four unescaped pipes: the row's own; the text's is escaped, and its backticks are kept
+    # inside a longer fence (a code span ends only at a run of its own length).
     assert row.replace("\\|", "").count("|") == 4
-    assert "`tick`" not in row
+    assert "`tick`" in row
+    assert "``" in row
 
 
 class _Tables(HTMLParser):

@@ -15,7 +15,12 @@ from typing import Any
 
 import attrs
 
-from httpsys_sim.analysis._matrix import _resolve_clients, _resolve_releases
+from httpsys_sim.analysis._matrix import (
+    ClientErrorText,
+    _resolve_clients,
+    _resolve_releases,
+    client_errors_of,
+)
 from httpsys_sim.core._engine import simulate
 from httpsys_sim.core._result import Result, host_cell_text
 from httpsys_sim.core._scenario import Scenario, default_binding
@@ -127,6 +132,15 @@ class HostMatrix:
         """The full result of one cell."""
         rid = self.releases[0].id if release is None else release
         return self.cells[(rid, host, client, CertState(certificate))]
+
+    def client_errors(self) -> tuple[ClientErrorText, ...]:
+        """What each client shows where no HTTP answer came (as for the release matrix;
+        a cell's column is its label, e.g. ``server-2022/iis``)."""
+        return client_errors_of(
+            (client, cert, label, self.cells[(rid, spec, client, cert)])
+            for client, cert in self.rows()
+            for rid, spec, label in self.columns()
+        )
 
     @property
     def title(self) -> str:

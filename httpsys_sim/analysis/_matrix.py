@@ -22,7 +22,7 @@ from httpsys_sim.schemas import header
 from httpsys_sim.tls import CertState
 from httpsys_sim.windows._releases import RELEASES, Release, get_release
 
-__all__ = ["ClientErrorText", "Matrix", "matrix"]
+__all__ = ["ClientErrorText", "Matrix", "client_errors_of", "matrix"]
 
 
 @attrs.frozen(kw_only=True)
@@ -35,8 +35,26 @@ class ClientErrorText:
     short: str
     #: What the client shows (the outcome's ``client_error``, from the client profile).
     text: str
-    #: The cells that show it, as (release id, certificate), in table order.
+    #: The cells that show it, as (column, certificate) in table order; the column is the
+    #: release id (release matrix) or the column label (hosts matrix).
     cells: tuple[tuple[str, CertState], ...]
+
+
+def client_errors_of(
+    cells: Iterable[tuple[str, CertState, str, Result]],
+) -> tuple[ClientErrorText, ...]:
+    """The :class:`ClientErrorText` entries of (client, certificate, column, result) cells
+    given in table order (rows, then columns)."""
+    found: dict[tuple[str, str, str], list[tuple[str, CertState]]] = {}
+    for client, cert, column, result in cells:
+        outcome = result.outcome
+        if outcome.client_error is not None:
+            key = (client, outcome.short(), outcome.client_error)
+            found.setdefault(key, []).append((column, cert))
+    return tuple(
+        ClientErrorText(client=client, short=short, text=text, cells=tuple(where))
+        for (client, short, text), where in found.items()
+    )
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -88,16 +106,10 @@ class Matrix:
         """What each client shows where no HTTP answer came: one entry per client, cell
         label and text, clients in row order, then in the order the cells first show them
         (docs/reference/clients.md#error-texts)."""
-        found: dict[tuple[str, str, str], list[tuple[str, CertState]]] = {}
-        for client, cert in self.rows():
-            for release in self.releases:
-                outcome = self.cells[(release.id, client, cert)].outcome
-                if outcome.client_error is not None:
-                    key = (client, outcome.short(), outcome.client_error)
-                    found.setdefault(key, []).append((release.id, cert))
-        return tuple(
-            ClientErrorText(client=client, short=short, text=text, cells=tuple(cells))
-            for (client, short, text), cells in found.items()
+        return client_errors_of(
+            (client, cert, release.id, self.cells[(release.id, client, cert)])
+            for client, cert in self.rows()
+            for release in self.releases
         )
 
     # --- text ------------------------------------------------------------------------

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING
 import attrs
 
 from httpsys_sim.core._result import cell_text, host_cell_text
+from httpsys_sim.tls import CertState
 
 if TYPE_CHECKING:
     from httpsys_sim.analysis._hosts_matrix import HostMatrix
-    from httpsys_sim.analysis._matrix import Matrix
+    from httpsys_sim.analysis._matrix import ClientErrorText, Matrix
     from httpsys_sim.core._result import Result
 
-__all__ = ["SHORT_IDS", "Column", "Grid", "Row", "host_grid", "matrix_grid"]
+__all__ = ["SHORT_IDS", "Column", "ErrorLine", "Grid", "Row", "host_grid", "matrix_grid"]
 
 #: Abbreviated release ids for narrow terminals (a key under the table names them).
 SHORT_IDS: Mapping[str, str] = MappingProxyType(
@@ -73,6 +74,18 @@ class Column:
 
 
 @attrs.frozen
+class ErrorLine:
+    """One line of the legend of what the clients show where no HTTP answer came."""
+
+    client: str
+    short: str  #: the cells' label (``RESET``, ``H2ERR``…)
+    text: str
+    #: Where (columns, with certificates when not all of them), when the client shows several
+    #: texts under one label; None otherwise.
+    where: str | None
+
+
+@attrs.frozen
 class Row:
     """One row: its label, the detail heading part, and one result per column."""
 
@@ -93,10 +106,51 @@ class Grid:
     notes: tuple[str, ...] = ()
     #: Whether cells carry the application's observation (hosts) or the outcome only.
     app_marks: bool = False
+    #: What the clients show where no HTTP answer came (docs/reference/clients.md#error-texts).
+    errors: tuple[ErrorLine, ...] = ()
+
+    @property
+    def has_placeholders(self) -> bool:
+        """Whether an error text uses the profiles' ``<url>`` / ``<addr>`` placeholders."""
+        return any("<url>" in e.text or "<addr>" in e.text for e in self.errors)
 
     def text(self, result: Result) -> str:
         """The short text of one cell."""
         return host_cell_text(result) if self.app_marks else cell_text(result)
+
+
+def _where(cells: tuple[tuple[str, CertState], ...], order: list[str], certificates: int) -> str:
+    """The cells' columns in table order, each with the certificates of its cells when they
+    are not all of the table's: ``server-2016, win11-23h2 (none)``."""
+    by_column: dict[str, list[CertState]] = {}
+    for column, cert in cells:
+        by_column.setdefault(column, []).append(cert)
+    return ", ".join(
+        c
+        if len(set(by_column[c])) == certificates
+        else f"{c} ({', '.join(k.value for k in by_column[c])})"
+        for c in order
+        if c in by_column
+    )
+
+
+def _error_lines(
+    entries: tuple[ClientErrorText, ...], order: list[str], certificates: int
+) -> tuple[ErrorLine, ...]:
+    per_label: dict[tuple[str, str], int] = {}
+    for e in entries:
+        per_label[(e.client, e.short)] = per_label.get((e.client, e.short), 0) + 1
+    return tuple(
+        ErrorLine(
+            client=e.client,
+            short=e.short,
+            text=e.text,
+            where=None
+            if per_label[(e.client, e.short)] == 1
+            else _where(e.cells, order, certificates),
+        )
+        for e in entries
+    )
 
 
 def matrix_grid(m: Matrix) -> Grid:
@@ -104,7 +158,12 @@ def matrix_grid(m: Matrix) -> Grid:
     from httpsys_sim.catalogue._clients import get_client
 
     columns = tuple(
-        Column(head=r.id, short=SHORT_IDS.get(r.id, r.id), tip=r.product, detail=r.product)
+        Column(
+            head=r.id,
+            short=SHORT_IDS.get(r.id, r.id),
+            tip=f"{r.product} (build {r.build})",
+            detail=r.product,
+        )
         for r in m.releases
     )
     rows = tuple(
@@ -115,7 +174,9 @@ def matrix_grid(m: Matrix) -> Grid:
         )
         for client, cert in m.rows()
     )
-    return Grid(kind="matrix", title=m.title, columns=columns, rows=rows)
+    order = [r.id for r in m.releases]
+    errors = _error_lines(m.client_errors(), order, len(m.certificates))
+    return Grid(kind="matrix", title=m.title, columns=columns, rows=rows, errors=errors)
 
 
 _HOST_NOTES = (
@@ -149,6 +210,13 @@ def host_grid(hm: HostMatrix) -> Grid:
         )
         for client, cert in hm.rows()
     )
+    order = [label for _, _, label in hm.columns()]
     return Grid(
-        kind="hosts", title=hm.title, columns=columns, rows=rows, notes=_HOST_NOTES, app_marks=True
+        kind="hosts",
+        title=hm.title,
+        columns=columns,
+        rows=rows,
+        notes=_HOST_NOTES,
+        app_marks=True,
+        errors=_error_lines(hm.client_errors(), order, len(hm.certificates)),
     )

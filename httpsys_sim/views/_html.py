@@ -7,10 +7,9 @@ from collections.abc import Iterable, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from httpsys_sim.catalogue._clients import get_client
 from httpsys_sim.catalogue._rules import RULES, SOURCES, Confidence, Rule, get_rule
-from httpsys_sim.core._result import category, cell_text
-from httpsys_sim.views._grid import Grid, host_grid
+from httpsys_sim.core._result import category
+from httpsys_sim.views._grid import Grid, host_grid, matrix_grid
 from httpsys_sim.views._palette import CATEGORIES, PALETTE
 
 if TYPE_CHECKING:
@@ -33,7 +32,6 @@ from httpsys_sim.views._escape import escape, safe_url
 from httpsys_sim.views._markdown import _LATE_KIND, _LATE_TEXT, _fact_value, _release_rows
 from httpsys_sim.views._mermaid import result_mermaid
 from httpsys_sim.views._svg import result_svg, transcript_svg
-from httpsys_sim.views._text import _has_placeholders, client_error_lines
 
 _CONF_COLOURS = MappingProxyType(
     {
@@ -310,22 +308,21 @@ def _legend_html(*, nocert: bool = False) -> str:
     )
 
 
-def _client_errors_html(m: Matrix, cls: str) -> str:
+def _client_errors_html(g: Grid, cls: str) -> str:
     """The legend of what each client shows where no HTTP answer came ("" when nothing
     failed): a table of client, cells and text, every text escaped."""
-    shows = client_error_lines(m)
-    if not shows:
+    if not g.errors:
         return ""
     rows = "".join(
-        f'<tr><th scope="row">{escape(client)}</th>'
-        f"<td>{escape(short if where is None else f'{short} in {where}')}</td>"
-        f"<td><code>{escape(text)}</code></td></tr>"
-        for client, short, text, where in shows
+        f'<tr><th scope="row">{escape(e.client)}</th>'
+        f"<td>{escape(e.short if e.where is None else f'{e.short} in {e.where}')}</td>"
+        f"<td><code>{escape(e.text)}</code></td></tr>"
+        for e in g.errors
     )
     note = (
         "<p><code>&lt;url&gt;</code> and <code>&lt;addr&gt;</code> stand for the request's "
         "URL and the connection's addresses.</p>"
-        if _has_placeholders(t for _, _, t, _ in shows)
+        if g.has_placeholders
         else ""
     )
     return (
@@ -337,36 +334,8 @@ def _client_errors_html(m: Matrix, cls: str) -> str:
 
 def matrix_html(m: Matrix) -> str:
     """A matrix as a notebook fragment: colour-coded cells with the explanation on hover,
-    the legend, and how to open one cell's full trace."""
-    heads = "".join(
-        f'<th scope="col" title="{escape(r.product)} (build {r.build})">{escape(r.id)}</th>'
-        for r in m.releases
-    )
-    rows = []
-    classes: set[str] = set()
-    for client, cert in m.rows():
-        cells = []
-        for release in m.releases:
-            result = m.cells[(release.id, client, cert)]
-            mark = "?" if result.outcome.alternatives else ""
-            cls = _cell_class(result)
-            classes.add(cls)
-            cells.append(
-                f'<td class="hs-{cls}" title="{escape(result.explain())}">'
-                f"{escape(result.outcome.short())}{mark}</td>"
-            )
-        label = client if len(m.certificates) == 1 else f"{client} ({cert.value})"
-        rows.append(f'<tr><th scope="row">{escape(label)}</th>{"".join(cells)}</tr>')
-    body = (
-        f"<p><b>Outcome matrix</b> — {escape(m.base.describe())}</p>"
-        f'<div class="hs-scroll"><table class="hs-t hs-m"><thead><tr><th>client</th>{heads}'
-        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-        f"{_legend_html(nocert='nocert' in classes)}"
-        f"{_client_errors_html(m, 'hs-t')}"
-        '<p class="hs-muted">Hover a cell for its explanation; '
-        "<code>m.cell(release, client)</code> gives the full trace.</p>"
-    )
-    return _wrap(body)
+    the legend, and what the clients show."""
+    return grid_html(matrix_grid(m))
 
 
 def release_html(release: Release) -> str:
@@ -641,49 +610,7 @@ document.querySelectorAll("td[data-detail]").forEach(function (td) {{
 def matrix_page(m: Matrix) -> str:
     """A self-contained page: colour-coded cells, a legend, each cell's explanation on
     hover (tooltip) and on click (the panel below the table)."""
-    heads = "".join(
-        f'<th scope="col" title="{escape(r.product)}">{escape(r.id)}</th>' for r in m.releases
-    )
-    rows = []
-    details = []
-    for client, cert in m.rows():
-        cells = []
-        for release in m.releases:
-            result = m.cells[(release.id, client, cert)]
-            cid = f"c-{release.id}-{client}-{cert.value}"
-            explanation = result.explain()
-            cells.append(
-                f'<td class="{category(result)}" title="{escape(explanation)}" '
-                f'data-detail="{cid}" tabindex="0">{escape(cell_text(result))}</td>'
-            )
-            details.append(
-                f'<section id="{cid}" hidden><h3>{escape(release.product)} · '
-                f"{escape(get_client(client).name)} · certificate {cert.value}</h3>"
-                f"<pre>{escape(explanation)}</pre></section>"
-            )
-        rows.append(
-            f'<tr><th scope="row">{escape(m.row_label(client, cert))}</th>{"".join(cells)}</tr>'
-        )
-    legend = "".join(
-        f'<li><span class="swatch {name}"></span>{escape(text)}</li>'
-        for name, (_, _, text) in CATEGORIES.items()
-    )
-    styles = "".join(
-        f"td.{cat.value},.swatch.{cat.value}{{background:{swatch.background};color:{swatch.text}}}"
-        for cat, swatch in PALETTE.items()
-    )
-    return _HTML.format(
-        page="matrix",
-        heading="outcome matrix",
-        notes="",
-        title=escape(m.title),
-        heads=heads,
-        rows="".join(rows),
-        legend=legend,
-        styles=styles,
-        shows=_client_errors_html(m, "shows"),
-        details="".join(details),
-    )
+    return grid_page(matrix_grid(m))
 
 
 _GRID_HEADINGS = MappingProxyType({"matrix": "outcome matrix", "hosts": "hosts side by side"})
@@ -713,7 +640,10 @@ def grid_html(g: Grid) -> str:
         f'<div class="hs-scroll"><table class="hs-t hs-m"><thead><tr><th>client</th>{heads}'
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
         f"{_legend_html(nocert='nocert' in classes)}{notes}"
-        '<p class="hs-muted">Hover a cell for its explanation.</p>'
+        f"{_client_errors_html(g, 'hs-t')}"
+        '<p class="hs-muted">Hover a cell for its explanation; '
+        f"<code>{'m.cell(release, client)' if g.kind == 'matrix' else 'hm.cell(host, client)'}"
+        "</code> gives the full trace.</p>"
     )
     return _wrap(body)
 
@@ -757,6 +687,7 @@ def grid_page(g: Grid) -> str:
         rows="".join(rows),
         legend=legend,
         styles=styles,
+        shows=_client_errors_html(g, "shows"),
         details="".join(details),
     )
 

@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from httpsys_sim.catalogue._rules import SOURCES, Rule, get_rule
-from httpsys_sim.core._result import category, cell_text
+from httpsys_sim.core._result import category
 from httpsys_sim.tls import AlertLevel
 
 if TYPE_CHECKING:
@@ -27,15 +27,13 @@ if TYPE_CHECKING:
 
 from httpsys_sim.analysis._compare import show_value
 from httpsys_sim.views._escape import fence, md_code, md_escape, safe_url
-from httpsys_sim.views._grid import Grid, host_grid
+from httpsys_sim.views._grid import Grid, host_grid, matrix_grid
 from httpsys_sim.views._mermaid import result_mermaid
 from httpsys_sim.views._text import (
     _DIAGNOSIS_LEGEND,
     _connections,
-    _has_placeholders,
     _num,
     _yes,
-    client_error_lines,
 )
 from httpsys_sim.windows._iis import access_flag_names
 
@@ -239,40 +237,7 @@ def transcript_markdown(transcript: TlsTranscript) -> str:
 
 def matrix_markdown(m: Matrix) -> str:
     """A Markdown table (rows: clients; columns: releases)."""
-    heads = [r.id for r in m.releases]
-    lines = [
-        f"**{md_escape(m.title)}**",
-        "",
-        "| client | " + " | ".join(heads) + " |",
-        "|---|" + "---|" * len(heads),
-    ]
-    for client, cert in m.rows():
-        cells = [cell_text(m.cells[(r.id, client, cert)]) for r in m.releases]
-        lines.append(f"| {m.row_label(client, cert)} | " + " | ".join(cells) + " |")
-    lines += [
-        "",
-        "`200*`: served, but the client's certificate never reached IIS. "
-        "`?`: the outcome has alternatives (a rule on its path is inferred or partly so).",
-    ]
-    shows = client_error_lines(m)
-    if shows:
-        lines += [
-            "",
-            "What the clients show where no HTTP answer came:",
-            "",
-            "| client | cells | the client shows |",
-            "|---|---|---|",
-        ]
-        for client, label, text, where in shows:
-            at = label if where is None else f"{label} in {md_escape(where)}"
-            lines.append(f"| {md_escape(client)} | {at} | {_table_code(text)} |")
-        if _has_placeholders(t for _, _, t, _ in shows):
-            lines += [
-                "",
-                "`<url>` and `<addr>` stand for the request's URL and the connection's "
-                "addresses (`docs/reference/clients.md#error-texts`).",
-            ]
-    return "\n".join(lines) + "\n"
+    return grid_markdown(matrix_grid(m))
 
 
 def _table_code(text: str) -> str:
@@ -360,6 +325,23 @@ def grid_markdown(g: Grid) -> str:
         "`200*`: served, but the client's certificate never reached IIS. "
         "`?`: the outcome has alternatives (a rule on its path is inferred or partly so)."
     )
+    if g.errors:
+        lines += [
+            "",
+            "What the clients show where no HTTP answer came:",
+            "",
+            "| client | cells | the client shows |",
+            "|---|---|---|",
+        ]
+        for e in g.errors:
+            at = e.short if e.where is None else f"{e.short} in {md_escape(e.where)}"
+            lines.append(f"| {md_escape(e.client)} | {at} | {_table_code(e.text)} |")
+        if g.has_placeholders:
+            lines += [
+                "",
+                "`<url>` and `<addr>` stand for the request's URL and the connection's "
+                "addresses (`docs/reference/clients.md#error-texts`).",
+            ]
     return "\n".join(lines) + "\n"
 
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from httpsys_sim.analysis._compare import show_value
 from httpsys_sim.catalogue._rules import get_rule
-from httpsys_sim.core._result import category, cell_text, host_cell_text
-from httpsys_sim.views._grid import SHORT_IDS, Grid, host_grid
+from httpsys_sim.core._result import category, host_cell_text
+from httpsys_sim.views._grid import Grid, host_grid, matrix_grid
 from httpsys_sim.views._palette import CATEGORIES
 from httpsys_sim.views._terminal import wrap
 from httpsys_sim.windows._iis import access_flag_names
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from httpsys_sim.catalogue._rules import Rule
     from httpsys_sim.core._fixes import Fix
     from httpsys_sim.core._result import Result, Step
-    from httpsys_sim.tls import CertState
     from httpsys_sim.windows._releases import Release
 
 
@@ -108,115 +107,15 @@ _LEGEND = (
 
 
 def matrix_text(m: Matrix, *, colour: bool | None = None, width: int | None = None) -> str:
-    """Aligned columns, one line per client and certificate; colour when asked.
-
-    When the table is wider than ``width`` columns, the release heads are abbreviated (with a
-    key under the table), and if it is still too wide the releases are split over several
-    blocks, each with the client column.
-    """
-    labels = [m.row_label(c, k) for c, k in m.rows()]
-    left = max(len(x) for x in [*labels, "client"])
-    cells = {
-        (release.id, client, cert): cell_text(m.cells[(release.id, client, cert)])
-        for release in m.releases
-        for client, cert in m.rows()
-    }
-    cell_width = max(7, *(len(v) for v in cells.values()))
-
-    def table_width(heads: Sequence[str]) -> int:
-        return left + sum(2 + max(len(h), cell_width) for h in heads)
-
-    heads = [r.id for r in m.releases]
-    short = False
-    if width is not None and table_width(heads) > width:
-        heads = [SHORT_IDS.get(r.id, r.id) for r in m.releases]
-        short = heads != [r.id for r in m.releases]
-    per_block = len(heads)
-    if width is not None:
-        while per_block > 1 and table_width(heads[:per_block]) > width:
-            per_block -= 1
-    out = wrap(m.title, width)
-    for start in range(0, len(heads), per_block):
-        block = list(
-            zip(
-                m.releases[start : start + per_block], heads[start : start + per_block], strict=True
-            )
-        )
-        widths = [max(len(h), cell_width) for _, h in block]
-        out.append("")
-        out.append(
-            "client".ljust(left)
-            + "".join("  " + h.ljust(w) for (_, h), w in zip(block, widths, strict=True)).rstrip()
-        )
-        for (client, cert), label in zip(m.rows(), labels, strict=True):
-            row = label.ljust(left)
-            for (release, _), w in zip(block, widths, strict=True):
-                text = cells[(release.id, client, cert)].ljust(w)
-                if colour:
-                    code = CATEGORIES[category(m.cells[(release.id, client, cert)])][1]
-                    text = f"\x1b[{code}m{text}\x1b[0m"
-                row += "  " + text
-            out.append(row.rstrip())
-    if short:
-        key = " · ".join(f"{h} {r.id}" for r, h in zip(m.releases, heads, strict=True) if h != r.id)
-        out += ["", *wrap(f"Columns: {key}", width, hang="         ")]
-    out += ["", *wrap(_LEGEND, width if width is not None else 80, hang="        ")]
-    shows = client_error_lines(m)
-    if shows:
-        out += ["", "What the clients show where no HTTP answer came:"]
-        left_shows = max(len(client) for client, _, _, _ in shows)
-        for client, label, text, where in shows:
-            head = f"  {client:<{left_shows}}  {label:<7}  "
-            out += wrap(text, width, indent=head, hang=" " * len(head))
-            if where is not None:
-                out += wrap(f"in {where}", width, indent=" " * (len(head) + 2))
-        if _has_placeholders(t for _, _, t, _ in shows):
-            out += ["", *wrap(PLACEHOLDER_NOTE, width if width is not None else 80)]
-    return "\n".join(out) + "\n"
+    """The release matrix: clients down, releases across (:func:`grid_text`)."""
+    return grid_text(matrix_grid(m), colour=colour, width=width)
 
 
-#: Under a matrix's error texts that use the profiles' placeholders.
+#: Under a table's error texts that use the profiles' placeholders.
 PLACEHOLDER_NOTE = (
     "<url> and <addr> stand for the request's URL and the connection's addresses "
     "(docs/reference/clients.md#error-texts)."
 )
-
-
-def _has_placeholders(texts: Iterable[str]) -> bool:
-    return any("<url>" in t or "<addr>" in t for t in texts)
-
-
-def where_cells(m: Matrix, cells: Sequence[tuple[str, CertState]]) -> str:
-    """The cells' releases in column order, each with the certificates of its cells when
-    they are not all of the matrix's: ``server-2016, win11-23h2 (none)``."""
-    by_release: dict[str, list[CertState]] = {}
-    for release, cert in cells:
-        by_release.setdefault(release, []).append(cert)
-    order = [r.id for r in m.releases if r.id in by_release]
-    return ", ".join(
-        r
-        if len(set(by_release[r])) == len(m.certificates)
-        else f"{r} ({', '.join(c.value for c in by_release[r])})"
-        for r in order
-    )
-
-
-def client_error_lines(m: Matrix) -> list[tuple[str, str, str, str | None]]:
-    """(client, cell label, text, where) for the legend of what each client shows; where
-    (:func:`where_cells`) is None unless the client shows several texts under one label."""
-    entries = m.client_errors()
-    per_label: dict[tuple[str, str], int] = {}
-    for e in entries:
-        per_label[(e.client, e.short)] = per_label.get((e.client, e.short), 0) + 1
-    return [
-        (
-            e.client,
-            e.short,
-            e.text,
-            None if per_label[(e.client, e.short)] == 1 else where_cells(m, e.cells),
-        )
-        for e in entries
-    ]
 
 
 def matrix_csv(m: Matrix) -> str:
@@ -455,6 +354,16 @@ def grid_text(g: Grid, *, colour: bool | None = None, width: int | None = None) 
     for note in g.notes:
         out += ["", *wrap(note, room)]
     out += ["", *wrap(_LEGEND, room, hang="        ")]
+    if g.errors:
+        out += ["", "What the clients show where no HTTP answer came:"]
+        left_shows = max(len(e.client) for e in g.errors)
+        for e in g.errors:
+            head = f"  {e.client:<{left_shows}}  {e.short:<7}  "
+            out += wrap(e.text, width, indent=head, hang=" " * len(head))
+            if e.where is not None:
+                out += wrap(f"in {e.where}", width, indent=" " * (len(head) + 2))
+        if g.has_placeholders:
+            out += ["", *wrap(PLACEHOLDER_NOTE, room)]
     return "\n".join(out) + "\n"
 
 
