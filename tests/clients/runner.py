@@ -110,6 +110,12 @@ class Program:
     #: Client capability overrides that describe how the program is set up, where it
     #: differs from the profile's default (as a scenario's ``client`` fields would).
     overrides: tuple[tuple[str, Any], ...] = ()
+    #: Why a situation is not run for this program (``None``: it is run); the runner says
+    #: so with a ``NOT RUN`` line.
+    not_run: Callable[[Situation], str | None] = lambda situation: None
+    #: Count a browser's connections as the model does (:func:`attempts`): only those that
+    #: carried a request, a run of identical ones once (docs/reference/clients.md#browsers).
+    requests_only: bool = False
 
 
 def _which(*names: str) -> Callable[[], str | None]:
@@ -226,6 +232,34 @@ def _node(mode: str) -> Callable[[Path, dict[str, Any], bool], tuple[list[str], 
     return command
 
 
+def _browser(name: str) -> Callable[[Path, dict[str, Any], bool], tuple[list[str], dict[str, str]]]:
+    def command(work: Path, ready: dict[str, Any], cert: bool) -> tuple[list[str], dict[str, str]]:
+        return [sys.executable, str(HERE / "browsers.py"), name, ready["url"], ready["ca"]], {}
+
+    return command
+
+
+#: Browsers present no client certificate here: Chromium takes one only from its NSS store
+#: with an AutoSelectCertificateForUrls policy in /etc/chromium/policies, which the suite
+#: does not write.
+_BROWSER_NO_CERT = "no client certificate: the browser's policy folder is not written"
+
+
+def _chromium_not_run(situation: Situation) -> str | None:
+    if situation.certificate:
+        return _BROWSER_NO_CERT
+    if situation.release == "server-2019" and not (
+        situation.negotiation or situation.reneg_blocked
+    ):
+        return (
+            "TLS 1.2 renegotiation that asks for a certificate: Chromium abandons it to "
+            "ask its user and repeats the request on a new connection, which then "
+            "renegotiates without a certificate (200); the profile has no fact for "
+            "that prompt (docs/reference/clients.md#browsers)"
+        )
+    return None
+
+
 PROGRAM_LIST: tuple[Program, ...] = (
     Program("curl", "curl", _which("curl"), _curl()),
     Program(
@@ -257,6 +291,15 @@ PROGRAM_LIST: tuple[Program, ...] = (
     Program("node", "node", _which("node"), _node("https")),
     Program(
         "node-fetch", "node-fetch", _which("node"), _node("fetch"), presents_certificates=False
+    ),
+    Program(
+        "chromium",
+        "chrome",
+        _which("chromium"),
+        _browser("chromium"),
+        presents_certificates=False,
+        not_run=_chromium_not_run,
+        requests_only=True,
     ),
 )
 
@@ -361,8 +404,37 @@ def _status_of(status: int, body: str) -> str:
     return found.group(1) if found else f"{status}.?"
 
 
-def observe(program_out: dict[str, Any], records: list[dict[str, Any]]) -> Observation:
+def _attempt(record: dict[str, Any]) -> tuple[Any, ...]:
+    offer = record.get("offer") or {}
+    return (tuple(offer.get("alpn") or ()), record.get("alpn"), record.get("end"))
+
+
+def attempts(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A browser's connections as the model counts them: those that carried a request (a
+    browser opens a spare connection it may close unused, and abandons a handshake that asks
+    for a certificate to ask its user), a run of identical ones once — Chromium repeats a
+    request whose connection was reset when that connection was a spare it had opened ahead,
+    so one page load shows one to three identical attempts, as a race decides
+    (docs/reference/clients.md#browsers)."""
+    out: list[dict[str, Any]] = []
+    for record in records:
+        if not record.get("requests"):
+            continue
+        if out and _attempt(out[-1]) == _attempt(record):
+            continue
+        out.append(record)
+    return out
+
+
+def observe(
+    program_out: dict[str, Any], records: list[dict[str, Any]], requests_only: bool = False
+) -> Observation:
+    """What happened, from the program's output and the endpoint's connection records;
+    ``requests_only`` (browsers) counts only the connections that carried a request, and a
+    run of identical attempts once (:func:`attempts`)."""
     records = sorted(records, key=lambda r: r.get("number", 0))
+    if requests_only:
+        records = attempts(records)
     offers = [r.get("offer") or {} for r in records]
     first = offers[0] if offers else {}
     reneg = next((r["renegotiation"] for r in records if r.get("renegotiation")), None)
@@ -529,12 +601,16 @@ def run(
                     for situation in situations:
                         if _server_key(situation) != key:
                             continue
+                        why_not = program.not_run(situation)
+                        if why_not is not None:
+                            say(f"NOT RUN {program.id} on {situation.label()}: {why_not}")
+                            continue
                         if situation.certificate and not program.presents_certificates:
                             continue
                         seen = len(server.connections(settle=0))
                         out = run_program(program, work, ready, situation.certificate)
                         records = server.connections(settle=5)[seen:]
-                        observation = observe(out, records)
+                        observation = observe(out, records, program.requests_only)
                         prediction = predict(situation, program.profile, program.overrides)
                         yield Row(
                             program.id,

@@ -1,0 +1,93 @@
+"""The browser program's parsing and the runner's counting of a browser's attempts, without a
+network or a browser (tests/clients/browsers.py, runner.attempts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.clients import browsers, runner
+
+LOG = (
+    "[30257:30257:1203/100839.733027:ERROR:dbus/bus.cc:405] Failed to connect to the bus\n"
+    "[30257:30257:1203/100839.733027:ERROR:components/headless/command_handler/"
+    "headless_command_handler.cc:403] Page load failed: net::ERR_CONNECTION_RESET\n"
+)
+IIS_500 = (
+    "<html><head><title>IIS 10.0 Detailed Error - 500.0 - Internal Server Error</title></head>"
+    "<body><div><h3>HTTP Error 500.0 - Internal Server Error</h3></div></body></html>"
+)
+PAGE_200 = "<html><body>Client certificate the application received: none</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("stderr", "error"),
+    [
+        (LOG, "ERR_CONNECTION_RESET"),
+        ("Page load failed: net::ERR_HTTP2_PROTOCOL_ERROR", "ERR_HTTP2_PROTOCOL_ERROR"),
+        ("Page load failed: net::ERR_SSL_PROTOCOL_ERROR\n", "ERR_SSL_PROTOCOL_ERROR"),
+        ("Page load failed: net::ERR_BAD_SSL_CLIENT_AUTH_CERT", "ERR_BAD_SSL_CLIENT_AUTH_CERT"),
+        ("[1:1:ERROR:dbus/bus.cc:405] Failed to connect to the bus", None),
+        ("", None),
+    ],
+)
+def test_the_error_line_is_the_net_error_code(stderr: str, error: str | None) -> None:
+    assert browsers.error_of_log(stderr) == error
+
+
+@pytest.mark.parametrize(
+    ("dom", "status"),
+    [(IIS_500, 500), ("<h3>HTTP Error 403.7 - Forbidden</h3>", 403), (PAGE_200, 200)],
+)
+def test_the_status_is_read_from_the_page(dom: str, status: int) -> None:
+    assert browsers.status_of_page(dom) == status
+
+
+def test_a_run_becomes_the_runners_json() -> None:
+    failed = browsers.chromium_result(0, "", LOG)
+    assert failed == {"status": None, "body": "", "error": "ERR_CONNECTION_RESET"}
+    loaded = browsers.chromium_result(0, IIS_500, "")
+    assert (loaded["status"], loaded["error"]) == (500, None)
+    crashed = browsers.chromium_result(1, "", "some dbus line\nFatal: no display\n")
+    assert crashed["status"] is None
+    assert crashed["error"] == "chromium exited 1: Fatal: no display"
+    # What the runner makes of it: the outcome and whether a certificate reached the page.
+    seen = runner.observe(browsers.chromium_result(0, PAGE_200, ""), [])
+    assert (seen.outcome, seen.cert_reached) == ("200", False)
+    assert runner.observe(loaded, []).outcome == "500.0"
+
+
+def _record(number: int, alpn: str, end: str, requests: int) -> dict[str, object]:
+    return {
+        "number": number,
+        "offer": {"alpn": ["h2", "http/1.1"], "versions": ["1.3", "1.2"]},
+        "alpn": alpn,
+        "end": end,
+        "requests": [{"target": "/"}] * requests,
+    }
+
+
+def test_a_browsers_attempts_drop_spare_connections_and_repeats() -> None:
+    records = [
+        _record(1, "h2", "closed by the client", 0),  # the spare, closed unused
+        _record(2, "h2", "stream reset HTTP_1_1_REQUIRED; connection kept open", 1),
+        _record(3, "h2", "stream reset HTTP_1_1_REQUIRED; connection kept open", 1),
+        _record(4, "http/1.1", "reset", 1),
+        _record(5, "http/1.1", "reset", 1),  # the repeat on a connection opened ahead
+    ]
+    assert [r["number"] for r in runner.attempts(records)] == [2, 4]
+    seen = runner.observe({"status": None, "error": "ERR_CONNECTION_RESET"}, records, True)
+    assert (seen.outcome, seen.connections) == ("RESET", 2)
+    # Other programs: every connection counts.
+    assert runner.observe({"status": None}, records).connections == 5
+
+
+def test_chromium_says_why_a_situation_is_not_run() -> None:
+    chromium = next(p for p in runner.PROGRAM_LIST if p.id == "chromium")
+    assert chromium.profile == "chrome"
+    assert chromium.requests_only
+    why = chromium.not_run(runner.Situation("server-2022", False, True))
+    assert why is not None
+    assert "certificate" in why
+    assert chromium.not_run(runner.Situation("server-2019", False, False)) is not None
+    for situation in runner.ERROR_SITUATIONS:
+        assert chromium.not_run(situation) is None
