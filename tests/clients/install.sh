@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install the client programs of the real-client conformance suite (tests/clients/runner.py):
-# curl, Go, a JDK 17+, Node.js from Debian packages, and requests / httpx[http2] with pip.
+# curl, Go, a JDK 17+, Node.js, Chromium and Firefox ESR from Debian packages, and requests /
+# httpx[http2] with pip.  (Firefox ESR is listed by the suite but not driven yet: it is skipped
+# with a line saying why.)
 # Whatever cannot be installed is reported here, and the suite skips that client with a line
 # saying so.  Never fails: the suite decides what it can run.
 set -u
@@ -47,6 +49,8 @@ else
     apt_install default-jdk-headless javac
 fi
 apt_install nodejs node
+apt_install chromium chromium
+apt_install firefox-esr firefox-esr
 
 if timeout 600 python -m pip install -q requests 'httpx[http2]' >/dev/null 2>&1; then
     say "requests and httpx[http2] are installed"
