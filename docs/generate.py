@@ -503,6 +503,58 @@ def _error_texts_section() -> list[str]:
     return [*lines, ""]
 
 
+def _browsers_section() -> list[str]:
+    """How the conformance suite drives browsers, and what it leaves out."""
+    return [
+        "## Browsers",
+        "",
+        "The conformance suite (`python -m tests.clients.runner`; [serve.md](../serve.md)) "
+        "runs curl, Python requests / httpx / urllib, Go, Java, Node.js — and headless "
+        "Chromium, compared with the `chrome` profile (`edge` is the same Chromium network "
+        "code). `tests/clients/browsers.py` drives it:",
+        "",
+        "- **One page load per situation**: `chromium --headless=new --dump-dom URL` in a "
+        "fresh profile in a temporary folder (removed afterwards), HTTP/3 off, bounded by a "
+        "timeout that ends the browser's whole process group.",
+        "- **Trust**: only the endpoint's own server key, by its SPKI hash "
+        "(`--ignore-certificate-errors-spki-list`); no certificate store is written.",
+        "- **What it did**: a page that loaded is printed; its status is read from the page "
+        "(the endpoint's IIS error pages carry `HTTP Error 500.0` / `HTTP Error 403.7`; any "
+        "other page is a 200, and the endpoint's page says whether a certificate arrived). A "
+        "page that did not load is logged as `Page load failed: net::ERR_…`; the error line is "
+        "the code as Chromium's error page shows it (`ERR_CONNECTION_RESET`).",
+        "- **How its connections are counted**: only those that carried a request, and a run "
+        "of identical ones once. Chromium opens a spare connection it may close unused; it "
+        "abandons a handshake that asks for a certificate (`clientcertnegotiation=enable`) to "
+        "ask its user, then connects again; and after a reset it sometimes sends the request "
+        "again on a connection it had opened ahead, which ends the same way (a race: one to "
+        "three identical attempts). The user sees one page either way.",
+        "",
+        "Not compared, each said with a line when the suite runs (`NOT RUN` / `SKIPPED`):",
+        "",
+        "- **With a client certificate.** Chromium presents one only from its NSS store with "
+        "an `AutoSelectCertificateForUrls` policy, which lives in "
+        "`/etc/chromium/policies/managed/`; the suite does not write there, so browsers run "
+        "the no-certificate situations only.",
+        "- **Server 2019, late demand (TLS 1.2 renegotiation).** Chromium answers the "
+        "HelloRequest, but abandons the renegotiation that asks for a certificate to ask its "
+        "user, and repeats the request on a new connection, which renegotiates without a "
+        "certificate and gets the page (200, as the model says). The profile has no fact for "
+        "that prompt, so the connections and the HelloRequest answer would not compare. "
+        "(With Schannel's `DisableRenegoOnServer` the situation is compared: a reset.)",
+        "- **Firefox ESR** (profile `firefox`) is listed but not driven yet: headless Firefox "
+        "prints neither the page nor its error, so it needs Marionette/WebDriver, and its error "
+        "page fills in its text after the load. A first try (Firefox ESR 153, Server 2022, late "
+        "demand) reached `about:neterror?e=nssFailure2` (*The connection to the server was "
+        "reset while the page was loading.*) after one h2 attempt and ten HTTP/1.1 attempts, "
+        "each reset — not the profile's `error_reset` text.",
+        "",
+        "Browsers add about 15 s to the suite (seven page loads of one to three seconds, each "
+        "followed by the runner's wait for the endpoint's records).",
+        "",
+    ]
+
+
 def _mark(fact: Fact[object]) -> str:
     return " ⁱ" if fact.confidence is Confidence.INFERRED else ""
 
@@ -553,6 +605,7 @@ def page_clients() -> str:
     )
     lines += [""]
     lines += _error_texts_section()
+    lines += _browsers_section()
     for p in CLIENTS.values():
         lines += [f"## {p.id}", "", f"**{md(p.name)}** · TLS stack `{p.stack}`", ""]
         rows = []
