@@ -509,48 +509,56 @@ def _browsers_section() -> list[str]:
         "## Browsers",
         "",
         "The conformance suite (`python -m tests.clients.runner`; [serve.md](../serve.md)) "
-        "runs curl, Python requests / httpx / urllib, Go, Java, Node.js — and headless "
-        "Chromium, compared with the `chrome` profile (`edge` is the same Chromium network "
-        "code). `tests/clients/browsers.py` drives it:",
+        "runs curl, Python requests / httpx / urllib, Go, Java, Node.js — and two headless "
+        "browsers: Chromium, compared with the `chrome` profile (`edge` is the same Chromium "
+        "network code), and Firefox ESR, compared with `firefox`. `tests/clients/browsers.py` "
+        "drives them, one page load per situation, each in a fresh profile in a temporary "
+        "folder (removed afterwards), HTTP/3 off, bounded by a timeout that ends the browser's "
+        "whole process group:",
         "",
-        "- **One page load per situation**: `chromium --headless=new --dump-dom URL` in a "
-        "fresh profile in a temporary folder (removed afterwards), HTTP/3 off, bounded by a "
-        "timeout that ends the browser's whole process group.",
-        "- **Trust**: only the endpoint's own server key, by its SPKI hash "
-        "(`--ignore-certificate-errors-spki-list`); no certificate store is written.",
-        "- **What it did**: a page that loaded is printed; its status is read from the page "
-        "(the endpoint's IIS error pages carry `HTTP Error 500.0` / `HTTP Error 403.7`; any "
-        "other page is a 200, and the endpoint's page says whether a certificate arrived). A "
-        "page that did not load is logged as `Page load failed: net::ERR_…`; the error line is "
-        "the code as Chromium's error page shows it (`ERR_CONNECTION_RESET`).",
-        "- **How its connections are counted**: only those that carried a request, and a run "
-        "of identical ones once. Chromium opens a spare connection it may close unused; it "
-        "abandons a handshake that asks for a certificate (`clientcertnegotiation=enable`) to "
-        "ask its user, then connects again; and after a reset it sometimes sends the request "
-        "again on a connection it had opened ahead, which ends the same way (a race: one to "
-        "three identical attempts). The user sees one page either way.",
+        "- **Chromium**: `chromium --headless=new --dump-dom URL`, trusting only the endpoint's "
+        "own server key by its SPKI hash (`--ignore-certificate-errors-spki-list`). A page that "
+        "loaded is printed; a page that did not is logged as `Page load failed: net::ERR_…`, "
+        "and the error line is the code as Chromium's error page shows it "
+        "(`ERR_CONNECTION_RESET`).",
+        "- **Firefox ESR**: `firefox-esr --headless --marionette` with a `user.js` that picks "
+        "the Marionette port and turns off HTTP/3 and background services; the runner speaks "
+        "Marionette (WebDriver) over loopback: a session with `acceptInsecureCerts` (Firefox "
+        "accepts the endpoint's certificate without checking it; the ClientHello is the same), "
+        "Navigate, then the page source, or, when Firefox reached its error page "
+        "(`about:neterror`), the page's heading and its `Error Code:` line, read from the "
+        "shadow root of its `net-error-card` — the error line is "
+        "`Secure Connection Failed (PR_CONNECT_RESET_ERROR)`, the form the profile writes.",
+        "- **The status of a page that loaded** is read from the page: the endpoint's IIS "
+        "error pages carry `HTTP Error 500.0` / `HTTP Error 403.7`; any other page is a 200, "
+        "and the endpoint's page says whether a certificate arrived.",
+        "- **How a browser's connections are counted**: only those that carried a request, and "
+        "a run of identical ones once. Chromium opens a spare connection it may close unused; "
+        "it abandons a handshake that asks for a certificate (`clientcertnegotiation=enable`) "
+        "to ask its user, then connects again; after a reset it sometimes sends the request "
+        "again on a connection it had opened ahead (a race: one to three identical attempts). "
+        "Firefox sends the request again after a reset on new HTTP/1.1 connections, ten "
+        "attempts in all. The user sees one page either way.",
         "",
-        "Not compared, each said with a line when the suite runs (`NOT RUN` / `SKIPPED`):",
+        "Not compared, each said with a line when the suite runs (`NOT RUN`):",
         "",
-        "- **With a client certificate.** Chromium presents one only from its NSS store with "
-        "an `AutoSelectCertificateForUrls` policy, which lives in "
-        "`/etc/chromium/policies/managed/`; the suite does not write there, so browsers run "
-        "the no-certificate situations only.",
-        "- **Server 2019, late demand (TLS 1.2 renegotiation).** Chromium answers the "
-        "HelloRequest, but abandons the renegotiation that asks for a certificate to ask its "
-        "user, and repeats the request on a new connection, which renegotiates without a "
+        "- **With a client certificate** (both browsers). Chromium presents one only from its "
+        "NSS store with an `AutoSelectCertificateForUrls` policy, which lives in "
+        "`/etc/chromium/policies/managed/`; the suite does not write there. Firefox would need "
+        "the certificate in its profile's NSS database (`pk12util`) and "
+        "`security.default_personal_cert`; not done yet. Browsers run the no-certificate "
+        "situations only.",
+        "- **Chromium on Server 2019, late demand (TLS 1.2 renegotiation).** Chromium answers "
+        "the HelloRequest, but abandons the renegotiation that asks for a certificate to ask "
+        "its user, and repeats the request on a new connection, which renegotiates without a "
         "certificate and gets the page (200, as the model says). The profile has no fact for "
         "that prompt, so the connections and the HelloRequest answer would not compare. "
-        "(With Schannel's `DisableRenegoOnServer` the situation is compared: a reset.)",
-        "- **Firefox ESR** (profile `firefox`) is listed but not driven yet: headless Firefox "
-        "prints neither the page nor its error, so it needs Marionette/WebDriver, and its error "
-        "page fills in its text after the load. A first try (Firefox ESR 153, Server 2022, late "
-        "demand) reached `about:neterror?e=nssFailure2` (*The connection to the server was "
-        "reset while the page was loading.*) after one h2 attempt and ten HTTP/1.1 attempts, "
-        "each reset — not the profile's `error_reset` text.",
+        "(With Schannel's `DisableRenegoOnServer` the situation is compared: a reset.) Firefox "
+        "renegotiates without a certificate at once and is compared.",
         "",
-        "Browsers add about 15 s to the suite (seven page loads of one to three seconds, each "
-        "followed by the runner's wait for the endpoint's records).",
+        "Browsers add about 45 s to the suite (fifteen page loads: Chromium one to two "
+        "seconds each, Firefox about four, each followed by the runner's wait for the "
+        "endpoint's records).",
         "",
     ]
 

@@ -369,7 +369,7 @@ _RESET: dict[str, Any] = {
 CLIENT_VIEWS = [
     ("chrome", ChromiumNetError, "ERR_CONNECTION_RESET"),
     ("edge", ChromiumNetError, "ERR_CONNECTION_RESET"),
-    ("firefox", BrowserError, "The connection was reset (NS_ERROR_NET_RESET)"),
+    ("firefox", BrowserError, "Secure Connection Failed (PR_CONNECT_RESET_ERROR)"),
     (
         "safari",
         BrowserError,

@@ -391,11 +391,19 @@ _FIREFOX = ClientProfile(
         "NSS sends a non-empty legacy_session_id in TLS 1.3 by default; alternative: empty.",
         "S28",
     ),
-    error_reset=_guess(
-        "The connection was reset (NS_ERROR_NET_RESET)",
-        "During a TLS handshake Firefox shows 'Secure Connection Failed' with "
-        "PR_CONNECTION_RESET_ERROR instead.",
-        "S28",
+    error_reset=_seen(
+        "Secure Connection Failed (PR_CONNECT_RESET_ERROR)",
+        "Firefox ESR 153 headless, tests/clients/ (firefox-esr): its error page's heading and "
+        "'Error Code: PR_CONNECT_RESET_ERROR', for a reset after the request on TLS 1.2 and "
+        "TLS 1.3 (NSS reads it as a TLS failure). Was: 'The connection was reset "
+        "(NS_ERROR_NET_RESET)' (inferred; what a reset of a plain-HTTP connection shows).",
+    ),
+    retries_after_reset=_seen(
+        False,
+        "Firefox ESR 153 headless, tests/clients/ (firefox-esr): after a reset it sent the "
+        "request again on new HTTP/1.1 connections, each reset, ten attempts in all before its "
+        "error page (the suite counts identical attempts once); the user sees one error page. "
+        "Was: no, inferred (not observed).",
     ),
     error_alert=_guess(
         "Secure Connection Failed (TLS alert {alert})",

@@ -786,7 +786,7 @@ _SOURCE_LIST: tuple[Source, ...] = (
             "What the installed program did, read from its own output and from the ClientHellos "
             "and answers the endpoint received: curl 7.88.1, Python 3.11 (requests, httpx, "
             "urllib), Go 1.19 net/http, OpenJDK 17 (HttpClient, HttpsURLConnection), Node.js 20 "
-            "(https, fetch), headless Chromium 156 on Debian 12."
+            "(https, fetch), headless Chromium 156 and Firefox ESR 153 on Debian 12."
         ),
     ),
     Source(

@@ -1,21 +1,24 @@
 """A browser as a conformance-suite client: one page load, one JSON line on stdout.
 
-    python browsers.py chromium URL CA.pem
+    python browsers.py chromium|firefox URL CA.pem
 
-Runs headless Chromium once against the endpoint, in a fresh profile in a temporary folder
-(removed afterwards), bounded by a timeout that ends the browser's whole process group, and
-prints what the runner reads from every program: ``{"status", "body", "error"}``.
+Runs headless Chromium or Firefox ESR once against the endpoint, in a fresh profile in a
+temporary folder (removed afterwards), bounded by a timeout that ends the browser's whole
+process group, and prints what the runner reads from every program:
+``{"status", "body", "error"}`` (docs/reference/clients.md#browsers).
 
-- **Trust**: only the endpoint's own server key, by its SPKI hash
-  (``--ignore-certificate-errors-spki-list``, as docs/browser_screenshots.py does); the
-  server key is ``server.pem`` next to the CA the endpoint wrote.  No certificate store is
-  touched.
-- **A page that loaded**: ``--dump-dom`` prints its DOM.  The status is read from the page:
-  the endpoint's IIS error pages carry ``HTTP Error 500.0`` / ``HTTP Error 403.7`` in their
-  heading (:func:`status_of_page`); any other page is a 200.
-- **A page that did not load**: headless Chromium prints no DOM for its own error page but
-  logs ``Page load failed: net::ERR_…``; the error line is the code as its error page shows
-  it, ``ERR_CONNECTION_RESET`` (:func:`error_of_log`).
+- **Chromium**: ``--headless=new --dump-dom``; only the endpoint's own server key is trusted,
+  by its SPKI hash (``--ignore-certificate-errors-spki-list``, as docs/browser_screenshots.py
+  does; the key is ``server.pem`` next to the CA the endpoint wrote).  A page that did not
+  load is logged as ``Page load failed: net::ERR_…``; the error line is the code as its error
+  page shows it, ``ERR_CONNECTION_RESET`` (:func:`error_of_log`).
+- **Firefox**: ``--headless --marionette``, driven over Marionette on loopback with
+  ``acceptInsecureCerts`` (Firefox takes the endpoint's certificate unchecked).  The error
+  line is its error page's heading and error code, ``Secure Connection Failed
+  (PR_CONNECT_RESET_ERROR)`` (:func:`firefox_error_line`).
+- **A page that loaded**: the status is read from the page: the endpoint's IIS error pages
+  carry ``HTTP Error 500.0`` / ``HTTP Error 403.7`` in their heading
+  (:func:`status_of_page`); any other page is a 200.
 - **No client certificate**: Chromium presents one only from its NSS store with an
   ``AutoSelectCertificateForUrls`` policy, which lives in /etc/chromium/policies; the suite
   does not write there, so browsers run the no-certificate situations only.
@@ -34,9 +37,11 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -138,10 +143,163 @@ def chromium(url: str, ca: str) -> dict[str, Any]:
     return chromium_result(*ran)
 
 
+# --- Firefox ---------------------------------------------------------------------------------
+
+#: The temporary profile's prefs: Marionette on a port it picks (written to the profile's
+#: MarionetteActivePort), no HTTP/3, nothing fetched in the background.
+FIREFOX_PREFS = {
+    "marionette.port": 0,
+    "network.http.http3.enable": False,
+    "browser.shell.checkDefaultBrowser": False,
+    "network.captive-portal-service.enabled": False,
+    "network.connectivity-service.enabled": False,
+    "app.update.auto": False,
+    "app.update.disabledForTesting": True,
+    "datareporting.policy.dataSubmissionEnabled": False,
+    "toolkit.telemetry.enabled": False,
+    "browser.safebrowsing.malware.enabled": False,
+    "browser.safebrowsing.phishing.enabled": False,
+    "extensions.update.enabled": False,
+}
+
+#: Read Firefox's error page (about:neterror): its heading and its "Error Code: …" line, in the
+#: page or in the shadow root of its ``net-error-card`` (Firefox 153).
+_FIREFOX_ERROR_PAGE_JS = """
+const card = document.querySelector("net-error-card");
+const root = card && card.shadowRoot ? card.shadowRoot : document;
+const title = root.querySelector("#error-title, .title-text, h1");
+const code = Array.from(root.querySelectorAll("p, span, div"))
+    .map(e => e.textContent.trim()).find(t => /^Error Code:/i.test(t));
+return [document.documentURI, title ? title.textContent.trim() : "", code || ""];
+"""
+
+_NETERROR = re.compile(r"about:neterror\?e=([A-Za-z0-9]+)")
+
+
+def firefox_error_line(title: str, code: str, message: str) -> str:
+    """What Firefox's error page shows, in the form the ``firefox`` profile writes it: the
+    heading, then the error code in brackets (``Secure Connection Failed
+    (PR_CONNECT_RESET_ERROR)``); without a rendered heading, the page's own id from the
+    navigation error (``about:neterror e=nssFailure2``)."""
+    code = re.sub(r"^Error Code:\s*", "", code.strip(), flags=re.IGNORECASE)
+    if title.strip():
+        return f"{title.strip()} ({code})" if code else title.strip()
+    found = _NETERROR.search(message)
+    if found:
+        return f"about:neterror e={found.group(1)}"
+    return next((line for line in message.splitlines() if line.strip()), "no error text")
+
+
+class _Marionette:
+    """Firefox's remote protocol: ``length:json`` messages over TCP."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.number = 0
+        self.buffer = b""
+
+    def receive(self) -> Any:
+        while b":" not in self.buffer:
+            self._more()
+        size, _, self.buffer = self.buffer.partition(b":")
+        while len(self.buffer) < int(size):
+            self._more()
+        data, self.buffer = self.buffer[: int(size)], self.buffer[int(size) :]
+        return json.loads(data)
+
+    def _more(self) -> None:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("Marionette closed the connection")
+        self.buffer += chunk
+
+    def call(self, name: str, params: dict[str, Any]) -> tuple[Any, Any]:
+        """(error, result) of one command."""
+        self.number += 1
+        data = json.dumps([0, self.number, name, params]).encode()
+        self.sock.sendall(str(len(data)).encode() + b":" + data)
+        while True:
+            kind, number, error, result = self.receive()
+            if kind == 1 and number == self.number:
+                return error, result
+
+
+def _wait_for_port(path: Path, deadline: float) -> int:
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, ValueError):
+            return int(path.read_text().strip())
+        time.sleep(0.1)
+    raise TimeoutError("Firefox did not start Marionette")
+
+
+def _firefox_page(url: str, port: int, deadline: float) -> dict[str, Any]:
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
+        m = _Marionette(sock)
+        m.receive()  # the greeting
+        error, _ = m.call("WebDriver:NewSession", {"acceptInsecureCerts": True})
+        if error:
+            raise ConnectionError(f"Marionette: {error.get('message') or error}")
+        error, _ = m.call("WebDriver:Navigate", {"url": url})
+        if error is None:
+            _, source = m.call("WebDriver:GetPageSource", {})
+            dom = str((source or {}).get("value") or "")
+            out: dict[str, Any] = {"status": status_of_page(dom), "body": dom, "error": None}
+        else:
+            message = str(error.get("message") or error.get("error") or "")
+            page: list[str] = ["", "", ""]
+            while time.monotonic() < deadline:  # the page renders its text after the load
+                _, found = m.call(
+                    "WebDriver:ExecuteScript", {"script": _FIREFOX_ERROR_PAGE_JS, "args": []}
+                )
+                page = [str(x) for x in (found or {}).get("value") or ["", "", ""]]
+                if page[1]:
+                    break
+                time.sleep(0.2)
+            line = firefox_error_line(page[1], page[2], message)
+            out = {"status": None, "body": "", "error": line}
+        m.call("Marionette:Quit", {})
+        return out
+
+
+def firefox(url: str, ca: str) -> dict[str, Any]:
+    exe = shutil.which("firefox-esr") or shutil.which("firefox") or "firefox-esr"
+    deadline = time.monotonic() + TIMEOUT
+    with tempfile.TemporaryDirectory(prefix="httpsys-sim-firefox-") as home:
+        profile = Path(home) / "profile"
+        profile.mkdir()
+        (profile / "user.js").write_text(
+            "".join(
+                f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in FIREFOX_PREFS.items()
+            ),
+            encoding="utf-8",
+        )
+        proc = subprocess.Popen(
+            [exe, "--headless", "--marionette", "--no-remote", "--profile", str(profile)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=dict(os.environ, HOME=home),
+            start_new_session=True,
+        )
+        try:
+            port = _wait_for_port(profile / "MarionetteActivePort", deadline)
+            out = _firefox_page(url, port, deadline)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=max(0.1, min(10.0, deadline - time.monotonic())))
+        except (OSError, TimeoutError, ValueError) as exc:
+            out = {"status": None, "body": "", "error": f"firefox: {type(exc).__name__}: {exc}"}
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return out
+
+
 def main(argv: list[str]) -> dict[str, Any]:
     browser, url, ca = argv[:3]
     if browser == "chromium":
         return chromium(url, ca)
+    if browser == "firefox":
+        return firefox(url, ca)
     raise SystemExit(f"unknown browser {browser}")
 
 

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Install the client programs of the real-client conformance suite (tests/clients/runner.py):
 # curl, Go, a JDK 17+, Node.js, Chromium and Firefox ESR from Debian packages, and requests /
-# httpx[http2] with pip.  (Firefox ESR is listed by the suite but not driven yet: it is skipped
-# with a line saying why.)
+# httpx[http2] with pip.
 # Whatever cannot be installed is reported here, and the suite skips that client with a line
 # saying so.  Never fails: the suite decides what it can run.
 set -u

@@ -260,22 +260,8 @@ def _chromium_not_run(situation: Situation) -> str | None:
     return None
 
 
-#: Why Firefox ESR is listed but not run: what a first try showed, for whoever drives it next.
-FIREFOX_NOT_DRIVEN = (
-    "not driven yet: headless Firefox prints neither the page nor its error, so it needs "
-    "Marionette/WebDriver (a session with acceptInsecureCerts, Navigate, the page source), "
-    "and the text its error page shows is filled in after the load. A first try (Firefox "
-    "ESR 153, server-2022 late no-cert) reached about:neterror?e=nssFailure2 ('The "
-    "connection to the server was reset while the page was loading.') after one h2 "
-    "attempt and ten HTTP/1.1 attempts, each reset; the firefox profile's error_reset "
-    "text is not what that page shows (docs/reference/clients.md#browsers)"
-)
-
-
-def _firefox_missing() -> str | None:
-    if shutil.which("firefox-esr") is None and shutil.which("firefox") is None:
-        return "firefox-esr is not installed"
-    return FIREFOX_NOT_DRIVEN
+def _firefox_not_run(situation: Situation) -> str | None:
+    return _BROWSER_NO_CERT if situation.certificate else None
 
 
 PROGRAM_LIST: tuple[Program, ...] = (
@@ -322,9 +308,10 @@ PROGRAM_LIST: tuple[Program, ...] = (
     Program(
         "firefox-esr",
         "firefox",
-        _firefox_missing,
+        _which("firefox-esr"),
         _browser("firefox"),
         presents_certificates=False,
+        not_run=_firefox_not_run,
         requests_only=True,
     ),
 )

@@ -91,3 +91,39 @@ def test_chromium_says_why_a_situation_is_not_run() -> None:
     assert chromium.not_run(runner.Situation("server-2019", False, False)) is not None
     for situation in runner.ERROR_SITUATIONS:
         assert chromium.not_run(situation) is None
+
+
+@pytest.mark.parametrize(
+    ("title", "code", "message", "line"),
+    [
+        (
+            "Secure Connection Failed",
+            "Error Code: PR_CONNECT_RESET_ERROR",
+            "Reached error page: about:neterror?e=nssFailure2&u=https%3A//127.0.0.1%3A1/",
+            "Secure Connection Failed (PR_CONNECT_RESET_ERROR)",
+        ),
+        ("The connection was reset", "", "", "The connection was reset"),
+        (
+            "",
+            "",
+            "Reached error page: about:neterror?e=netReset&u=https%3A//127.0.0.1%3A1/&d=x",
+            "about:neterror e=netReset",
+        ),
+        ("", "", "\nunknown error\nmore", "unknown error"),
+    ],
+)
+def test_firefox_error_line_is_its_pages_heading_and_code(
+    title: str, code: str, message: str, line: str
+) -> None:
+    assert browsers.firefox_error_line(title, code, message) == line
+
+
+def test_firefox_prefs_keep_it_on_loopback() -> None:
+    prefs = browsers.FIREFOX_PREFS
+    assert prefs["marionette.port"] == 0
+    assert prefs["network.http.http3.enable"] is False
+    firefox = next(p for p in runner.PROGRAM_LIST if p.id == "firefox-esr")
+    assert firefox.profile == "firefox"
+    assert firefox.requests_only
+    assert firefox.not_run(runner.Situation("server-2022", False, True)) is not None
+    assert firefox.not_run(runner.Situation("server-2019", False, False)) is None

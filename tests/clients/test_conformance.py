@@ -24,13 +24,14 @@ SITUATIONS = [
     *runner.ERROR_SITUATIONS,
 ]
 #: More situations for one program: a browser runs the no-certificate ones only, so it also
-#: gets a late demand on Server 2022 (HTTP/2 stream reset, its HTTP/1.1 retry reset) and on
-#: Server 2025 (the IIS 500.0 page).
+#: gets a late demand on Server 2025 (the IIS 500.0 page) and Chromium one on Server 2022
+#: (HTTP/2 stream reset, its HTTP/1.1 retry reset; Server 2019's late demand is not run for it).
 EXTRA_SITUATIONS = {
     "chromium": [
         runner.Situation("server-2022", negotiation=False, certificate=False),
         runner.Situation("server-2025", negotiation=False, certificate=False),
-    ]
+    ],
+    "firefox-esr": [runner.Situation("server-2025", negotiation=False, certificate=False)],
 }
 
 
