@@ -1,6 +1,7 @@
 """A browser as a conformance-suite client: one page load, one JSON line on stdout.
 
-    python browsers.py chromium|firefox URL CA.pem
+    python browsers.py chromium URL CA.pem
+    python browsers.py firefox URL CA.pem [CERT.pem KEY.key]
 
 Runs headless Chromium or Firefox ESR once against the endpoint, in a fresh profile in a
 temporary folder (removed afterwards), bounded by a timeout that ends the browser's whole
@@ -19,9 +20,12 @@ process group, and prints what the runner reads from every program:
 - **A page that loaded**: the status is read from the page: the endpoint's IIS error pages
   carry ``HTTP Error 500.0`` / ``HTTP Error 403.7`` in their heading
   (:func:`status_of_page`); any other page is a 200.
-- **No client certificate**: Chromium presents one only from its NSS store with an
-  ``AutoSelectCertificateForUrls`` policy, which lives in /etc/chromium/policies; the suite
-  does not write there, so browsers run the no-certificate situations only.
+- **A client certificate**: Firefox takes it from its profile's NSS database (created with
+  ``certutil``, the certificate and key imported with ``pk12util``: Debian's libnss3-tools)
+  with ``security.default_personal_cert`` = ``Select Automatically``.  Chromium presents one
+  only from its NSS store with an ``AutoSelectCertificateForUrls`` policy, which lives in
+  /etc/chromium/policies; the suite does not write there, so Chromium runs the
+  no-certificate situations only.
 
 Self-contained (standard library and ``cryptography``): the runner runs it as a script; the
 unit tests import the parsing functions.
@@ -42,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +152,7 @@ def chromium(url: str, ca: str) -> dict[str, Any]:
 
 #: The temporary profile's prefs: Marionette on a port it picks (written to the profile's
 #: MarionetteActivePort), no HTTP/3, nothing fetched in the background.
-FIREFOX_PREFS = {
+FIREFOX_PREFS: Mapping[str, object] = {
     "marionette.port": 0,
     "network.http.http3.enable": False,
     "browser.shell.checkDefaultBrowser": False,
@@ -261,16 +266,54 @@ def _firefox_page(url: str, port: int, deadline: float) -> dict[str, Any]:
         return out
 
 
-def firefox(url: str, ca: str) -> dict[str, Any]:
+#: The NSS tools (Debian package libnss3-tools) that put a client certificate in a profile.
+NSS_TOOLS = ("certutil", "pk12util")
+
+
+def _nss_import(profile: Path, cert: str, key: str) -> None:
+    """Create the profile's NSS database and import the client certificate and its key
+    (through a PKCS#12 file without a password, in the profile folder)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    certificate = x509.load_pem_x509_certificate(Path(cert).read_bytes())
+    private = serialization.load_pem_private_key(Path(key).read_bytes(), password=None)
+    bundle = profile / "client.p12"
+    bundle.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"client",
+            private,  # type: ignore[arg-type]
+            certificate,
+            None,
+            serialization.NoEncryption(),
+        )
+    )
+    db = f"sql:{profile}"
+    for cmd in (
+        ["certutil", "-N", "-d", db, "--empty-password"],
+        ["pk12util", "-i", str(bundle), "-d", db, "-W", ""],
+    ):
+        subprocess.run(cmd, check=True, capture_output=True, timeout=30)
+    bundle.unlink()
+
+
+def firefox(url: str, ca: str, cert: str | None = None, key: str | None = None) -> dict[str, Any]:
     exe = shutil.which("firefox-esr") or shutil.which("firefox") or "firefox-esr"
     deadline = time.monotonic() + TIMEOUT
     with tempfile.TemporaryDirectory(prefix="httpsys-sim-firefox-") as home:
         profile = Path(home) / "profile"
         profile.mkdir()
+        prefs: dict[str, object] = dict(FIREFOX_PREFS)
+        if cert is not None and key is not None:
+            try:
+                _nss_import(profile, cert, key)
+            except (OSError, subprocess.SubprocessError) as exc:
+                why = f"firefox: the client certificate could not be imported: {exc}"
+                return {"status": None, "body": "", "error": why}
+            prefs["security.default_personal_cert"] = "Select Automatically"
         (profile / "user.js").write_text(
-            "".join(
-                f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in FIREFOX_PREFS.items()
-            ),
+            "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items()),
             encoding="utf-8",
         )
         proc = subprocess.Popen(
@@ -299,7 +342,7 @@ def main(argv: list[str]) -> dict[str, Any]:
     if browser == "chromium":
         return chromium(url, ca)
     if browser == "firefox":
-        return firefox(url, ca)
+        return firefox(url, ca, *argv[3:5])
     raise SystemExit(f"unknown browser {browser}")
 
 

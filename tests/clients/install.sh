@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the client programs of the real-client conformance suite (tests/clients/runner.py):
-# curl, Go, a JDK 17+, Node.js, Chromium and Firefox ESR from Debian packages, and requests /
-# httpx[http2] with pip.
+# curl, Go, a JDK 17+, Node.js, Chromium, Firefox ESR and the NSS tools from Debian packages,
+# and requests / httpx[http2] with pip.
 # Whatever cannot be installed is reported here, and the suite skips that client with a line
 # saying so.  Never fails: the suite decides what it can run.
 set -u
@@ -50,6 +50,7 @@ fi
 apt_install nodejs node
 apt_install chromium chromium
 apt_install firefox-esr firefox-esr
+apt_install libnss3-tools pk12util  # a client certificate in Firefox's profile
 
 if timeout 600 python -m pip install -q requests 'httpx[http2]' >/dev/null 2>&1; then
     say "requests and httpx[http2] are installed"

@@ -234,20 +234,24 @@ def _node(mode: str) -> Callable[[Path, dict[str, Any], bool], tuple[list[str], 
 
 def _browser(name: str) -> Callable[[Path, dict[str, Any], bool], tuple[list[str], dict[str, str]]]:
     def command(work: Path, ready: dict[str, Any], cert: bool) -> tuple[list[str], dict[str, str]]:
-        return [sys.executable, str(HERE / "browsers.py"), name, ready["url"], ready["ca"]], {}
+        cmd = [sys.executable, str(HERE / "browsers.py"), name, ready["url"], ready["ca"]]
+        return [*cmd, *_cert_args(ready, cert)], {}
 
     return command
 
 
-#: Browsers present no client certificate here: Chromium takes one only from its NSS store
-#: with an AutoSelectCertificateForUrls policy in /etc/chromium/policies, which the suite
-#: does not write.
-_BROWSER_NO_CERT = "no client certificate: the browser's policy folder is not written"
+#: Chromium presents no client certificate here: it takes one only from its NSS store with an
+#: AutoSelectCertificateForUrls policy in /etc/chromium/policies, which the suite does not
+#: write.
+_CHROMIUM_NO_CERT = (
+    "no client certificate: Chromium needs an AutoSelectCertificateForUrls policy in "
+    "/etc/chromium/policies, which the suite does not write"
+)
 
 
 def _chromium_not_run(situation: Situation) -> str | None:
     if situation.certificate:
-        return _BROWSER_NO_CERT
+        return _CHROMIUM_NO_CERT
     if situation.release == "server-2019" and not (
         situation.negotiation or situation.reneg_blocked
     ):
@@ -261,7 +265,14 @@ def _chromium_not_run(situation: Situation) -> str | None:
 
 
 def _firefox_not_run(situation: Situation) -> str | None:
-    return _BROWSER_NO_CERT if situation.certificate else None
+    if situation.certificate:
+        missing = [tool for tool in ("certutil", "pk12util") if shutil.which(tool) is None]
+        if missing:
+            return (
+                f"no client certificate: {' and '.join(missing)} (Debian package "
+                "libnss3-tools) not installed, so none can be put in Firefox's profile"
+            )
+    return None
 
 
 PROGRAM_LIST: tuple[Program, ...] = (
@@ -310,7 +321,6 @@ PROGRAM_LIST: tuple[Program, ...] = (
         "firefox",
         _which("firefox-esr"),
         _browser("firefox"),
-        presents_certificates=False,
         not_run=_firefox_not_run,
         requests_only=True,
     ),

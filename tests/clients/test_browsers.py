@@ -3,7 +3,16 @@ network or a browser (tests/clients/browsers.py, runner.attempts)."""
 
 from __future__ import annotations
 
+import datetime
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from tests.clients import browsers, runner
 
@@ -125,5 +134,44 @@ def test_firefox_prefs_keep_it_on_loopback() -> None:
     firefox = next(p for p in runner.PROGRAM_LIST if p.id == "firefox-esr")
     assert firefox.profile == "firefox"
     assert firefox.requests_only
-    assert firefox.not_run(runner.Situation("server-2022", False, True)) is not None
+    assert firefox.presents_certificates
     assert firefox.not_run(runner.Situation("server-2019", False, False)) is None
+
+
+def test_the_client_certificate_goes_into_firefoxs_profile(tmp_path: Path) -> None:
+    """browsers.py's NSS import, on a certificate made here (needs libnss3-tools)."""
+    if any(shutil.which(tool) is None for tool in browsers.NSS_TOOLS):
+        pytest.skip("certutil/pk12util (Debian package libnss3-tools) not installed")
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "httpsys-sim test client")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "c.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "k.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    browsers._nss_import(profile, str(tmp_path / "c.pem"), str(tmp_path / "k.pem"))
+    listed = subprocess.run(
+        ["certutil", "-L", "-d", f"sql:{profile}"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert "client" in listed.stdout
+    assert not (profile / "client.p12").exists()

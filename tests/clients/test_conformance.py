@@ -23,9 +23,9 @@ SITUATIONS = [
     runner.Situation("server-2019", negotiation=False, certificate=False),
     *runner.ERROR_SITUATIONS,
 ]
-#: More situations for one program: a browser runs the no-certificate ones only, so it also
-#: gets a late demand on Server 2025 (the IIS 500.0 page) and Chromium one on Server 2022
-#: (HTTP/2 stream reset, its HTTP/1.1 retry reset; Server 2019's late demand is not run for it).
+#: More situations for one program: the browsers also get a late demand on Server 2025 (the IIS
+#: 500.0 page), and Chromium, which runs neither the certificate situations nor Server 2019's
+#: late demand, one on Server 2022 without a certificate (HTTP/2 stream reset, then a reset).
 EXTRA_SITUATIONS = {
     "chromium": [
         runner.Situation("server-2022", negotiation=False, certificate=False),
