@@ -134,7 +134,7 @@ def _flags(value: AccessSslFlag | int | str) -> AccessSslFlag:
     return parse_access_ssl_flags(value)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class ServerSetup:
     """The Windows side: release, host, http.sys binding, IIS access flags, Schannel."""
 
@@ -199,7 +199,7 @@ class ServerSetup:
         return self.client_certificate_mode or ClientCertificateMode.NO_CERTIFICATE
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class ClientSetup:
     """The client: a catalogue profile, its certificate, and optional capability overrides.
 
@@ -242,7 +242,7 @@ class ClientSetup:
             )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Request:
     """The HTTP request the client sends."""
 
@@ -297,7 +297,7 @@ def _changes(mine: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, cache_hash=True)
 class Scenario:
     """Everything one simulation needs.  Frozen and hashable; derive variants with
     :func:`attrs.evolve` or :meth:`with_release` / :meth:`with_client`."""
