@@ -27,7 +27,7 @@ from httpsys_sim.catalogue._clients import (
     H11RetryPolicy,
     get_client,
 )
-from httpsys_sim.catalogue._rules import get_rule
+from httpsys_sim.catalogue._rules import Confidence, get_rule
 from httpsys_sim.core import _checks
 from httpsys_sim.core._exchange import Exchange, Phase, run_exchange
 from httpsys_sim.core._result import (
@@ -264,7 +264,8 @@ class ServerSide:
     policy: CertPolicy  #: the access flags' certificate policy (R-IIS-1, R-IIS-8)
     versions: tuple[TlsVersion, ...]  #: the TLS versions http.sys negotiates
     tcp: ServerConfig  #: the server end of a TCP connection
-    quic: ServerConfig  #: the server end of a QUIC connection (TLS 1.3, h3)
+    #: The server end of a QUIC connection (TLS 1.3, h3); ``None``: the server has no QUIC.
+    quic: ServerConfig | None
     negotiate: bool  #: the handshake asks for a certificate
     asked_rule: str  #: the rule that says whether the handshake asks
     #: IIS or the application demands a certificate late when the handshake brought none.
@@ -314,6 +315,7 @@ def server_side(server: ServerSetup, request: Request) -> ServerSide:
             allow_insecure_renegotiation=server.schannel.allow_insecure_reneg_clients,
         )
 
+    quic = server.http3 and not binding.disable_quic and TlsVersion.TLS13 in versions
     head, tail = _Notes(), _Notes()
     _configuration_steps(head, tail, server, request, binding, policy)
     return ServerSide(
@@ -321,7 +323,7 @@ def server_side(server: ServerSetup, request: Request) -> ServerSide:
         policy=policy,
         versions=versions,
         tcp=end(versions, alpn),
-        quic=end(tuple(v for v in versions if v is TlsVersion.TLS13), ("h3",)),
+        quic=end((TlsVersion.TLS13,), ("h3",)) if quic else None,
         negotiate=negotiate,
         asked_rule=asked_rule,
         demand_late=demand_late,
@@ -455,6 +457,11 @@ def client_config(
     )
 
 
+def confidence(rules: frozenset[str]) -> Confidence:
+    """The weakest confidence among ``rules`` (an outcome's deciding rules)."""
+    return weakest(*(get_rule(r).confidence for r in rules))
+
+
 def _step_of(row: StepRow) -> Step:
     return Step(*row)
 
@@ -472,6 +479,8 @@ class Memo(NamedTuple):
     client_config: Callable[[ClientCaps, tuple[str, ...], CertState, bool], ClientConfig]
     #: One connection's TLS exchange (:func:`~httpsys_sim.core._exchange.run_exchange`).
     exchange: Callable[[ServerConfig, ClientConfig, bool], Exchange]
+    #: The confidence of an outcome from the rules that decided it (:func:`confidence`).
+    confidence: Callable[[frozenset[str]], Confidence]
     #: A recorded step's typed value, on first read of a result's steps.
     step: Callable[[StepRow], Step]
 
@@ -482,12 +491,34 @@ DIRECT = Memo(
     server=server_side,
     client_config=client_config,
     exchange=run_exchange,
+    confidence=confidence,
     step=_step_of,
 )
 
 
 class _Run:
     """One simulation in progress: collects steps, connections and doubts."""
+
+    __slots__ = (
+        "alternatives",
+        "app_called",
+        "app_observed",
+        "app_property",
+        "binding",
+        "caps",
+        "cert_on_connection",
+        "connections",
+        "decisive",
+        "httperr",
+        "iis_certificate",
+        "memo",
+        "phase",
+        "policy",
+        "rows",
+        "scenario",
+        "side",
+        "trust_noted",
+    )
 
     def __init__(self, scenario: Scenario, memo: Memo) -> None:
         self.scenario = scenario
@@ -536,7 +567,7 @@ class _Run:
         )
 
     def _finish(self, outcome: Outcome) -> Outcome:
-        confidence = weakest(*(get_rule(r).confidence for r in {outcome.rule, *self.decisive}))
+        confidence = self.memo.confidence(frozenset((outcome.rule, *self.decisive)))
         if confidence is outcome.confidence and not self.alternatives:
             return outcome  # already right: no copy
         alternatives = tuple(dict.fromkeys(self.alternatives))  # a repeated connection repeats
@@ -615,12 +646,9 @@ class _Run:
         raise AssertionError("client kept retrying")  # pragma: no cover
 
     def _uses_quic(self) -> bool:
-        s = self.scenario.server
-        return bool(
-            s.http3
+        return (
+            self.side.quic is not None
             and self.caps.http3
-            and not self.binding.disable_quic
-            and TlsVersion.TLS13 in self.side.versions
             and TlsVersion.TLS13 in self.caps.versions
         )
 
@@ -686,7 +714,9 @@ class _Run:
         memo = self.memo
         certificate = _checks.offered_certificate(self, s)
         client = memo.client_config(self.caps, offered, certificate, quic)
-        exchange = memo.exchange(side.quic if quic else side.tcp, client, side.demand_late)
+        server = side.quic if quic else side.tcp
+        assert server is not None, "QUIC only where the server has it"
+        exchange = memo.exchange(server, client, side.demand_late)
         hs = self.phase = exchange.handshake
         self._tls_steps(hs)
         if hs.server_closed or hs.client_closed:

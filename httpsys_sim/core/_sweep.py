@@ -40,7 +40,15 @@ class Sweep:
         self.cache_size = cache_size
 
         # The functions simulate() calls, each behind a bounded cache of this sweep's own.
-        self._memo = Memo(*(functools.lru_cache(maxsize=cache_size)(f) for f in DIRECT))
+        bounded = functools.lru_cache(maxsize=cache_size)
+        self._memo = Memo(
+            client=bounded(DIRECT.client),
+            server=bounded(DIRECT.server),
+            client_config=bounded(DIRECT.client_config),
+            exchange=bounded(DIRECT.exchange),
+            confidence=bounded(DIRECT.confidence),
+            step=bounded(DIRECT.step),
+        )
 
     def simulate(self, scenario: Scenario) -> Result:
         """The result :func:`~httpsys_sim.simulate` gives for ``scenario``."""
