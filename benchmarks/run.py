@@ -34,6 +34,7 @@ per scenario); ``rounds`` lists each round's handshake and ratios.  Also:
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import itertools
 import json
@@ -126,10 +127,11 @@ def single_pass(scenarios: list[hs.Scenario]) -> int:
 def _best(passes: int, one_pass: Callable[[list[hs.Scenario]], int], limit: int | None) -> float:
     """Best wall time of ``passes`` calls of ``one_pass``, each over scenarios built afresh
     (untimed), so no pass finds values an earlier one left behind (scenario parts cache
-    their hash, for instance)."""
+    their hash, for instance).  The garbage collector runs during the pass, as in use."""
     best = float("inf")
     for _ in range(passes):
         scenarios = distinct_scenarios(limit)
+        gc.collect()  # what building them left behind is not the pass's to collect
         start = time.perf_counter()
         assert one_pass(scenarios) > 0
         best = min(best, time.perf_counter() - start)

@@ -134,6 +134,13 @@ def _flags(value: AccessSslFlag | int | str) -> AccessSslFlag:
     return parse_access_ssl_flags(value)
 
 
+#: The defaults of a server set-up's parts: frozen values, so every set-up can share them.
+_DEFAULT_SCHANNEL = SchannelSettings()
+_DEFAULT_REVOCATION = RevocationSetup()
+_DEFAULT_TRUST = TrustSetup()
+_DEFAULT_MAPPING = MappingSetup()
+
+
 @attrs.frozen(kw_only=True, cache_hash=True)
 class ServerSetup:
     """The Windows side: release, host, http.sys binding, IIS access flags, Schannel."""
@@ -150,7 +157,7 @@ class ServerSetup:
     access_ssl_flags: AccessSslFlag = attrs.field(
         default=AccessSslFlag.SSL_NEGOTIATE_CERT, converter=_flags
     )
-    schannel: SchannelSettings = attrs.field(factory=SchannelSettings)
+    schannel: SchannelSettings = attrs.field(default=_DEFAULT_SCHANNEL)
     #: http.sys ``EnableHttp3`` registry switch (R-REQ-2 HTTP/3 row, S37).
     http3: bool = False
     #: IIS site binding ``sslFlags`` (R-IIS-3); IIS pushes them into the http.sys binding.
@@ -170,11 +177,11 @@ class ServerSetup:
         default=None, converter=_opt_mode
     )
     #: Whether the client certificate's CRL / OCSP endpoints answer (R-IIS-7.revocation-offline).
-    revocation: RevocationSetup = attrs.field(factory=RevocationSetup)
+    revocation: RevocationSetup = attrs.field(default=_DEFAULT_REVOCATION)
     #: Trust lists and Schannel's trust settings (R-IIS-7.trust-root, R-IIS-7.trust-list).
-    trust: TrustSetup = attrs.field(factory=TrustSetup)
+    trust: TrustSetup = attrs.field(default=_DEFAULT_TRUST)
     #: IIS client-certificate mapping (R-IIS-7.mapping).
-    mapping: MappingSetup = attrs.field(factory=MappingSetup)
+    mapping: MappingSetup = attrs.field(default=_DEFAULT_MAPPING)
     #: A native IIS module calls ``IHttpRequest::NegotiateClientCertificate`` for the path,
     #: whatever the access flags say (R-IIS-8, S54).
     native_negotiate_module: bool = False
