@@ -88,7 +88,9 @@ __all__ = [
     "ClientCaps",
     "Memo",
     "ServerSide",
+    "client_caps",
     "client_config",
+    "confidence",
     "effective_binding",
     "effective_client",
     "server_side",
@@ -414,14 +416,13 @@ def _configuration_steps(
             "R-IIS-8",
             key=True,
         )
-    b = binding
     tail.step(
         "config",
         "http.sys",
-        f"SSL binding {b.endpoint}: DefaultFlags=0x{int(b.default_flags):x}"
-        + (" (clientcertnegotiation enabled)" if b.client_cert_negotiation else "")
-        + (" (TLS 1.3 disabled)" if b.disable_tls13 else "")
-        + (" (HTTP/2 disabled)" if b.disable_http2 else ""),
+        f"SSL binding {binding.endpoint}: DefaultFlags=0x{int(binding.default_flags):x}"
+        + (" (clientcertnegotiation enabled)" if binding.client_cert_negotiation else "")
+        + (" (TLS 1.3 disabled)" if binding.disable_tls13 else "")
+        + (" (HTTP/2 disabled)" if binding.disable_http2 else ""),
         "R-BIND-1",
     )
 
