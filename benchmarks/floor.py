@@ -122,7 +122,8 @@ def main() -> int:
     floor = floor_seconds(work, scenarios[0])
     bare = floor_seconds(work, scenarios[0], step_values=False)
     # simulate() one at a time, as run.py's ratio_single (best of three passes).
-    per_second = len(scenarios) / run._best(3, lambda: run.single_pass(scenarios))
+    limit = 200 if args.quick else None
+    per_second = len(scenarios) / run._best(3, run.single_pass, limit)
     handshake = run.bench_handshake(hs_runs)
     report = {
         "quick": args.quick,

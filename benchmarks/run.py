@@ -48,6 +48,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 CERTS = ROOT / "certs"
@@ -58,44 +59,52 @@ import httpsys_sim as hs  # noqa: E402
 _FLAGS = ("Ssl,SslNegotiateCert", "Ssl,SslNegotiateCert,SslRequireCert", "SslRequireCert", "None")
 
 
+def _axes() -> list[tuple[Any, ...]]:
+    """Every combination of the axes that matter, in a fixed order."""
+    return list(
+        itertools.product(
+            hs.RELEASES,
+            hs.CLIENTS,
+            ("valid", "none", "untrusted"),
+            _FLAGS,
+            (False, True),  # client_cert_negotiation
+            (False, True),  # disable_tls13
+            (False, True),  # disable_http2
+        )
+    )
+
+
+def _scenario(release: Any, client: str, cert: str, flags: str, *switches: bool) -> hs.Scenario:
+    negotiate, no13, no_h2 = switches
+    seed = hs.Scenario.seed(release).with_client(client, cert)
+    scenario = seed.with_binding(
+        client_cert_negotiation=negotiate, disable_tls13=no13, disable_http2=no_h2
+    )
+    return hs.Scenario(
+        server=type(scenario.server)(
+            release=scenario.server.release,
+            host=scenario.server.host,
+            binding=scenario.server.binding,
+            access_ssl_flags=flags,
+        ),
+        client=scenario.client,
+        request=scenario.request,
+    )
+
+
 def all_scenarios() -> list[hs.Scenario]:
     """Every combination of the axes that matter: pairwise-different scenarios."""
-    out: list[hs.Scenario] = []
-    axes = itertools.product(
-        hs.RELEASES,
-        hs.CLIENTS,
-        ("valid", "none", "untrusted"),
-        _FLAGS,
-        (False, True),  # client_cert_negotiation
-        (False, True),  # disable_tls13
-        (False, True),  # disable_http2
-    )
-    for release, client, cert, flags, negotiate, no13, no_h2 in axes:
-        seed = hs.Scenario.seed(release).with_client(client, cert)
-        scenario = seed.with_binding(
-            client_cert_negotiation=negotiate, disable_tls13=no13, disable_http2=no_h2
-        )
-        scenario = hs.Scenario(
-            server=type(scenario.server)(
-                release=scenario.server.release,
-                host=scenario.server.host,
-                binding=scenario.server.binding,
-                access_ssl_flags=flags,
-            ),
-            client=scenario.client,
-            request=scenario.request,
-        )
-        out.append(scenario)
-    return out
+    return [_scenario(*axes) for axes in _axes()]
 
 
 def distinct_scenarios(limit: int | None = None) -> list[hs.Scenario]:
-    """Pairwise-different scenarios: all of them, or ``limit`` spread evenly over every axis."""
-    everything = all_scenarios()
-    if limit is None or limit >= len(everything):
-        return everything
-    step = len(everything) / limit
-    return [everything[int(i * step)] for i in range(limit)]
+    """Pairwise-different scenarios: all of them, or ``limit`` spread evenly over every axis
+    (built afresh on every call)."""
+    axes = _axes()
+    if limit is None or limit >= len(axes):
+        return all_scenarios()
+    step = len(axes) / limit
+    return [_scenario(*axes[int(i * step)]) for i in range(limit)]
 
 
 # --- the three passes ---------------------------------------------------------------------------
