@@ -121,7 +121,9 @@ def main() -> int:
     work = workload(scenarios)
     floor = floor_seconds(work, scenarios[0])
     bare = floor_seconds(work, scenarios[0], step_values=False)
-    per_second = run.bench_scenarios(scenarios)
+    # simulate() one at a time, as run.py's ratio_single (best of three passes).
+    limit = 200 if args.quick else None
+    per_second = len(scenarios) / run._best(3, run.single_pass, limit)
     handshake = run.bench_handshake(hs_runs)
     report = {
         "quick": args.quick,

@@ -873,6 +873,8 @@ _API_SECTIONS = {
 #: Names shown first in their section, in this order (the rest follow in ``_LAZY`` order).
 _API_FIRST = (
     "simulate",
+    "simulate_many",
+    "Sweep",
     "Scenario",
     "ServerSetup",
     "ClientSetup",

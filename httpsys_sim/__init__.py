@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover - what the lazy names below resolve to
         TlsAlert,
     )
     from httpsys_sim.core._scenario import ClientSetup, Request, Scenario, ServerSetup
+    from httpsys_sim.core._sweep import Sweep, simulate_many
     from httpsys_sim.endpoint import serve
     from httpsys_sim.errors import HttpsysSimError, InputError
     from httpsys_sim.tls import AlertLevel, CertState, RenegotiationAnswer, TlsVersion
@@ -137,6 +138,8 @@ _LAZY: Mapping[str, str] = MappingProxyType(
         "sequence_diagram": "httpsys_sim.views._svg",
         "serve": "httpsys_sim.endpoint",
         "simulate": "httpsys_sim.core._engine",
+        "Sweep": "httpsys_sim.core._sweep",
+        "simulate_many": "httpsys_sim.core._sweep",
     }
 )
 
@@ -209,6 +212,7 @@ __all__ = [
     "Source",
     "SslBinding",
     "Step",
+    "Sweep",
     "Timeout",
     "TlsAlert",
     "TlsVersion",
@@ -226,4 +230,5 @@ __all__ = [
     "sequence_diagram",
     "serve",
     "simulate",
+    "simulate_many",
 ]

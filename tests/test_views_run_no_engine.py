@@ -24,9 +24,9 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> list[hs.Scenario]:
     seen: list[hs.Scenario] = []
     original = _engine._Run.__init__
 
-    def counting(self: _engine._Run, scenario: hs.Scenario) -> None:
+    def counting(self: _engine._Run, scenario: hs.Scenario, memo: _engine.Memo) -> None:
         seen.append(scenario)
-        original(self, scenario)
+        original(self, scenario, memo)
 
     monkeypatch.setattr(_engine._Run, "__init__", counting)
     return seen

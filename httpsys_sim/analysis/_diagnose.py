@@ -19,7 +19,9 @@ carried as an :class:`Unknown` per finding, with the outcomes that change when t
 wrong and the remedies for that case (docs/cli.md#what-diagnose-reads).
 
 Sites with the same effective configuration are simulated once: the memo lives in the
-run object (:class:`_Run`), never in module state.
+run object (:class:`_Run`), never in module state, and every simulation goes through the
+run's :class:`~httpsys_sim.Sweep` (TLS exchanges and set-ups shared by configurations are
+worked out once).
 """
 
 from __future__ import annotations
@@ -35,11 +37,11 @@ from typing import Any, TextIO
 import attrs
 
 from httpsys_sim.catalogue._clients import CLIENTS
-from httpsys_sim.core._engine import simulate
 from httpsys_sim.core._fixes import _CANDIDATES as FIX_CANDIDATES
 from httpsys_sim.core._fixes import Fix
 from httpsys_sim.core._result import Result, category, cell_text, is_failure
 from httpsys_sim.core._scenario import ClientSetup, Request, Scenario, ServerSetup
+from httpsys_sim.core._sweep import Sweep
 from httpsys_sim.errors import InputError
 from httpsys_sim.readers._appconfig import (
     AppHostConfig,
@@ -762,6 +764,7 @@ class _Run:
         self._profiles: dict[tuple[Any, ...], _Profile] = {}
         self._verdicts: dict[Scenario, tuple[bool, str]] = {}
         self._netsh: dict[tuple[SslBinding, str], str] = {}
+        self._sweep = Sweep()
 
     @property
     def simulated(self) -> int:
@@ -805,14 +808,14 @@ class _Run:
 
     def _simulate(self, scenario: Scenario) -> Result:
         """A cell of a configuration (not kept: the profile keeps what it needs)."""
-        return simulate(scenario)
+        return self._sweep.simulate(scenario)
 
     def _verdict(self, scenario: Scenario) -> tuple[bool, str]:
         """Whether ``scenario`` fails, and its outcome in words — memoised for the run, so a
         fix scenario that is another configuration's cell is simulated once."""
         found = self._verdicts.get(scenario)
         if found is None:
-            after = simulate(scenario)
+            after = self._sweep.simulate(scenario)
             found = (is_failure(after), after.outcome.describe())
             self._verdicts[scenario] = found
         return found

@@ -21,9 +21,9 @@ from httpsys_sim.analysis._matrix import (
     _resolve_releases,
     client_errors_of,
 )
-from httpsys_sim.core._engine import simulate
 from httpsys_sim.core._result import Result, host_cell_text
 from httpsys_sim.core._scenario import Scenario, default_binding
+from httpsys_sim.core._sweep import Sweep
 from httpsys_sim.errors import InputError
 from httpsys_sim.tls import CertState
 from httpsys_sim.windows._hosts import ClientCertificateMethod, ClientCertificateMode
@@ -249,13 +249,16 @@ def host_matrix(
             str(exc), field="certificates", hint="valid, none, expired, revoked, untrusted"
         ) from None
     variants = {spec: host_variant(base, spec) for spec in hosts}
+    sweep = Sweep()  # the cells share TLS exchanges and set-ups: each worked out once
     cells: dict[tuple[str, str, str, CertState], Result] = {}
     for spec, variant in variants.items():
         for client in cls:
             for cert in certs:
                 v = variant.with_client(client, cert)
                 for release in rels:
-                    cells[(release.id, spec, client, cert)] = simulate(v.with_release(release))
+                    cells[(release.id, spec, client, cert)] = sweep.simulate(
+                        v.with_release(release)
+                    )
     return HostMatrix(
         base=base, hosts=tuple(hosts), releases=rels, clients=cls, certificates=certs, cells=cells
     )

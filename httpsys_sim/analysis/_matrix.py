@@ -1,6 +1,7 @@
 """One configuration across releases × client profiles × certificate states.
 
-:func:`matrix` simulates every cell (no caching across cells) and returns a
+:func:`matrix` simulates every cell through one :class:`~httpsys_sim.Sweep` (what the cells
+share, such as their TLS exchanges, is worked out once) and returns a
 :class:`Matrix`, which renders as aligned text (with colour on terminals), Markdown, CSV,
 JSON and a self-contained HTML page.
 """
@@ -14,9 +15,9 @@ from typing import Any
 import attrs
 
 from httpsys_sim.catalogue._clients import CLIENTS
-from httpsys_sim.core._engine import simulate
 from httpsys_sim.core._result import Result
 from httpsys_sim.core._scenario import Scenario
+from httpsys_sim.core._sweep import Sweep
 from httpsys_sim.errors import InputError, quote
 from httpsys_sim.schemas import header
 from httpsys_sim.tls import CertState
@@ -240,10 +241,11 @@ def matrix(
         raise InputError(
             str(exc), field="certificates", hint="valid, none, expired, revoked, untrusted"
         ) from None
+    sweep = Sweep()
     cells: dict[tuple[str, str, CertState], Result] = {}
     for client in cls:
         for cert in certs:
             variant = base.with_client(client, cert)
             for release in rels:
-                cells[(release.id, client, cert)] = simulate(variant.with_release(release))
+                cells[(release.id, client, cert)] = sweep.simulate(variant.with_release(release))
     return Matrix(base=base, releases=rels, clients=cls, certificates=certs, cells=cells)

@@ -29,7 +29,6 @@ from httpsys_sim.tls import (
     CertState,
     HandshakeRefused,
     Personality,
-    Role,
     State,
     TlsVersion,
 )
@@ -44,14 +43,16 @@ from httpsys_sim.windows._hosts import (
 from httpsys_sim.windows._iis import AccessSslFlag, CertPolicy, Host
 
 if TYPE_CHECKING:
-    from httpsys_sim.core._engine import _Run
-    from httpsys_sim.tls import TlsConnection, Wire
+    from httpsys_sim.core._engine import _Notes, _Run
+    from httpsys_sim.core._exchange import Exchange, Phase
+    from httpsys_sim.core._scenario import Request, ServerSetup
 
 __all__ = [
     "DIRECT_HOSTS",
     "ancm_observation",
     "config_steps",
     "deliver",
+    "demands_late",
     "handshake_setup",
     "kestrel_handshake_check",
     "request_arrived",
@@ -65,11 +66,10 @@ _Answer = tuple[Outcome, IisLogLine | None, bool]
 
 
 # --- configuration ------------------------------------------------------------------------
-def config_steps(run: _Run) -> None:
+def config_steps(notes: _Notes, s: ServerSetup) -> None:
     """The host's own configuration step(s)."""
-    s = run.scenario.server
     if s.host is Host.ASPNETCORE_HTTPSYS:
-        run.step(
+        notes.step(
             "config",
             "HTTP.sys server",
             "ASP.NET Core's HTTP.sys server (no IIS): "
@@ -77,7 +77,7 @@ def config_steps(run: _Run) -> None:
             "R-HTTPSYS-1",
         )
     elif s.host is Host.KESTREL:
-        run.step(
+        notes.step(
             "config",
             "Kestrel",
             "Kestrel on Windows: TLS by .NET's SslStream over Schannel, no http.sys binding "
@@ -85,7 +85,7 @@ def config_steps(run: _Run) -> None:
             "R-KESTREL-1",
         )
     elif s.host is Host.ASPNETCORE_IIS_INPROCESS:
-        run.step(
+        notes.step(
             "config",
             "ASP.NET Core Module",
             "ASP.NET Core runs in-process in IIS: IIS's sslFlags decide, the app reads the "
@@ -93,7 +93,7 @@ def config_steps(run: _Run) -> None:
             "R-ANCM-1",
         )
     elif s.host is Host.ASPNETCORE_IIS_OUTOFPROCESS:
-        run.step(
+        notes.step(
             "config",
             "ASP.NET Core Module",
             "ASP.NET Core runs out-of-process behind IIS: IIS's sslFlags decide, ANCM forwards "
@@ -103,11 +103,10 @@ def config_steps(run: _Run) -> None:
 
 
 def handshake_setup(
-    run: _Run, negotiate: bool
+    s: ServerSetup, negotiate: bool
 ) -> tuple[Personality, CertRequest, CertRequestedHow, bool, str]:
     """For the direct hosts: the server personality, whether and when it asks, whether the
     handshake asks, and the rule saying so."""
-    s = run.scenario.server
     if s.host is Host.KESTREL:
         mode = s.certificate_mode
         if mode in (
@@ -128,6 +127,16 @@ def handshake_setup(
     request = CertRequest.OPTIONAL if negotiate or late else CertRequest.NONE
     at = CertRequestedHow.HANDSHAKE if negotiate else CertRequestedHow.RENEGOTIATION
     return SCHANNEL, request, at, negotiate, "R-REQ-1" if negotiate else "R-PIPE-3"
+
+
+def demands_late(s: ServerSetup, request: Request) -> bool:
+    """For the direct hosts: whether the application's call asks for a certificate after
+    the handshake when none came with it (AllowRenegotation; DelayCertificate with no body)."""
+    if s.host is Host.KESTREL:
+        return s.certificate_mode is ClientCertificateMode.DELAY_CERTIFICATE and not (
+            request.body_bytes
+        )
+    return s.certificate_method is ClientCertificateMethod.ALLOW_RENEGOTATION
 
 
 # --- what the app gets ------------------------------------------------------------------------
@@ -186,28 +195,14 @@ def _throws(run: _Run, exception: str, rule: str, record: Any, how: CertRequeste
     return HttpResponse(rule=rule, status=500), None, False
 
 
-def request_arrived(
-    run: _Run,
-    protocol: str,
-    wire: Wire,
-    client: TlsConnection,
-    server: TlsConnection,
-    record: Any,
-) -> _Answer:
+def request_arrived(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answer:
     """A direct host's request reached the app, which asks for the certificate."""
     if run.scenario.server.host is Host.KESTREL:
-        return _kestrel(run, protocol, wire, client, server, record)
-    return _httpsys(run, protocol, wire, client, server, record)
+        return _kestrel(run, protocol, exchange, record)
+    return _httpsys(run, protocol, exchange, record)
 
 
-def _httpsys(
-    run: _Run,
-    protocol: str,
-    wire: Wire,
-    client: TlsConnection,
-    server: TlsConnection,
-    record: Any,
-) -> _Answer:
+def _httpsys(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answer:
     method = run.scenario.server.certificate_method
     cert = run.cert_on_connection
     have = _reached(cert)
@@ -227,7 +222,7 @@ def _httpsys(
         )
         record("response")
         return deliver(run, None, "R-HTTPSYS-2")
-    if have or server.cert_requested is CertRequestedHow.HANDSHAKE:
+    if have or exchange.handshake.cert_requested is CertRequestedHow.HANDSHAKE:
         run.step(
             "app",
             "HTTP.sys server",
@@ -282,9 +277,9 @@ def _httpsys(
             "the renegotiation might stall while the unread body is pending",
             "R-HTTPSYS-7",
         )
-    if server.version is TlsVersion.TLS13:
-        return run._late_tls13(wire, record)
-    return run._late_tls12(wire, client, server, record)
+    if exchange.handshake.version is TlsVersion.TLS13:
+        return run._late_tls13(exchange, record)
+    return run._late_tls12(exchange, record)
 
 
 def httpsys_not_supported(run: _Run, record: Any) -> _Answer:
@@ -310,7 +305,7 @@ def httpsys_not_supported(run: _Run, record: Any) -> _Answer:
 
 
 # --- Kestrel ------------------------------------------------------------------------------
-def kestrel_handshake_check(run: _Run, server: TlsConnection, record: Any) -> _Answer | None:
+def kestrel_handshake_check(run: _Run, hs: Phase, record: Any) -> _Answer | None:
     """Kestrel's validation callback on the handshake's certificate (Allow/Require); a
     refusal fails the handshake (R-KESTREL-2, R-KESTREL-3)."""
     mode = run.scenario.server.certificate_mode
@@ -319,7 +314,7 @@ def kestrel_handshake_check(run: _Run, server: TlsConnection, record: Any) -> _A
         ClientCertificateMode.REQUIRE_CERTIFICATE,
     ):
         return None
-    cert = server.peer_certificate
+    cert = hs.peer_certificate
     if not _reached(cert):
         if mode is ClientCertificateMode.ALLOW_CERTIFICATE:
             run.step(
@@ -333,7 +328,7 @@ def kestrel_handshake_check(run: _Run, server: TlsConnection, record: Any) -> _A
             "no client certificate and RequireCertificate",
             (
                 "certificate_required(116)"
-                if server.version is TlsVersion.TLS13
+                if hs.version is TlsVersion.TLS13
                 else "handshake_failure(40)"
             ),
         )
@@ -385,16 +380,9 @@ def kestrel_handshake_check(run: _Run, server: TlsConnection, record: Any) -> _A
     )
 
 
-def _kestrel(
-    run: _Run,
-    protocol: str,
-    wire: Wire,
-    client: TlsConnection,
-    server: TlsConnection,
-    record: Any,
-) -> _Answer:
+def _kestrel(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answer:
     mode = run.scenario.server.certificate_mode
-    cert = server.peer_certificate
+    cert = exchange.handshake.peer_certificate
     run.app_property = AppValue.CERTIFICATE if _reached(cert) else AppValue.NULL
     if mode is not ClientCertificateMode.DELAY_CERTIFICATE:
         record("response")
@@ -434,10 +422,9 @@ def _kestrel(
             record,
             CertRequestedHow.NONE,
         )
-    tls13 = server.version is TlsVersion.TLS13
-    before = len(wire.records)
-    refusal = wire.command(Role.SERVER, "request_certificate" if tls13 else "renegotiate")
-    run._tls_steps(wire, before)
+    tls13 = exchange.handshake.version is TlsVersion.TLS13
+    late = run.late_demand(exchange)  # SslStream.NegotiateClientCertificateAsync
+    refusal = late.refusal
     how = CertRequestedHow.POST_HANDSHAKE if tls13 else CertRequestedHow.RENEGOTIATION
     if refusal is not None:
         run.doubt(
@@ -460,7 +447,7 @@ def _kestrel(
             record,
             CertRequestedHow.NONE,
         )
-    if server.state is State.S12_RENEG_WAIT_CH and not client.closed:
+    if late.server_state is State.S12_RENEG_WAIT_CH and not late.client_closed:
         run.step(
             "tls",
             "client",
@@ -486,8 +473,8 @@ def _kestrel(
             None,
             False,
         )
-    if client.closed or server.closed:
-        by_client = client.closed and isinstance(client.error, HandshakeRefused)
+    if late.client_closed or late.server_closed:
+        by_client = late.client_closed and isinstance(late.client_error, HandshakeRefused)
         run.step(
             "tls",
             "client",
@@ -523,7 +510,7 @@ def _kestrel(
             None,
             False,
         )
-    got = server.peer_certificate
+    got = late.peer_certificate
     run.step(
         "tls",
         "client",

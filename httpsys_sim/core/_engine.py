@@ -13,9 +13,9 @@ policy fields, never from build-number tests.  Every step cites a rule of the ca
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -27,8 +27,9 @@ from httpsys_sim.catalogue._clients import (
     H11RetryPolicy,
     get_client,
 )
-from httpsys_sim.catalogue._rules import get_rule
+from httpsys_sim.catalogue._rules import Confidence, get_rule
 from httpsys_sim.core import _checks
+from httpsys_sim.core._exchange import Exchange, Phase, run_exchange
 from httpsys_sim.core._result import (
     Alternative,
     ConnectionRecord,
@@ -41,11 +42,21 @@ from httpsys_sim.core._result import (
     OutcomeKind,
     Result,
     Step,
+    StepRow,
     Timeout,
     TlsAlert,
+    Trace,
+    WireSteps,
     weakest,
 )
-from httpsys_sim.core._scenario import CLIENT_OVERRIDES, ClientSetup, Scenario, default_binding
+from httpsys_sim.core._scenario import (
+    CLIENT_OVERRIDES,
+    ClientSetup,
+    Request,
+    Scenario,
+    ServerSetup,
+    default_binding,
+)
 from httpsys_sim.tls import (
     OPENSSL,
     SCHANNEL,
@@ -56,12 +67,9 @@ from httpsys_sim.tls import (
     ClientConfig,
     HandshakeRefused,
     RenegotiationAnswer,
-    Role,
     ServerConfig,
     State,
-    TlsConnection,
     TlsVersion,
-    Wire,
 )
 from httpsys_sim.windows._binding import SslBinding
 from httpsys_sim.windows._hosts import ANCM_HOSTS, APP_HOSTS, AppObservation, AppValue, host_label
@@ -75,7 +83,21 @@ from httpsys_sim.windows._iis import (
 )
 from httpsys_sim.windows._releases import LateDemandPolicy
 
-__all__ = ["ClientCaps", "effective_binding", "effective_client", "server_versions", "simulate"]
+__all__ = [
+    "DIRECT",
+    "ClientCaps",
+    "Memo",
+    "ServerSide",
+    "client_caps",
+    "client_config",
+    "confidence",
+    "effective_binding",
+    "effective_client",
+    "server_side",
+    "server_versions",
+    "simulate",
+    "simulate_with",
+]
 
 #: Hosts with no IIS between the TLS stack and the application (core/_apphost.py).
 _DIRECT_HOSTS = frozenset({Host.ASPNETCORE_HTTPSYS, Host.KESTREL})
@@ -91,23 +113,13 @@ MAX_CONNECTIONS = 4
 
 #: Layers whose steps belong to a connection.
 _CONNECTION_LAYERS = frozenset({"tls", "http", "tcp"})
-_CLIENT = Role.CLIENT
 #: How a connection ends when http.sys resets its stream with HTTP_1_1_REQUIRED (R-REQ-2.h2).
 _H11_REQUIRED_END = "http2_error:HTTP_1_1_REQUIRED"
-#: What a TLS wire step adds to the message's label: ``(encrypted, delivered)`` → text.
-_WIRE_NOTES: Mapping[tuple[bool, bool], str] = MappingProxyType(
-    {
-        (True, True): " (encrypted)",
-        (False, True): " (in the clear)",
-        (True, False): " (encrypted) (never read: the other end had gone)",
-        (False, False): " (in the clear) (never read: the other end had gone)",
-    }
-)
 
 _ALL_VERSIONS = (TlsVersion.TLS13, TlsVersion.TLS12, TlsVersion.TLS11, TlsVersion.TLS10)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class ClientCaps:
     """A client profile with the scenario's overrides applied; each value keeps its rule."""
 
@@ -132,20 +144,23 @@ def _val(fact: Fact[Any], override: Any) -> Any:
 
 def effective_client(scenario: Scenario) -> ClientCaps:
     """The client's capabilities for ``scenario`` (profile + per-scenario overrides)."""
-    c = scenario.client
+    return client_caps(scenario.client)
+
+
+def client_caps(c: ClientSetup) -> ClientCaps:
+    """The capabilities of the client set-up ``c`` (profile + overrides, R-CLI-13)."""
     if not any(getattr(c, name) is not None for name in CLIENT_OVERRIDES):
         # No overrides: the profile's own capabilities, worked out once per catalogue entry.
         caps = _PROFILE_CAPS[c.profile]
     else:
         caps = _client_caps(c)
-    if _pha_dropped(scenario, caps):
+    if _pha_dropped(c, caps):
         caps = attrs.evolve(caps, offers_pha=False)
     return caps
 
 
-def _pha_dropped(scenario: Scenario, caps: ClientCaps) -> bool:
+def _pha_dropped(c: ClientSetup, caps: ClientCaps) -> bool:
     """R-CLI-13: a profile that offers PHA only with a certificate holds none."""
-    c = scenario.client
     return (
         caps.offers_pha
         and c.offers_pha is None
@@ -192,7 +207,10 @@ _PROFILE_CAPS: Mapping[str, ClientCaps] = MappingProxyType(
 
 def effective_binding(scenario: Scenario) -> SslBinding:
     """The http.sys binding after IIS pushed the site binding's ``sslFlags`` (R-IIS-3)."""
-    s = scenario.server
+    return _effective_binding(scenario.server)
+
+
+def _effective_binding(s: ServerSetup) -> SslBinding:
     if s.host is Host.KESTREL:
         return _KESTREL_BINDING  # Kestrel has no http.sys binding (R-KESTREL-1)
     return apply_site_binding_flags(
@@ -205,10 +223,14 @@ def effective_binding(scenario: Scenario) -> SslBinding:
 
 def server_versions(scenario: Scenario, binding: SslBinding) -> tuple[TlsVersion, ...]:
     """TLS versions http.sys will negotiate: release defaults, Schannel registry, binding."""
-    release = scenario.server.release
+    return _server_versions(scenario.server, binding)
+
+
+def _server_versions(server: ServerSetup, binding: SslBinding) -> tuple[TlsVersion, ...]:
+    release = server.release
     enabled = set(release.tls_versions)
     for version in _ALL_VERSIONS:
-        explicit = scenario.server.schannel.server_protocol_enabled(version)
+        explicit = server.schannel.server_protocol_enabled(version)
         if explicit is True and (version is not TlsVersion.TLS13 or release.tls13):
             enabled.add(version)
         elif explicit is False:
@@ -222,6 +244,195 @@ def server_versions(scenario: Scenario, binding: SslBinding) -> tuple[TlsVersion
     return tuple(v for v in _ALL_VERSIONS if v in enabled)
 
 
+class _Notes:
+    """Steps and doubts noted before any connection: the configuration's, which depend on
+    the server set-up and the request alone (worked out once per distinct pair)."""
+
+    def __init__(self) -> None:
+        self.rows: list[StepRow] = []
+        self.doubts: list[Alternative] = []
+
+    def step(self, layer: str, actor: str, event: str, rule: str, *, key: bool = False) -> None:
+        self.rows.append((layer, actor, event, rule, None, key))
+
+    def doubt(self, kind: OutcomeKind, description: str, rule: str) -> None:
+        self.doubts.append(Alternative(kind=kind, description=description, rule=rule))
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class ServerSide:
+    """What the engine derives from a server set-up and the request before any client
+    connects: the same for every client, so a sweep works it out once per distinct pair."""
+
+    binding: SslBinding  #: the effective http.sys binding (R-IIS-3)
+    policy: CertPolicy  #: the access flags' certificate policy (R-IIS-1, R-IIS-8)
+    versions: tuple[TlsVersion, ...]  #: the TLS versions http.sys negotiates
+    tcp: ServerConfig  #: the server end of a TCP connection
+    #: The server end of a QUIC connection (TLS 1.3, h3); ``None``: the server has no QUIC.
+    quic: ServerConfig | None
+    negotiate: bool  #: the handshake asks for a certificate
+    asked_rule: str  #: the rule that says whether the handshake asks
+    #: IIS or the application demands a certificate late when the handshake brought none.
+    demand_late: bool
+    #: The configuration steps before and after the client's own (R-CLI-13), and the doubts.
+    head: tuple[StepRow, ...]
+    tail: tuple[StepRow, ...]
+    doubts: tuple[Alternative, ...]
+
+
+def server_side(server: ServerSetup, request: Request) -> ServerSide:
+    """Everything the engine needs from ``server`` and ``request`` before a client connects."""
+    from httpsys_sim.core import _apphost
+
+    r = server.release
+    binding = _effective_binding(server)
+    policy = cert_policy(server.access_ssl_flags)
+    if server.native_negotiate_module and policy is CertPolicy.IGNORE:
+        policy = CertPolicy.ACCEPT  # a native module asks itself (R-IIS-8)
+    negotiate = binding.client_cert_negotiation
+    personality = SCHANNEL
+    cert_request = (
+        CertRequest.OPTIONAL if negotiate or policy is not CertPolicy.IGNORE else CertRequest.NONE
+    )
+    request_at = CertRequestedHow.HANDSHAKE if negotiate else CertRequestedHow.RENEGOTIATION
+    asked_rule = "R-REQ-1" if negotiate else "R-PIPE-3"
+    demand_late = policy not in (CertPolicy.IGNORE, CertPolicy.REQUIRE_ONLY)
+    if server.host in _DIRECT_HOSTS:  # HTTP.sys server / Kestrel: core/_apphost.py
+        personality, cert_request, request_at, negotiate, asked_rule = _apphost.handshake_setup(
+            server, negotiate
+        )
+        demand_late = _apphost.demands_late(server, request)
+    versions = _server_versions(server, binding)
+    if binding.disable_http2 or not r.http2:
+        alpn: tuple[str, ...] = ("http/1.1",)
+    else:
+        alpn = ("h2", "http/1.1")
+
+    def end(versions: tuple[TlsVersion, ...], alpn: tuple[str, ...]) -> ServerConfig:
+        return ServerConfig(
+            personality=personality,
+            versions=versions,
+            alpn=alpn,
+            cert_request=cert_request,
+            request_at=request_at,
+            renegotiation_enabled=not server.schannel.disable_reneg_on_server,
+            allow_insecure_renegotiation=server.schannel.allow_insecure_reneg_clients,
+        )
+
+    quic = server.http3 and not binding.disable_quic and TlsVersion.TLS13 in versions
+    head, tail = _Notes(), _Notes()
+    _configuration_steps(head, tail, server, request, binding, policy)
+    return ServerSide(
+        binding=binding,
+        policy=policy,
+        versions=versions,
+        tcp=end(versions, alpn),
+        quic=end((TlsVersion.TLS13,), ("h3",)) if quic else None,
+        negotiate=negotiate,
+        asked_rule=asked_rule,
+        demand_late=demand_late,
+        head=tuple(head.rows),
+        tail=tuple(tail.rows),
+        doubts=tuple(head.doubts + tail.doubts),
+    )
+
+
+def _configuration_steps(
+    head: _Notes,
+    tail: _Notes,
+    s: ServerSetup,
+    request: Request,
+    binding: SslBinding,
+    policy: CertPolicy,
+) -> None:
+    """The configuration steps: the release, the host, the site binding, the access flags and
+    the http.sys binding (``head``: those before the client's own step, ``tail``: after)."""
+    r = s.release
+    head.step(
+        "config",
+        "Windows",
+        f"{r.product} (build {r.build}): TLS "
+        + "/".join(r.tls_versions)  # str enums join as their values
+        + " on by default; late certificate demand over TLS 1.3: "
+        + r.late_demand_tls13.value,
+        "R-REL-1",
+    )
+    if s.host in APP_HOSTS:
+        from httpsys_sim.core import _apphost
+
+        _apphost.config_steps(head, s)
+    if r.user_defined:
+        tail.step(
+            "config",
+            "Windows",
+            f"{r.product} is user-defined (based on {r.based_on}): its policy is the "
+            "user's choice, not a documented release",
+            "R-REL-5",
+            key=True,
+        )
+    if int(s.site_binding_ssl_flags):
+        if s.host is Host.IIS_EXPRESS:
+            tail.step(
+                "config",
+                "IIS Express",
+                f"site binding sslFlags={int(s.site_binding_ssl_flags)} "
+                "not pushed into http.sys "
+                "(IIS Express uses the pre-registered bindings)",
+                "R-IIS-3",
+            )
+            tail.doubt(
+                OutcomeKind.HTTP_RESPONSE,
+                "IIS Express might honour site binding sslFlags ≥ 4 like full IIS",
+                "R-IIS-3",
+            )
+        else:
+            negotiate_bit = int(s.site_binding_ssl_flags) & 128
+            note = ""
+            if negotiate_bit and not r.site_binding_negotiate_flag:
+                note = "; bit 128 (Negotiate Client Certificate) does not exist on this release"
+            tail.step(
+                "config",
+                "IIS",
+                f"site binding sslFlags={int(s.site_binding_ssl_flags)} pushed into the "
+                f"http.sys binding{note}",
+                "R-IIS-3",
+                key=bool(negotiate_bit),
+            )
+    if s.host is Host.KESTREL:
+        return  # no IIS flags, no http.sys binding (R-KESTREL-1)
+    flags = ", ".join(access_flag_names(s.access_ssl_flags)) or "None"
+    if s.host is not Host.ASPNETCORE_HTTPSYS:
+        tail.step(
+            "config",
+            host_label(s.host),
+            f'<access sslFlags="{flags}"> applies to {request.path} '
+            f"(client certificate: {policy.value})",
+            "R-IIS-1",
+        )
+    if s.native_negotiate_module and s.host is not Host.ASPNETCORE_HTTPSYS:
+        tail.step(
+            "config",
+            "IIS",
+            "a native module calls IHttpRequest::NegotiateClientCertificate for this path: "
+            "a late demand whatever the access flags say",
+            "R-IIS-8",
+            key=True,
+        )
+    tail.step(
+        "config",
+        "http.sys",
+        f"SSL binding {binding.endpoint}: DefaultFlags=0x{int(binding.default_flags):x}"
+        + (" (clientcertnegotiation enabled)" if binding.client_cert_negotiation else "")
+        + (" (TLS 1.3 disabled)" if binding.disable_tls13 else "")
+        + (" (HTTP/2 disabled)" if binding.disable_http2 else ""),
+        "R-BIND-1",
+    )
+
+
+#: How the HTTP step names the protocol ALPN chose.
+_HTTP_NAMES: Mapping[str, str] = MappingProxyType({"h2": "HTTP/2", "h3": "HTTP/3"})
+
+
 @attrs.frozen
 class _Retry:
     """The client will try again on a new connection offering only these protocols."""
@@ -230,22 +441,104 @@ class _Retry:
     quic: bool = False
 
 
+def client_config(
+    caps: ClientCaps, alpn: tuple[str, ...], certificate: CertState, quic: bool
+) -> ClientConfig:
+    """The client end of one connection: the OpenSSL personality with the profile's
+    capabilities, offering ``alpn`` and holding ``certificate`` (QUIC: TLS 1.3 only)."""
+    return ClientConfig(
+        personality=OPENSSL,
+        versions=(TlsVersion.TLS13,) if quic else caps.versions,
+        alpn=alpn,
+        certificate=certificate,
+        post_handshake_auth=caps.offers_pha,
+        renegotiation=caps.renegotiation_http11,
+        renegotiation_h2=caps.renegotiation_h2,
+        refusal_level=caps.refusal_level,
+        secure_renegotiation=caps.secure_renegotiation,
+        middlebox_compat=caps.middlebox_compat,
+    )
+
+
+def confidence(rules: frozenset[str]) -> Confidence:
+    """The weakest confidence among ``rules`` (an outcome's deciding rules)."""
+    return weakest(*(get_rule(r).confidence for r in rules))
+
+
+def _step_of(row: StepRow) -> Step:
+    return Step(*row)
+
+
+class Memo(NamedTuple):
+    """The pure sub-results a run is made of.  :func:`simulate` calls the functions
+    themselves (:data:`DIRECT`); a :class:`~httpsys_sim.core._sweep.Sweep` passes the same
+    functions behind bounded caches of its own, so each distinct input is worked out once."""
+
+    #: A client set-up's capabilities (:func:`client_caps`).
+    client: Callable[[ClientSetup], ClientCaps]
+    #: What a server set-up and the request settle before a client connects (:func:`server_side`).
+    server: Callable[[ServerSetup, Request], ServerSide]
+    #: The client end of one connection (:func:`client_config`).
+    client_config: Callable[[ClientCaps, tuple[str, ...], CertState, bool], ClientConfig]
+    #: One connection's TLS exchange (:func:`~httpsys_sim.core._exchange.run_exchange`).
+    exchange: Callable[[ServerConfig, ClientConfig, bool], Exchange]
+    #: The confidence of an outcome from the rules that decided it (:func:`confidence`).
+    confidence: Callable[[frozenset[str]], Confidence]
+    #: A recorded step's typed value, on first read of a result's steps.
+    step: Callable[[StepRow], Step]
+
+
+#: Every sub-result computed afresh: what :func:`simulate` uses.
+DIRECT = Memo(
+    client=client_caps,
+    server=server_side,
+    client_config=client_config,
+    exchange=run_exchange,
+    confidence=confidence,
+    step=_step_of,
+)
+
+
 class _Run:
     """One simulation in progress: collects steps, connections and doubts."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    __slots__ = (
+        "alternatives",
+        "app_called",
+        "app_observed",
+        "app_property",
+        "binding",
+        "caps",
+        "cert_on_connection",
+        "connections",
+        "decisive",
+        "httperr",
+        "iis_certificate",
+        "memo",
+        "phase",
+        "policy",
+        "rows",
+        "scenario",
+        "side",
+        "trust_noted",
+    )
+
+    def __init__(self, scenario: Scenario, memo: Memo) -> None:
         self.scenario = scenario
-        self.caps = effective_client(scenario)
-        self.binding = effective_binding(scenario)
-        self.policy = cert_policy(scenario.server.access_ssl_flags)
-        if scenario.server.native_negotiate_module and self.policy is CertPolicy.IGNORE:
-            self.policy = CertPolicy.ACCEPT  # a native module asks itself (R-IIS-8)
+        self.memo = memo
+        self.side = side = memo.server(scenario.server, scenario.request)
+        self.caps = memo.client(scenario.client)
+        self.binding = side.binding
+        self.policy = side.policy
         self.trust_noted = False
-        self.steps: list[Step] = []
+        #: The trace as recorded: step rows, and ``(WireSteps, connection)`` per exchange part.
+        self.rows: list[StepRow | tuple[WireSteps, int | None]] = []
         self.connections: list[ConnectionRecord] = []
         self.decisive: list[str] = []
         self.alternatives: list[Alternative] = []
         self.cert_on_connection: CertState | None = None
+        #: The current connection's exchange so far: its handshake, then its late demand.
+        self.phase: Phase | None = None
         self.httperr: str | None = None
         #: The client certificate IIS received (None: none reached it).
         self.iis_certificate: CertState | None = None
@@ -267,7 +560,7 @@ class _Run:
         decisive: bool = False,
     ) -> None:
         connection = len(self.connections) if layer in _CONNECTION_LAYERS else None
-        self.steps.append(Step(layer, actor, event, rule, connection, key))
+        self.rows.append((layer, actor, event, rule, connection, key))
         if decisive:
             self.decisive.append(rule)
 
@@ -277,7 +570,7 @@ class _Run:
         )
 
     def _finish(self, outcome: Outcome) -> Outcome:
-        confidence = weakest(*(get_rule(r).confidence for r in {outcome.rule, *self.decisive}))
+        confidence = self.memo.confidence(frozenset((outcome.rule, *self.decisive)))
         if confidence is outcome.confidence and not self.alternatives:
             return outcome  # already right: no copy
         alternatives = tuple(dict.fromkeys(self.alternatives))  # a repeated connection repeats
@@ -305,7 +598,7 @@ class _Run:
             scenario=self.scenario,
             outcome=outcome,
             connections=tuple(self.connections),
-            steps=tuple(self.steps),
+            steps=Trace(tuple(self.rows), step=self.memo.step),
             iis_log=log,
             certificate_reached_app=reached,
             iis_certificate=self.iis_certificate,
@@ -315,7 +608,18 @@ class _Run:
 
     def _pipeline(self) -> tuple[Outcome, IisLogLine | None, bool]:
         s = self.scenario
-        self._configuration_steps()
+        side = self.side
+        self.rows += side.head
+        if _pha_dropped(s.client, _PROFILE_CAPS[s.client.profile]):
+            self.step(
+                "config",
+                "client",
+                f"{self.caps.profile.name} holds no certificate, so it offers no "
+                "post_handshake_auth",
+                "R-CLI-13",
+            )
+        self.rows += side.tail
+        self.alternatives += side.doubts
         if s.request.scheme == "http":
             return self._plain_http()
         alpn = self.caps.alpn
@@ -350,105 +654,10 @@ class _Run:
             alpn, quic = answer.alpn, answer.quic
         raise AssertionError("client kept retrying")  # pragma: no cover
 
-    def _configuration_steps(self) -> None:
-        s = self.scenario.server
-        r = s.release
-        self.step(
-            "config",
-            "Windows",
-            f"{r.product} (build {r.build}): TLS "
-            + "/".join(r.tls_versions)  # str enums join as their values
-            + " on by default; late certificate demand over TLS 1.3: "
-            + r.late_demand_tls13.value,
-            "R-REL-1",
-        )
-        if s.host in APP_HOSTS:
-            from httpsys_sim.core import _apphost
-
-            _apphost.config_steps(self)
-        if _pha_dropped(self.scenario, _PROFILE_CAPS[self.scenario.client.profile]):
-            self.step(
-                "config",
-                "client",
-                f"{self.caps.profile.name} holds no certificate, so it offers no "
-                "post_handshake_auth",
-                "R-CLI-13",
-            )
-        if r.user_defined:
-            self.step(
-                "config",
-                "Windows",
-                f"{r.product} is user-defined (based on {r.based_on}): its policy is the "
-                "user's choice, not a documented release",
-                "R-REL-5",
-                key=True,
-            )
-        if int(s.site_binding_ssl_flags):
-            if s.host is Host.IIS_EXPRESS:
-                self.step(
-                    "config",
-                    "IIS Express",
-                    f"site binding sslFlags={int(s.site_binding_ssl_flags)} "
-                    "not pushed into http.sys "
-                    "(IIS Express uses the pre-registered bindings)",
-                    "R-IIS-3",
-                )
-                self.doubt(
-                    OutcomeKind.HTTP_RESPONSE,
-                    "IIS Express might honour site binding sslFlags ≥ 4 like full IIS",
-                    "R-IIS-3",
-                )
-            else:
-                negotiate_bit = int(s.site_binding_ssl_flags) & 128
-                note = ""
-                if negotiate_bit and not r.site_binding_negotiate_flag:
-                    note = "; bit 128 (Negotiate Client Certificate) does not exist on this release"
-                self.step(
-                    "config",
-                    "IIS",
-                    f"site binding sslFlags={int(s.site_binding_ssl_flags)} pushed into the "
-                    f"http.sys binding{note}",
-                    "R-IIS-3",
-                    key=bool(negotiate_bit),
-                )
-        if s.host is Host.KESTREL:
-            return  # no IIS flags, no http.sys binding (R-KESTREL-1)
-        flags = ", ".join(access_flag_names(s.access_ssl_flags)) or "None"
-        if s.host is not Host.ASPNETCORE_HTTPSYS:
-            self.step(
-                "config",
-                host_label(s.host),
-                f'<access sslFlags="{flags}"> applies to {self.scenario.request.path} '
-                f"(client certificate: {self.policy.value})",
-                "R-IIS-1",
-            )
-        if s.native_negotiate_module and s.host is not Host.ASPNETCORE_HTTPSYS:
-            self.step(
-                "config",
-                "IIS",
-                "a native module calls IHttpRequest::NegotiateClientCertificate for this path: "
-                "a late demand whatever the access flags say",
-                "R-IIS-8",
-                key=True,
-            )
-        b = self.binding
-        self.step(
-            "config",
-            "http.sys",
-            f"SSL binding {b.endpoint}: DefaultFlags=0x{int(b.default_flags):x}"
-            + (" (clientcertnegotiation enabled)" if b.client_cert_negotiation else "")
-            + (" (TLS 1.3 disabled)" if b.disable_tls13 else "")
-            + (" (HTTP/2 disabled)" if b.disable_http2 else ""),
-            "R-BIND-1",
-        )
-
     def _uses_quic(self) -> bool:
-        s = self.scenario.server
-        return bool(
-            s.http3
+        return (
+            self.side.quic is not None
             and self.caps.http3
-            and not self.binding.disable_quic
-            and TlsVersion.TLS13 in server_versions(self.scenario, self.binding)
             and TlsVersion.TLS13 in self.caps.versions
         )
 
@@ -486,17 +695,11 @@ class _Run:
         return self._answer(200, 0, 0, "R-IIS-1")
 
     # --- one connection -----------------------------------------------------------------
-    def _server_alpn(self, quic: bool) -> tuple[str, ...]:
-        if quic:
-            return ("h3",)
-        if self.binding.disable_http2 or not self.scenario.server.release.http2:
-            return ("http/1.1",)
-        return ("h2", "http/1.1")
-
     def _connection(
         self, alpn: tuple[str, ...], *, quic: bool
     ) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
         s = self.scenario
+        side = self.side
         index = len(self.connections)
         transport = "quic" if quic else "tcp"
         offered = ("h3",) if quic else alpn
@@ -517,66 +720,25 @@ class _Run:
             )
             self._record(index, transport, None, None, CertRequestedHow.NONE, "reset", ())
             return self._reset("R-PIPE-5"), None, False
-        negotiate = self.binding.client_cert_negotiation
-        personality = SCHANNEL
-        cert_request = (
-            CertRequest.OPTIONAL
-            if negotiate or self.policy is not CertPolicy.IGNORE
-            else CertRequest.NONE
-        )
-        request_at = CertRequestedHow.HANDSHAKE if negotiate else CertRequestedHow.RENEGOTIATION
-        asked_rule = "R-REQ-1" if negotiate else "R-PIPE-3"
-        if s.server.host in _DIRECT_HOSTS:  # HTTP.sys server / Kestrel: core/_apphost.py
-            from httpsys_sim.core import _apphost
-
-            personality, cert_request, request_at, negotiate, asked_rule = _apphost.handshake_setup(
-                self, negotiate
-            )
-        versions = server_versions(s, self.binding)
-        if quic:
-            versions = tuple(v for v in versions if v is TlsVersion.TLS13)
-        client_versions = self.caps.versions
-        if quic:
-            client_versions = (TlsVersion.TLS13,)
-        server = TlsConnection.server(
-            ServerConfig(
-                personality=personality,
-                versions=versions,
-                alpn=self._server_alpn(quic),
-                cert_request=cert_request,
-                request_at=request_at,
-                renegotiation_enabled=not s.server.schannel.disable_reneg_on_server,
-                allow_insecure_renegotiation=s.server.schannel.allow_insecure_reneg_clients,
-            )
-        )
-        client = TlsConnection.client(
-            ClientConfig(
-                personality=OPENSSL,
-                versions=client_versions,
-                alpn=offered,
-                certificate=_checks.offered_certificate(self, s),
-                post_handshake_auth=self.caps.offers_pha,
-                renegotiation=self.caps.renegotiation_http11,
-                renegotiation_h2=self.caps.renegotiation_h2,
-                refusal_level=self.caps.refusal_level,
-                secure_renegotiation=self.caps.secure_renegotiation,
-                middlebox_compat=self.caps.middlebox_compat,
-            )
-        )
-        wire = Wire(client, server)
-        wire.command(Role.CLIENT, "start")
-        self._tls_steps(wire, 0)
-        if server.closed or client.closed:
-            return self._handshake_failed(index, transport, wire, client, server)
-        version = server.version
+        memo = self.memo
+        certificate = _checks.offered_certificate(self, s)
+        client = memo.client_config(self.caps, offered, certificate, quic)
+        server = side.quic if quic else side.tcp
+        assert server is not None, "QUIC only where the server has it"
+        exchange = memo.exchange(server, client, side.demand_late)
+        hs = self.phase = exchange.handshake
+        self._tls_steps(hs)
+        if hs.server_closed or hs.client_closed:
+            return self._handshake_failed(index, transport, hs)
+        version = hs.version
         assert version is not None
-        self.cert_on_connection = server.peer_certificate
-        how = server.cert_requested
+        self.cert_on_connection = hs.peer_certificate
+        how = hs.cert_requested
         self.step(
             "tls",
             "http.sys",
             f"TLS {version.value} negotiated (highest version both ends enable), ALPN "
-            f"{server.alpn or 'none'}"
+            f"{hs.alpn or 'none'}"
             + (
                 "; certificate requested in the handshake"
                 + (
@@ -584,47 +746,36 @@ class _Run:
                     if how is CertRequestedHow.HANDSHAKE
                     else ""
                 )
-                if negotiate
+                if side.negotiate
                 else "; no certificate requested in the handshake"
             ),
-            asked_rule,
+            side.asked_rule,
             key=True,
         )
-        protocol = server.alpn or "http/1.1"
+        protocol = hs.alpn or "http/1.1"
         if s.server.host is Host.KESTREL:  # Kestrel's validation callback (R-KESTREL-2)
             from httpsys_sim.core import _apphost
 
             def record_kestrel(end: str) -> None:
-                self._record(
-                    index, transport, version, protocol, server.cert_requested, end, wire.events()
-                )
+                self._record(index, transport, version, protocol, hs.cert_requested, end, hs.events)
 
-            refused = _apphost.kestrel_handshake_check(self, server, record_kestrel)
+            refused = _apphost.kestrel_handshake_check(self, hs, record_kestrel)
             if refused is not None:
                 return refused
-        return self._http(index, transport, protocol, wire, client, server)
+        return self._http(index, transport, protocol, exchange)
 
-    def _tls_steps(self, wire: Wire, start: int) -> None:
-        connection = len(self.connections)
-        steps = self.steps
-        for sender, message, delivered, rule in wire.records[start:]:
-            label = message.label()
-            encrypted = message.encrypted
-            # Positional: layer, actor, event, rule, connection, key, message, encrypted,
-            # delivered (the hottest constructor of the pipeline).
-            steps.append(
-                Step(
-                    "tls",
-                    "client" if sender is _CLIENT else "http.sys",
-                    label + _WIRE_NOTES[encrypted, delivered],
-                    rule,
-                    connection,
-                    False,
-                    label,
-                    encrypted,
-                    delivered,
-                )
-            )
+    def _tls_steps(self, phase: Phase) -> None:
+        """The messages ``phase`` put on the wire, as steps of the current connection."""
+        if phase.wire.records:
+            self.rows.append((phase.wire, len(self.connections)))
+
+    def late_demand(self, exchange: Exchange) -> Phase:
+        """The server's late certificate demand on this connection (the exchange made it)."""
+        late = exchange.late
+        assert late is not None, "the exchange was run without the late demand"
+        self.phase = late
+        self._tls_steps(late)
+        return late
 
     def _record(
         self,
@@ -649,10 +800,10 @@ class _Run:
         )
 
     def _handshake_failed(
-        self, index: int, transport: str, wire: Wire, client: TlsConnection, server: TlsConnection
+        self, index: int, transport: str, hs: Phase
     ) -> tuple[Outcome, IisLogLine | None, bool]:
-        err = server.error or client.error
-        if isinstance(server.error, HandshakeRefused) and server.version is None:
+        err = hs.server_error or hs.client_error
+        if isinstance(hs.server_error, HandshakeRefused) and hs.version is None:
             self.step(
                 "tls",
                 "http.sys",
@@ -668,7 +819,7 @@ class _Run:
                 None,
                 CertRequestedHow.NONE,
                 "no_common_protocol",
-                wire.events(),
+                hs.events,
             )
             return (
                 NoCommonProtocol(
@@ -682,9 +833,7 @@ class _Run:
             )
         rule = err.rule if err is not None else "RFC8446-6.2"
         self.step("tls", "http.sys", f"handshake failed: {err}", rule, key=True, decisive=True)
-        self._record(
-            index, transport, None, None, server.cert_requested, "tls_alert", wire.events()
-        )
+        self._record(index, transport, None, None, hs.cert_requested, "tls_alert", hs.events)
         alert = err.peer_observes if err is not None else "alert"
         return (
             TlsAlert(
@@ -699,16 +848,10 @@ class _Run:
 
     # --- HTTP and IIS -------------------------------------------------------------------
     def _http(
-        self,
-        index: int,
-        transport: str,
-        protocol: str,
-        wire: Wire,
-        client: TlsConnection,
-        server: TlsConnection,
+        self, index: int, transport: str, protocol: str, exchange: Exchange
     ) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
         req = self.scenario.request
-        http_name = {"h2": "HTTP/2", "h3": "HTTP/3"}.get(protocol, "HTTP/1.1")
+        http_name = _HTTP_NAMES.get(protocol, "HTTP/1.1")
         self.step(
             "http",
             "client",
@@ -716,24 +859,26 @@ class _Run:
             + (f" with a {req.body_bytes}-byte body" if req.body_bytes else ""),
             "R-PIPE-1",
         )
-        version = server.version
+        version = exchange.handshake.version
         assert version is not None
 
         def record(end: str, how: CertRequestedHow | None = None) -> None:
+            phase = self.phase  # the handshake, or the late demand once it was made
+            assert phase is not None
             self._record(
                 index,
                 transport,
-                version if end != "reset" or server.handshakes else None,
+                version if end != "reset" or phase.handshakes else None,
                 protocol,
-                server.cert_requested if how is None else how,
+                phase.cert_requested if how is None else how,
                 end,
-                wire.events(),
+                phase.events,
             )
 
         if self.scenario.server.host in _DIRECT_HOSTS:  # no IIS: core/_apphost.py
             from httpsys_sim.core import _apphost
 
-            return _apphost.request_arrived(self, protocol, wire, client, server, record)
+            return _apphost.request_arrived(self, protocol, exchange, record)
         if self.policy is CertPolicy.IGNORE:
             self.step(
                 "iis", "IIS", "no client certificate needed for this path", "R-IIS-1", key=True
@@ -742,7 +887,7 @@ class _Run:
             return self._validate(None, need=False)
         if (
             self.cert_on_connection is not None
-            or server.cert_requested is CertRequestedHow.HANDSHAKE
+            or exchange.handshake.cert_requested is CertRequestedHow.HANDSHAKE
         ):
             self.step(
                 "iis",
@@ -783,8 +928,8 @@ class _Run:
         if protocol == "h3":
             return self._late_h3(record)
         if version is TlsVersion.TLS13:
-            return self._late_tls13(wire, record)
-        return self._late_tls12(wire, client, server, record)
+            return self._late_tls13(exchange, record)
+        return self._late_tls12(exchange, record)
 
     def _late_h2(self, record: Any) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
         self.step(
@@ -842,11 +987,11 @@ class _Run:
         record("h3_error:H3_VERSION_FALLBACK", CertRequestedHow.NONE)
         return _Retry(alpn=self.caps.alpn, quic=False)
 
-    def _late_tls13(self, wire: Wire, record: Any) -> tuple[Outcome, IisLogLine | None, bool]:
+    def _late_tls13(
+        self, exchange: Exchange, record: Any
+    ) -> tuple[Outcome, IisLogLine | None, bool]:
         release = self.scenario.server.release
-        before = len(wire.records)
-        refusal = wire.command(Role.SERVER, "request_certificate")
-        self._tls_steps(wire, before)
+        refusal = self.late_demand(exchange).refusal
         if refusal is not None:
             self.step(
                 "tls",
@@ -971,7 +1116,7 @@ class _Run:
         return self._reset("R-REQ-2.tls13-reset"), None, False
 
     def _late_tls12(
-        self, wire: Wire, client: TlsConnection, server: TlsConnection, record: Any
+        self, exchange: Exchange, record: Any
     ) -> tuple[Outcome, IisLogLine | None, bool]:
         s = self.scenario
         body = s.request.body_bytes
@@ -996,9 +1141,8 @@ class _Run:
             "R-REQ-2.tls12-reneg",
             key=True,
         )
-        before = len(wire.records)
-        refusal = wire.command(Role.SERVER, "renegotiate")
-        self._tls_steps(wire, before)
+        late = self.late_demand(exchange)
+        refusal = late.refusal
         if refusal is not None:
             blocked = refusal.rule == "R-REQ-2.tls12-schannel-blocked"
             self.step(
@@ -1014,7 +1158,7 @@ class _Run:
             record("reset", CertRequestedHow.NONE)
             rule = "R-REQ-2.tls12-schannel-blocked" if blocked else "RFC5746-3"
             return self._reset(rule), None, False
-        if server.state is State.S12_RENEG_WAIT_CH and not client.closed:
+        if late.server_state is State.S12_RENEG_WAIT_CH and not late.client_closed:
             self.step(
                 "tls",
                 "client",
@@ -1040,7 +1184,7 @@ class _Run:
                 None,
                 False,
             )
-        if client.closed and isinstance(client.error, HandshakeRefused):
+        if late.client_closed and isinstance(late.client_error, HandshakeRefused):
             self.step(
                 "tls",
                 "client",
@@ -1063,7 +1207,7 @@ class _Run:
                 None,
                 False,
             )
-        if server.closed:
+        if late.server_closed:
             self.step(
                 "tcp",
                 "http.sys",
@@ -1079,7 +1223,7 @@ class _Run:
             if refused_text is not None:  # the client reports its own refusal first
                 reset = attrs.evolve(reset, client_error=refused_text)
             return reset, None, False
-        cert = server.peer_certificate
+        cert = late.peer_certificate
         self.cert_on_connection = cert
         got = "its certificate" if cert is not None else "an empty Certificate"
         self.step(
@@ -1203,6 +1347,11 @@ _VERDICTS: Mapping[CertState, tuple[int, int, int, str]] = MappingProxyType(
 )
 
 
+def simulate_with(scenario: Scenario, memo: Memo) -> Result:
+    """:func:`simulate`, taking the sub-results from ``memo`` (a sweep's caches)."""
+    return _Run(scenario, memo).run()
+
+
 def simulate(scenario: Scenario) -> Result:
     """Play ``scenario`` through the model and return the :class:`~httpsys_sim.core._result.Result`.
 
@@ -1211,4 +1360,4 @@ def simulate(scenario: Scenario) -> Result:
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"simulate() takes a Scenario, not {type(scenario).__name__}")
-    return _Run(scenario).run()
+    return _Run(scenario, DIRECT).run()

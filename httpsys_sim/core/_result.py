@@ -8,7 +8,7 @@ Every value is frozen.  :class:`Result` renders itself as the result JSON docume
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +16,7 @@ import attrs
 
 from httpsys_sim._enum import ReprStrEnum
 from httpsys_sim.catalogue._rules import Confidence, get_rule
-from httpsys_sim.tls import CertRequestedHow, CertState, WireEvent
+from httpsys_sim.tls import CertRequestedHow, CertState, Message, Role, WireEvent
 from httpsys_sim.windows._hosts import APP_HOSTS, AppValue, host_wants_certificate
 from httpsys_sim.windows._iis import CertPolicy, cert_policy
 
@@ -39,8 +39,11 @@ __all__ = [
     "OutcomeKind",
     "Result",
     "Step",
+    "StepRow",
     "Timeout",
     "TlsAlert",
+    "Trace",
+    "WireSteps",
     "hresult_of",
 ]
 
@@ -397,6 +400,129 @@ class Step:
         }
 
 
+#: A step as the engine records it: ``(layer, actor, event, rule, connection, key)`` —
+#: :class:`Step`'s first six arguments.
+StepRow = tuple[str, str, str, str, "int | None", bool]
+
+#: One message as the wire recorded it: ``(sender, message, delivered, rule)``.
+WireRecord = tuple[Role, Message, bool, str]
+
+_CLIENT = Role.CLIENT
+
+#: What a TLS wire step adds to the message's label: ``(encrypted, delivered)`` → text.
+_WIRE_NOTES: Mapping[tuple[bool, bool], str] = MappingProxyType(
+    {
+        (True, True): " (encrypted)",
+        (False, True): " (in the clear)",
+        (True, False): " (encrypted) (never read: the other end had gone)",
+        (False, False): " (in the clear) (never read: the other end had gone)",
+    }
+)
+
+
+class WireSteps:
+    """The TLS messages of one part of an exchange, as the wire recorded them.
+
+    :meth:`steps` types them as :class:`Step` values of a connection, once per connection
+    index: an exchange a sweep reuses shares its typed steps between results (they are frozen).
+    """
+
+    __slots__ = ("_typed", "records")
+
+    def __init__(self, records: tuple[WireRecord, ...]) -> None:
+        self.records = records
+        self._typed: dict[int | None, tuple[Step, ...]] = {}
+
+    def steps(self, connection: int | None) -> tuple[Step, ...]:
+        """The messages as steps of connection ``connection``."""
+        typed = self._typed.get(connection)
+        if typed is None:
+            typed = tuple([_wire_step(record, connection) for record in self.records])
+            self._typed[connection] = typed
+        return typed
+
+
+def _wire_step(record: WireRecord, connection: int | None) -> Step:
+    sender, message, delivered, rule = record
+    label = message.label()
+    encrypted = message.encrypted
+    # Positional: layer, actor, event, rule, connection, key, message, encrypted, delivered.
+    return Step(
+        "tls",
+        "client" if sender is _CLIENT else "http.sys",
+        label + _WIRE_NOTES[encrypted, delivered],
+        rule,
+        connection,
+        False,
+        label,
+        encrypted,
+        delivered,
+    )
+
+
+def _step_of(row: StepRow) -> Step:
+    return Step(*row)
+
+
+class Trace:
+    """A result's steps as the engine recorded them, typed on first read.
+
+    An entry is a :data:`StepRow`, or ``(WireSteps, connection)`` for the messages of one
+    part of a TLS exchange.  ``step`` turns a row into its :class:`Step` (a sweep passes one
+    that shares the step of each distinct row).  Traces compare, hash and pickle as their
+    typed steps, however they were recorded.
+    """
+
+    __slots__ = ("_entries", "_step", "_steps")
+
+    def __init__(
+        self,
+        entries: tuple[StepRow | tuple[WireSteps, int | None], ...] = (),
+        *,
+        steps: tuple[Step, ...] | None = None,
+        step: Callable[[StepRow], Step] = _step_of,
+    ) -> None:
+        self._entries = entries
+        self._steps = steps
+        self._step = step
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """Every step, in order (built on first read, then kept)."""
+        steps = self._steps
+        if steps is None:
+            out: list[Step] = []
+            step = self._step
+            for entry in self._entries:
+                if len(entry) == 2:
+                    wire, connection = entry
+                    out += wire.steps(connection)
+                else:
+                    out.append(step(entry))
+            steps = self._steps = tuple(out)
+            self._entries = ()  # typed: the rows are no longer needed
+        return steps
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Trace):
+            return NotImplemented
+        return self.steps == other.steps
+
+    def __hash__(self) -> int:
+        return hash(self.steps)
+
+    def __repr__(self) -> str:
+        return f"Trace(steps={self.steps!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _typed_trace, (self.steps,)
+
+
+def _typed_trace(steps: Trace | Sequence[Step]) -> Trace:
+    """A trace of typed steps (what ``Result(steps=...)`` and ``attrs.evolve`` pass)."""
+    return steps if isinstance(steps, Trace) else Trace(steps=tuple(steps))
+
+
 @attrs.frozen(kw_only=True)
 class ConnectionRecord:
     """One TCP (or QUIC) connection the client opened."""
@@ -452,7 +578,9 @@ class Result:
     scenario: Scenario
     outcome: Outcome
     connections: tuple[ConnectionRecord, ...]
-    steps: tuple[Step, ...]
+    #: ``steps=`` in the constructor: typed steps, or a :class:`Trace` as the engine recorded
+    #: it; :attr:`steps` reads them.
+    _trace: Trace = attrs.field(alias="steps", converter=_typed_trace)
     iis_log: IisLogLine | None
     certificate_reached_app: bool
     #: http.sys HTTPERR reason phrase, where the model knows one (R-IIS-6).
@@ -462,6 +590,11 @@ class Result:
     #: ASP.NET Core hosts: what the application observed when it asked for the certificate
     #: (None for IIS and IIS Express; docs/concepts.md#hosts).
     app_observed: AppObservation | None = None
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """Every step, in order, each citing its rule (typed on first read, then kept)."""
+        return self._trace.steps
 
     def __repr__(self) -> str:
         """Python that rebuilds this result (the engine is deterministic), and its outcome."""

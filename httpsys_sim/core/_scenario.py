@@ -134,7 +134,14 @@ def _flags(value: AccessSslFlag | int | str) -> AccessSslFlag:
     return parse_access_ssl_flags(value)
 
 
-@attrs.frozen(kw_only=True)
+#: The defaults of a server set-up's parts: frozen values, so every set-up can share them.
+_DEFAULT_SCHANNEL = SchannelSettings()
+_DEFAULT_REVOCATION = RevocationSetup()
+_DEFAULT_TRUST = TrustSetup()
+_DEFAULT_MAPPING = MappingSetup()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class ServerSetup:
     """The Windows side: release, host, http.sys binding, IIS access flags, Schannel."""
 
@@ -150,7 +157,7 @@ class ServerSetup:
     access_ssl_flags: AccessSslFlag = attrs.field(
         default=AccessSslFlag.SSL_NEGOTIATE_CERT, converter=_flags
     )
-    schannel: SchannelSettings = attrs.field(factory=SchannelSettings)
+    schannel: SchannelSettings = attrs.field(default=_DEFAULT_SCHANNEL)
     #: http.sys ``EnableHttp3`` registry switch (R-REQ-2 HTTP/3 row, S37).
     http3: bool = False
     #: IIS site binding ``sslFlags`` (R-IIS-3); IIS pushes them into the http.sys binding.
@@ -170,11 +177,11 @@ class ServerSetup:
         default=None, converter=_opt_mode
     )
     #: Whether the client certificate's CRL / OCSP endpoints answer (R-IIS-7.revocation-offline).
-    revocation: RevocationSetup = attrs.field(factory=RevocationSetup)
+    revocation: RevocationSetup = attrs.field(default=_DEFAULT_REVOCATION)
     #: Trust lists and Schannel's trust settings (R-IIS-7.trust-root, R-IIS-7.trust-list).
-    trust: TrustSetup = attrs.field(factory=TrustSetup)
+    trust: TrustSetup = attrs.field(default=_DEFAULT_TRUST)
     #: IIS client-certificate mapping (R-IIS-7.mapping).
-    mapping: MappingSetup = attrs.field(factory=MappingSetup)
+    mapping: MappingSetup = attrs.field(default=_DEFAULT_MAPPING)
     #: A native IIS module calls ``IHttpRequest::NegotiateClientCertificate`` for the path,
     #: whatever the access flags say (R-IIS-8, S54).
     native_negotiate_module: bool = False
@@ -199,7 +206,7 @@ class ServerSetup:
         return self.client_certificate_mode or ClientCertificateMode.NO_CERTIFICATE
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class ClientSetup:
     """The client: a catalogue profile, its certificate, and optional capability overrides.
 
@@ -242,7 +249,7 @@ class ClientSetup:
             )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Request:
     """The HTTP request the client sends."""
 
@@ -297,7 +304,7 @@ def _changes(mine: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, cache_hash=True)
 class Scenario:
     """Everything one simulation needs.  Frozen and hashable; derive variants with
     :func:`attrs.evolve` or :meth:`with_release` / :meth:`with_client`."""

@@ -91,7 +91,7 @@ def _versions(value: Sequence[TlsVersion]) -> tuple[TlsVersion, ...]:
     return tuple(sorted(set(value), key=lambda v: v.rank, reverse=True))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class ServerConfig:
     """What a server end is set up to do."""
 
@@ -114,7 +114,7 @@ class ServerConfig:
     allow_insecure_renegotiation: bool = False
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class ClientConfig:
     """What a client end is set up to do."""
 

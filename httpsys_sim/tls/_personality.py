@@ -35,7 +35,7 @@ class OnRefusedRenegotiation(ReprStrEnum):
     CONTINUE = "continue"  #: carry on with the old parameters
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Personality:
     """One TLS stack's choices where the RFCs leave room.  ``rules`` maps field → rule id."""
 
@@ -71,8 +71,8 @@ class Personality:
     #: The server refuses locally (nothing sent) to request PHA from a client that did not
     #: offer ``post_handshake_auth``.  ``False`` models a non-conforming server (tests).
     pha_requires_client_offer: bool
-    #: Rule id behind each field, for traces.
-    rules: Mapping[str, str] = attrs.field(factory=dict)
+    #: Rule id behind each field, for traces (not hashed: a mapping is not hashable).
+    rules: Mapping[str, str] = attrs.field(factory=dict, hash=False)
 
 
 #: OpenSSL 3 (3.0 series): the generic, RFC-conforming stack.  Facts: P-OSSL-* rules.

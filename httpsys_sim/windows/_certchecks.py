@@ -77,7 +77,7 @@ def _changed(value: Any) -> dict[str, Any]:
     return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class RevocationSetup:
     """Can the server reach the client certificate's CRL / OCSP endpoints?"""
 
@@ -97,7 +97,7 @@ class RevocationSetup:
         return _changed(self)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class TrustSetup:
     """How Schannel decides whether a client certificate is trusted (S14)."""
 
@@ -135,7 +135,7 @@ class MappingKind(ReprStrEnum):
     ACTIVE_DIRECTORY = "active-directory"  #: AD mapping (binding ``dsmapperusage``)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class MappingSetup:
     """IIS client-certificate mapping (S14: 403.12 "mapper denied access")."""
 

@@ -36,7 +36,7 @@ class LateDemandPolicy(ReprStrEnum):
     NOT_SUPPORTED = "not_supported"  #: fail with ERROR_NOT_SUPPORTED → IIS 500.0 (24H2+)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Release:
     """One Windows release and its behaviour policy."""
 

@@ -66,7 +66,7 @@ def _check_protocols(name: str, value: object) -> None:
         seen.add(version)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class SchannelSettings:
     """Schannel renegotiation switches and explicit protocol enablement (R-TLS-2, S25).
 

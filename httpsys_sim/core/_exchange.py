@@ -1,0 +1,127 @@
+"""One connection's TLS exchange as a pure function of frozen inputs: :func:`run_exchange`.
+
+The engine describes a connection by the two ends' configurations (``ServerConfig``,
+``ClientConfig``: frozen, hashable) and whether the server will demand a certificate after
+the handshake; it gets back an :class:`Exchange`: what both TLS machines put on the wire and
+what they decided, after the handshake and after the late demand.  The engine and the hosts
+(``core/_apphost.py``) reach the TLS machines only through this function, so a sweep can
+compute each distinct exchange once (:class:`~httpsys_sim.core._sweep.Sweep`).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import attrs
+
+from httpsys_sim.core._result import WireRecord, WireSteps
+from httpsys_sim.tls import (
+    CertRequestedHow,
+    CertState,
+    ClientConfig,
+    LocalProtocolError,
+    Role,
+    ServerConfig,
+    State,
+    TlsConnection,
+    TlsError,
+    TlsVersion,
+    Wire,
+    WireEvent,
+)
+
+__all__ = ["Exchange", "Phase", "run_exchange"]
+
+#: Protocols on which neither renegotiation nor post-handshake auth may happen (R-REQ-2.h2,
+#: R-REQ-2.h3): the server cannot demand a certificate late.
+_NO_LATE_ALPN = frozenset({"h2", "h3"})
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Phase:
+    """What the two machines had put on the wire and decided at one point of an exchange."""
+
+    #: Every message on the wire so far, as recorded: ``(sender, message, delivered, rule)``.
+    records: tuple[WireRecord, ...]
+    #: The messages of this phase alone (the handshake, or the late demand), for the trace.
+    wire: WireSteps
+    server_closed: bool
+    client_closed: bool
+    server_error: TlsError | None
+    client_error: TlsError | None
+    #: The negotiated version and ALPN protocol (``None``: none).
+    version: TlsVersion | None
+    alpn: str | None
+    #: The client certificate the server holds (``None``: none).
+    peer_certificate: CertState | None
+    cert_requested: CertRequestedHow
+    #: Handshakes the server completed (the initial one and renegotiations).
+    handshakes: int
+    server_state: State
+    #: The server's refusal of the late demand (nothing was sent), if it refused.
+    refusal: LocalProtocolError | None = None
+
+    @functools.cached_property
+    def events(self) -> tuple[WireEvent, ...]:
+        """Every message on the wire so far, as :class:`~httpsys_sim.tls.WireEvent` values."""
+        return tuple([WireEvent(s, m, d, r) for s, m, d, r in self.records])
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Exchange:
+    """One connection's exchange: after the handshake, and after the late demand if made."""
+
+    handshake: Phase
+    #: ``None`` unless the late demand was asked for and the connection could carry it: the
+    #: handshake completed on HTTP/1.1 without asking for or bringing a certificate.
+    late: Phase | None
+
+
+def run_exchange(server: ServerConfig, client: ClientConfig, demand_late: bool) -> Exchange:
+    """Run both TLS machines: the handshake, then — if ``demand_late`` and the connection
+    allows it — the server's late certificate demand (TLS 1.3: a post-handshake
+    CertificateRequest; TLS ≤ 1.2: a renegotiation), as http.sys, IIS or Kestrel make it."""
+    s = TlsConnection.server(server)
+    c = TlsConnection.client(client)
+    wire = Wire(c, s)
+    wire.command(Role.CLIENT, "start")
+    handshake = _phase(wire, c, s, 0)
+    if (
+        not demand_late
+        or s.closed
+        or c.closed
+        or s.peer_certificate is not None
+        or s.cert_requested is CertRequestedHow.HANDSHAKE
+        or s.alpn in _NO_LATE_ALPN
+    ):
+        return Exchange(handshake=handshake, late=None)
+    start = len(wire.records)
+    refusal = wire.command(
+        Role.SERVER, "request_certificate" if s.version is TlsVersion.TLS13 else "renegotiate"
+    )
+    return Exchange(handshake=handshake, late=_phase(wire, c, s, start, refusal))
+
+
+def _phase(
+    wire: Wire,
+    client: TlsConnection,
+    server: TlsConnection,
+    start: int,
+    refusal: LocalProtocolError | None = None,
+) -> Phase:
+    records = tuple(wire.records)
+    return Phase(
+        records=records,
+        wire=WireSteps(records[start:]),
+        server_closed=server.closed,
+        client_closed=client.closed,
+        server_error=server.error,
+        client_error=client.error,
+        version=server.version,
+        alpn=server.alpn,
+        peer_certificate=server.peer_certificate,
+        cert_requested=server.cert_requested,
+        handshakes=server.handshakes,
+        server_state=server.state,
+        refusal=refusal,
+    )

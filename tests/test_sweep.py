@@ -1,0 +1,157 @@
+"""Sweeps and lazy traces change nothing a user can see (docs/architecture.md#speed).
+
+``hs.simulate_many`` (TLS exchanges and set-ups worked out once per sweep) and ``hs.simulate``
+(nothing kept) give byte-identical documents, for scenarios drawn over every strategy and for
+every scenario of the benchmark (``benchmarks/run.py --check``); a result whose trace was
+recorded as rows equals, hashes, prints and pickles as one built from typed steps.
+"""
+
+from __future__ import annotations
+
+import ast
+import pickle
+import sys
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import httpsys_sim as hs
+from httpsys_sim.core import _engine
+from httpsys_sim.core._result import Trace
+from httpsys_sim.testing import strategies as hst
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _document(result: hs.Result) -> str:
+    return result.to_json() + repr(result) + result.explain()
+
+
+@given(st.lists(hst.scenarios(), min_size=1, max_size=6))
+def test_a_sweep_gives_what_simulate_gives(scenarios: list[hs.Scenario]) -> None:
+    # Several scenarios per sweep, some repeated, so the sweep reuses what it worked out.
+    swept = list(hs.simulate_many([*scenarios, *scenarios[:2]]))
+    for scenario, result in zip([*scenarios, *scenarios[:2]], swept, strict=True):
+        assert _document(result) == _document(hs.simulate(scenario))
+
+
+@given(hst.scenarios(server=hst.host_setups()))
+def test_a_sweep_gives_what_simulate_gives_on_every_host(scenario: hs.Scenario) -> None:
+    sweep = hs.Sweep()
+    first, again = sweep.simulate(scenario), sweep.simulate(scenario)  # the second from caches
+    expected = _document(hs.simulate(scenario))
+    assert _document(first) == expected
+    assert _document(again) == expected
+
+
+def test_every_benchmark_scenario_is_identical_in_a_sweep() -> None:
+    """``benchmarks/run.py --check`` over the full benchmark set."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import run  # benchmarks/run.py
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    report = run.check(run.distinct_scenarios())
+    assert report["scenarios"] == len(run.all_scenarios())
+    assert report["different"] == 0, report
+
+
+@given(hst.scenarios())
+def test_a_recorded_trace_equals_the_typed_one(scenario: hs.Scenario) -> None:
+    recorded = hs.simulate(scenario)
+    typed = hs.Result(
+        scenario=recorded.scenario,
+        outcome=recorded.outcome,
+        connections=recorded.connections,
+        steps=recorded.steps,  # typed steps, as any caller would pass them
+        iis_log=recorded.iis_log,
+        certificate_reached_app=recorded.certificate_reached_app,
+        httperr=recorded.httperr,
+        iis_certificate=recorded.iis_certificate,
+        app_observed=recorded.app_observed,
+    )
+    fresh = hs.simulate(scenario)  # its trace not yet typed
+    assert fresh == typed
+    assert typed == hs.simulate(scenario)
+    assert hash(hs.simulate(scenario)) == hash(typed)
+    assert repr(fresh) == repr(typed)
+    assert pickle.loads(pickle.dumps(hs.simulate(scenario))) == typed
+    assert attrs.evolve(hs.simulate(scenario)) == typed
+    assert _document(fresh) == _document(typed)
+
+
+def test_steps_are_typed_once_and_kept() -> None:
+    result = hs.simulate(hs.Scenario.seed())
+    steps = result.steps
+    assert steps
+    assert all(isinstance(s, hs.Step) for s in steps)
+    assert result.steps is steps
+
+
+def test_evolve_with_other_steps() -> None:
+    result = hs.simulate(hs.Scenario.seed())
+    shorter = attrs.evolve(result, steps=result.steps[:3])
+    assert shorter.steps == result.steps[:3]
+    assert shorter != result
+    assert attrs.evolve(result, steps=list(result.steps)) == result
+
+
+def test_a_trace_compares_only_with_traces() -> None:
+    trace = Trace(steps=hs.simulate(hs.Scenario.seed()).steps)
+    assert trace != trace.steps
+    assert trace == Trace(steps=trace.steps)
+
+
+def test_a_sweep_shares_exchanges_between_scenarios() -> None:
+    sweep = hs.Sweep()
+    seeds = [hs.Scenario.seed(r) for r in ("win11-23h2", "win11-24h2", "server-2022")]
+    results = [sweep.simulate(s.with_client("curl", c)) for s in seeds for c in ("valid", "none")]
+    exchanges = sweep._memo.exchange.cache_info()  # type: ignore[attr-defined]
+    assert exchanges.hits > 0
+    assert exchanges.misses < sum(len(r.connections) for r in results)
+
+
+def test_a_sweeps_caches_are_bounded() -> None:
+    sweep = hs.Sweep(cache_size=2)
+    for release in hs.RELEASES:
+        sweep.simulate(hs.Scenario.seed(release))
+    for cache in sweep._memo:
+        assert cache.cache_info().currsize <= 2  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="cache_size"):
+        hs.Sweep(cache_size=0)
+
+
+def test_simulate_many_yields_in_order_and_lazily() -> None:
+    seeds = [hs.Scenario.seed(r) for r in ("win11-24h2", "server-2022")]
+    results = hs.simulate_many(iter(seeds))
+    assert next(results).scenario == seeds[0]
+    assert next(results).scenario == seeds[1]
+    with pytest.raises(StopIteration):
+        next(results)
+
+
+def test_simulate_keeps_nothing() -> None:
+    """``simulate()`` on its own goes through the memo-free functions."""
+    assert all(not hasattr(f, "cache_info") for f in _engine.DIRECT)
+
+
+def test_a_sweep_takes_only_scenarios() -> None:
+    with pytest.raises(TypeError, match="Scenario"):
+        hs.Sweep().simulate("seed")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("module", ["core/_engine.py", "core/_apphost.py", "core/_checks.py"])
+def test_the_engine_reaches_tls_only_through_the_exchange(module: str) -> None:
+    """No live TLS machine or wire outside ``core/_exchange.py``: what the engine reads of
+    a connection is an exchange's frozen phases, so a sweep can reuse them."""
+    tree = ast.parse((ROOT / "httpsys_sim" / module).read_text(encoding="utf-8"))
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert not imported & {"TlsConnection", "Wire"}, module
