@@ -358,54 +358,35 @@ def _split(value: str | None, option: str) -> list[str] | None:
 
 
 def _cmd_matrix(args: argparse.Namespace) -> int:
-    from httpsys_sim.analysis._matrix import matrix
+    from httpsys_sim.analysis._hosts_matrix import HostMatrix, host_matrix
+    from httpsys_sim.analysis._matrix import Matrix, matrix
     from httpsys_sim.core._scenario import Scenario
-    from httpsys_sim.views._text import matrix_text
 
     base = Scenario.seed()
     if args.scenario:
         data, name = _read_input(args.scenario)
         base = Scenario.from_json(data, filename=name)
     term = _terminal(args)
-    colour = args.format == "text" and term.colour
-    if args.hosts:
-        from httpsys_sim.analysis._hosts_matrix import host_matrix
-        from httpsys_sim.views._text import host_matrix_text
-
-        hosts = host_matrix(
-            base,
-            hosts=_split(args.hosts, "--hosts") or [],
-            releases=_split(args.releases, "--releases"),
-            clients=_split(args.clients, "--clients"),
-            certificates=_split(args.certificates, "--certificates"),
-        )
-        return _emit(
-            args,
-            {
-                "text": lambda: host_matrix_text(hosts, colour=term.colour, width=term.width),
-                "markdown": hosts.to_markdown,
-                "csv": hosts.to_csv,
-                "json": hosts.to_json,
-                "html": hosts.to_html,
-            },
-            colour=colour,
-        )
-    table = matrix(
-        base,
-        releases=_split(args.releases, "--releases"),
-        clients=_split(args.clients, "--clients"),
-        certificates=_split(args.certificates, "--certificates"),
+    axes = {
+        "releases": _split(args.releases, "--releases"),
+        "clients": _split(args.clients, "--clients"),
+        "certificates": _split(args.certificates, "--certificates"),
+    }
+    table: Matrix | HostMatrix = (
+        host_matrix(base, hosts=_split(args.hosts, "--hosts") or [], **axes)
+        if args.hosts
+        else matrix(base, **axes)
     )
     return _emit(
         args,
         {
-            "text": lambda: matrix_text(table, colour=term.colour, width=term.width),
+            "text": lambda: table.to_text(colour=term.colour, width=term.width),
             "markdown": table.to_markdown,
             "csv": table.to_csv,
             "json": table.to_json,
             "html": table.to_html,
         },
-        colour=colour,
+        colour=args.format == "text" and term.colour,
     )
 
 

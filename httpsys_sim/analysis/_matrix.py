@@ -114,11 +114,12 @@ class Matrix:
         )
 
     # --- text ------------------------------------------------------------------------
-    def to_text(self, *, colour: bool | None = None) -> str:
-        """Aligned columns; colour on a terminal unless ``NO_COLOR`` is set."""
+    def to_text(self, *, colour: bool | None = None, width: int | None = None) -> str:
+        """Aligned columns with the legends; ANSI colours when ``colour`` is true; narrower
+        than ``width`` columns when given (heads abbreviated, then columns split into blocks)."""
         from httpsys_sim.views._text import matrix_text
 
-        return matrix_text(self, colour=colour)
+        return matrix_text(self, colour=colour, width=width)
 
     # --- Markdown / CSV / JSON ---------------------------------------------------------
     def to_markdown(self) -> str:
