@@ -30,7 +30,7 @@ from httpsys_sim.views._escape import fence, md_code, md_escape, safe_url
 from httpsys_sim.views._grid import Grid, host_grid, matrix_grid
 from httpsys_sim.views._mermaid import result_mermaid
 from httpsys_sim.views._text import (
-    _DIAGNOSIS_LEGEND,
+    _LEGEND,
     _connections,
     _num,
     _yes,
@@ -408,5 +408,5 @@ def diagnosis_markdown(d: Diagnosis) -> str:
                     mark = "verified" if fix.verified else f"partial: {done}/{total}"
                     out.append(f"  - then: {md_escape(fix.title)} ({mark}; {fix.rule})")
                     out += [f"    - {md_code(c)}" for c in fix.commands]
-    out += ["", md_escape(_DIAGNOSIS_LEGEND)]
+    out += ["", md_escape(_LEGEND)]
     return "\n".join(out) + "\n"

@@ -414,13 +414,6 @@ def host_matrix_csv(hm: HostMatrix) -> str:
     return buffer.getvalue()
 
 
-_DIAGNOSIS_LEGEND = (
-    "Legend: 200 served · 200* served, but the certificate never reached IIS · 403.x refused "
-    "by IIS · 500.0 ERROR_NOT_SUPPORTED · RESET connection reset · ? the outcome has "
-    "alternatives (an inferred rule on its path)"
-)
-
-
 def _diagnosis_grid(d: Diagnosis, finding: Finding) -> list[str]:
     left = max(len(c) for c in [*d.clients, "client"])
     rel = list(finding.cells)
@@ -516,5 +509,5 @@ def diagnosis_text(d: Diagnosis, *, width: int | None = None) -> str:
                 if u.fixes:
                     out.append("          then (re-simulated):")
                     out += _fix_lines(u.fixes, u.fix_coverage, " " * 10, width)
-    out += ["", *para(_DIAGNOSIS_LEGEND, hang="        ")]
+    out += ["", *para(_LEGEND, hang="        ")]
     return "\n".join(out) + "\n"
