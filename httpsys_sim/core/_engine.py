@@ -88,6 +88,7 @@ __all__ = [
     "ClientCaps",
     "Memo",
     "ServerSide",
+    "answer",
     "client_caps",
     "client_config",
     "confidence",
@@ -469,6 +470,20 @@ def _step_of(row: StepRow) -> Step:
     return Step(*row)
 
 
+def answer(
+    status: int, substatus: int, win32: int, rule: str, reached: bool, module: str | None
+) -> tuple[HttpResponse, IisLogLine, bool]:
+    """An HTTP answer: the response, its W3C log line (R-IIS-6), and whether the
+    application saw a certificate (frozen values, so a sweep shares each distinct one)."""
+    return (
+        HttpResponse(
+            rule=rule, status=status, substatus=substatus, win32_status=win32, module=module
+        ),
+        IisLogLine(status=status, substatus=substatus, win32_status=win32),
+        reached,
+    )
+
+
 class Memo(NamedTuple):
     """The pure sub-results a run is made of.  :func:`simulate` calls the functions
     themselves (:data:`DIRECT`); a :class:`~httpsys_sim.core._sweep.Sweep` passes the same
@@ -486,6 +501,8 @@ class Memo(NamedTuple):
     confidence: Callable[[frozenset[str]], Confidence]
     #: A recorded step's typed value, on first read of a result's steps.
     step: Callable[[StepRow], Step]
+    #: An HTTP answer with its log line (:func:`answer`).
+    answer: Callable[[int, int, int, str, bool, str | None], tuple[HttpResponse, IisLogLine, bool]]
 
 
 #: Every sub-result computed afresh: what :func:`simulate` uses.
@@ -496,6 +513,7 @@ DIRECT = Memo(
     exchange=run_exchange,
     confidence=confidence,
     step=_step_of,
+    answer=answer,
 )
 
 
@@ -1305,8 +1323,8 @@ class _Run:
         self.step("iis", "IIS", text, rule, key=True, decisive=status != 200)
         return self._answer(status, substatus, win32, rule, reached=status == 200)
 
-    @staticmethod
     def _answer(
+        self,
         status: int,
         substatus: int,
         win32: int,
@@ -1316,13 +1334,7 @@ class _Run:
         module: str | None = None,
     ) -> tuple[Outcome, IisLogLine | None, bool]:
         """An IIS response, its W3C log line (R-IIS-6), and whether the app saw a cert."""
-        return (
-            HttpResponse(
-                rule=rule, status=status, substatus=substatus, win32_status=win32, module=module
-            ),
-            IisLogLine(status=status, substatus=substatus, win32_status=win32),
-            reached,
-        )
+        return self.memo.answer(status, substatus, win32, rule, reached, module)
 
 
 #: R-IIS-5 / R-IIS-6: IIS's answer to a certificate it received — status, sub-status, the

@@ -10,11 +10,9 @@ compute each distinct exchange once (:class:`~httpsys_sim.core._sweep.Sweep`).
 
 from __future__ import annotations
 
-import functools
-
 import attrs
 
-from httpsys_sim.core._result import WireRecord, WireSteps
+from httpsys_sim.core._result import WireSteps
 from httpsys_sim.tls import (
     CertRequestedHow,
     CertState,
@@ -41,8 +39,8 @@ _NO_LATE_ALPN = frozenset({"h2", "h3"})
 class Phase:
     """What the two machines had put on the wire and decided at one point of an exchange."""
 
-    #: Every message on the wire so far, as recorded: ``(sender, message, delivered, rule)``.
-    records: tuple[WireRecord, ...]
+    #: Every message on the wire so far, in order.
+    events: tuple[WireEvent, ...]
     #: The messages of this phase alone (the handshake, or the late demand), for the trace.
     wire: WireSteps
     server_closed: bool
@@ -60,11 +58,6 @@ class Phase:
     server_state: State
     #: The server's refusal of the late demand (nothing was sent), if it refused.
     refusal: LocalProtocolError | None = None
-
-    @functools.cached_property
-    def events(self) -> tuple[WireEvent, ...]:
-        """Every message on the wire so far, as :class:`~httpsys_sim.tls.WireEvent` values."""
-        return tuple([WireEvent(s, m, d, r) for s, m, d, r in self.records])
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -109,10 +102,10 @@ def _phase(
     start: int,
     refusal: LocalProtocolError | None = None,
 ) -> Phase:
-    records = tuple(wire.records)
+    events = tuple(wire.records)
     return Phase(
-        records=records,
-        wire=WireSteps(records[start:]),
+        events=events,
+        wire=WireSteps(events[start:]),
         server_closed=server.closed,
         client_closed=client.closed,
         server_error=server.error,

@@ -16,7 +16,7 @@ import attrs
 
 from httpsys_sim._enum import ReprStrEnum
 from httpsys_sim.catalogue._rules import Confidence, get_rule
-from httpsys_sim.tls import CertRequestedHow, CertState, Message, Role, WireEvent
+from httpsys_sim.tls import CertRequestedHow, CertState, Role, WireEvent
 from httpsys_sim.windows._hosts import APP_HOSTS, AppValue, host_wants_certificate
 from httpsys_sim.windows._iis import CertPolicy, cert_policy
 
@@ -405,7 +405,7 @@ class Step:
 StepRow = tuple[str, str, str, str, "int | None", bool]
 
 #: One message as the wire recorded it: ``(sender, message, delivered, rule)``.
-WireRecord = tuple[Role, Message, bool, str]
+WireRecord = WireEvent
 
 _CLIENT = Role.CLIENT
 

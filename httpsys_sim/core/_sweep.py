@@ -48,6 +48,7 @@ class Sweep:
             exchange=bounded(DIRECT.exchange),
             confidence=bounded(DIRECT.confidence),
             step=bounded(DIRECT.step),
+            answer=bounded(DIRECT.answer),
         )
 
     def simulate(self, scenario: Scenario) -> Result:

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-
-import attrs
+from typing import NamedTuple
 
 from httpsys_sim.tls._config import Role
 from httpsys_sim.tls._connection import TlsConnection
@@ -38,9 +37,11 @@ _COMMANDS: Mapping[str, Event] = MappingProxyType(
 )
 
 
-@attrs.frozen
-class WireEvent:
-    """One message on the wire: who sent it, and whether the other end read it."""
+class WireEvent(NamedTuple):
+    """One message on the wire: who sent it, and whether the other end read it.
+
+    A named tuple: the wire logs each message as one, and a result's connections keep the
+    very same values (:attr:`~httpsys_sim.ConnectionRecord.wire`)."""
 
     sender: Role
     message: Message
@@ -55,9 +56,8 @@ class Wire:
     def __init__(self, client: TlsConnection, server: TlsConnection) -> None:
         self.client = client
         self.server = server
-        #: The log as plain tuples ``(sender, message, delivered, rule)``, appended as
-        #: messages travel; :attr:`log` builds :class:`WireEvent` values from it.
-        self.records: list[tuple[Role, Message, bool, str]] = []
+        #: The log, appended as messages travel.
+        self.records: list[WireEvent] = []
         #: What each end wrote and the other has yet to read: one entry per flight.
         self._queue: deque[tuple[Role, Sequence[tuple[Message, str]]]] = deque()
 
@@ -68,7 +68,7 @@ class Wire:
 
     def events(self) -> tuple[WireEvent, ...]:
         """:attr:`log` as a tuple."""
-        return tuple([WireEvent(s, m, d, r) for s, m, d, r in self.records])
+        return tuple(self.records)
 
     def end(self, role: Role) -> TlsConnection:
         """The connection that plays ``role``."""
@@ -111,9 +111,9 @@ class Wire:
                 if carried > MAX_MESSAGES:  # pragma: no cover - would be a table bug
                     raise AssertionError("TLS wire did not go quiet")
                 if receiver.state is _CLOSED:
-                    records.append((sender, message, False, rule))
+                    records.append(WireEvent(sender, message, False, rule))
                     continue
-                records.append((sender, message, True, rule))
+                records.append(WireEvent(sender, message, True, rule))
                 answer = receiver.handle(_OF(message), message)
                 if answer:
                     queue.append((receiver_role, answer))
