@@ -996,6 +996,7 @@ def page_api_testing() -> str:
 _SCHEMA_COMMANDS = {
     "result": "httpsys-sim simulate --format json",
     "matrix": "httpsys-sim matrix --format json",
+    "host-matrix": "httpsys-sim matrix --hosts … --format json",
     "diagnosis": "httpsys-sim diagnose … --format json",
     "tls-transcript": "httpsys-sim tls --format json",
     "releases": "httpsys-sim releases --format json",

@@ -153,6 +153,32 @@ def test_cli_matrix_matches(capsys: pytest.CaptureFixture[str]) -> None:
     assert_valid("matrix", cli_json(capsys, "matrix", "--certificates", "valid,none,revoked"))
 
 
+def test_cli_host_matrix_matches(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every host, with a setting and without, across two releases: cells with and without
+    an application observation, resets and answers."""
+    document = cli_json(
+        capsys,
+        "matrix",
+        "--hosts",
+        "iis,iis-express,aspnetcore-iis-inprocess,aspnetcore-iis-outofprocess,"
+        "aspnetcore-httpsys:AllowRenegotation,kestrel:DelayCertificate,kestrel",
+        "--releases",
+        "server-2022,server-2025",
+        "--clients",
+        "chrome,curl",
+        "--certificates",
+        "valid,none",
+    )
+    assert_valid("host-matrix", document)
+    assert len(document["cells"]) == 7 * 2 * 2 * 2
+    observed = [c["app_observed"] for c in document["cells"]]
+    assert None in observed
+    assert any(o is not None for o in observed)
+    broken = copy.deepcopy(document)
+    broken["cells"][0].pop("app_observed")
+    assert not validator("host-matrix").is_valid(broken)
+
+
 @pytest.mark.parametrize(
     ("netsh", "config"),
     [

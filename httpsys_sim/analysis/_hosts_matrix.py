@@ -25,6 +25,7 @@ from httpsys_sim.core._result import Result, host_cell_text
 from httpsys_sim.core._scenario import Scenario, default_binding
 from httpsys_sim.core._sweep import Sweep
 from httpsys_sim.errors import InputError
+from httpsys_sim.schemas import header
 from httpsys_sim.tls import CertState
 from httpsys_sim.windows._hosts import ClientCertificateMethod, ClientCertificateMode
 from httpsys_sim.windows._iis import Host
@@ -171,7 +172,8 @@ class HostMatrix:
         return host_matrix_csv(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form: axes and every cell's outcome and app observation."""
+        """The host-matrix document (docs/formats.md#matrix-json-and-csv): the base scenario,
+        the axes, and every cell's outcome and app observation."""
         cells = []
         for client, cert in self.rows():
             for rid, spec, _ in self.columns():
@@ -191,6 +193,7 @@ class HostMatrix:
                     }
                 )
         return {
+            **header("host-matrix"),
             "scenario": self.base.to_dict(),
             "hosts": list(self.hosts),
             "releases": [r.id for r in self.releases],

@@ -32,6 +32,7 @@ FORMAT_VERSION: Final = 1
 KINDS: Final = (
     "result",
     "matrix",
+    "host-matrix",
     "diagnosis",
     "tls-transcript",
     "releases",
