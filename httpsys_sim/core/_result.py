@@ -714,7 +714,9 @@ class OutcomeCategory(ReprStrEnum):
 CATEGORY_MEANINGS: Mapping[OutcomeCategory, str] = MappingProxyType(
     {
         OutcomeCategory.OK: "200: served (with the certificate when the client had one)",
-        OutcomeCategory.NOCERT: "200*: served, but the client's certificate never reached IIS",
+        OutcomeCategory.NOCERT: (
+            "200*: served, but the client's certificate never reached IIS or the application"
+        ),
         OutcomeCategory.DENIED: "403.x: IIS decided on the certificate (missing, untrusted, …)",
         OutcomeCategory.ERROR: "500.0 / 413: the certificate could not be fetched",
         OutcomeCategory.RESET: "connection reset: no HTTP answer at all",

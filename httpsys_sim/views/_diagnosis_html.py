@@ -192,8 +192,9 @@ def diagnosis_html(diagnosis: Diagnosis) -> str:
             + "</ul>"
         )
     summary.append(
-        f'<p class="legend">{legend} <b>*</b> the certificate never reached IIS · <b>?</b> '
-        "the outcome has alternatives (an inferred rule on its path)</p></section>"
+        f'<p class="legend">{legend} <b>*</b> the certificate never reached IIS or the '
+        "application · <b>?</b> the outcome has alternatives (an inferred rule on its "
+        "path)</p></section>"
     )
     order = sorted(
         enumerate(diagnosis.findings, 1), key=lambda item: (not item[1].failing, item[0])

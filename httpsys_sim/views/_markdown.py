@@ -322,7 +322,7 @@ def grid_markdown(g: Grid) -> str:
     lines.append("")
     lines += [md_escape(note) for note in g.notes]
     lines.append(
-        "`200*`: served, but the client's certificate never reached IIS. "
+        "`200*`: served, but the client's certificate never reached IIS or the application. "
         "`?`: the outcome has alternatives (a rule on its path is inferred or partly so)."
     )
     if g.errors:

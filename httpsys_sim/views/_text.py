@@ -98,7 +98,7 @@ def result_text(result: Result, *, fixes: Sequence[Fix] = (), width: int | None 
 
 
 _LEGEND = (
-    "Legend: 200 served · 200* served, but the certificate never reached IIS · "
+    "Legend: 200 served · 200* served, but the certificate never reached IIS or the application · "
     "403.x certificate refused by IIS · 500.0 ERROR_NOT_SUPPORTED · 413 body too large to "
     "renegotiate · RESET connection reset · ALERT TLS alert · H2ERR HTTP/2 error · ? = the "
     "outcome has alternatives (a rule on its path is inferred or partly so): see the cell's "
