@@ -520,7 +520,12 @@ def _browsers_section() -> list[str]:
         "own server key by its SPKI hash (`--ignore-certificate-errors-spki-list`). A page that "
         "loaded is printed; a page that did not is logged as `Page load failed: net::ERR_…`, "
         "and the error line is the code as Chromium's error page shows it "
-        "(`ERR_CONNECTION_RESET`).",
+        "(`ERR_CONNECTION_RESET`). With a client certificate, the temporary home gets an NSS "
+        "database (`$HOME/.pki/nssdb`, made with `certutil` and `pk12util`), and Chromium "
+        "presents the certificate without asking under an `AutoSelectCertificateForUrls` "
+        "policy, which it reads from `/etc/chromium/policies/managed/` alone: "
+        "`tests/clients/install.sh` writes `httpsys-sim-conformance.json` there (loopback URLs, "
+        "certificates whose issuer is `O=httpsys-sim`: the endpoint's own).",
         "- **Firefox ESR**: `firefox-esr --headless --marionette` with a `user.js` that picks "
         "the Marionette port and turns off HTTP/3 and background services; the runner speaks "
         "Marionette (WebDriver) over loopback: a session with `acceptInsecureCerts` (Firefox "
@@ -545,20 +550,23 @@ def _browsers_section() -> list[str]:
         "",
         "Not compared, each said with a line when the suite runs (`NOT RUN`):",
         "",
-        "- **Chromium with a client certificate.** Chromium presents one only from its NSS "
-        "store with an `AutoSelectCertificateForUrls` policy, which lives in "
-        "`/etc/chromium/policies/managed/`; the suite does not write there, so Chromium runs "
-        "the no-certificate situations only. (Firefox runs them all; without `certutil` / "
-        "`pk12util` it too leaves out the certificate situations, saying so.)",
+        "- **Chromium with a client certificate, where the policy is missing** (install.sh "
+        "was not run as root) or `certutil` / `pk12util` are: the no-certificate situations "
+        "run, the others are left out with the reason. (Firefox, likewise, without "
+        "`certutil` / `pk12util`.)",
         "- **Chromium on Server 2019, late demand (TLS 1.2 renegotiation).** Chromium answers "
         "the HelloRequest, but abandons the renegotiation that asks for a certificate to ask "
-        "its user, and repeats the request on a new connection, which renegotiates without a "
-        "certificate and gets the page (200, as the model says). The profile has no fact for "
-        "that prompt, so the connections and the HelloRequest answer would not compare. "
-        "(With Schannel's `DisableRenegoOnServer` the situation is compared: a reset.) Firefox "
-        "renegotiates without a certificate at once and is compared.",
+        "its user (or the policy), and repeats the request on a new connection, which "
+        "renegotiates with its choice — the certificate, or none — and gets the page (200, "
+        "as the model says, with the certificate reaching the application when it had one). "
+        "Observed with Chromium 156: three connections (HTTP/2 refused with "
+        "`HTTP_1_1_REQUIRED`, the abandoned HTTP/1.1 one, the one that completes) where the "
+        "model has two. The profile has no fact for that abandon-and-repeat, so the "
+        "connections and the HelloRequest answer would not compare. (With Schannel's "
+        "`DisableRenegoOnServer` the situation is compared: a reset.) Firefox renegotiates "
+        "at once and is compared.",
         "",
-        "Browsers add about 90 s to the suite (21 page loads: Chromium's 7 take one to two "
+        "Browsers add about 90 s to the suite (26 page loads: Chromium's 12 take one to two "
         "seconds each, Firefox's 14 about five, each with the runner's wait for the "
         "endpoint's records).",
         "",

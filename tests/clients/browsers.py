@@ -1,7 +1,8 @@
 """A browser as a conformance-suite client: one page load, one JSON line on stdout.
 
-    python browsers.py chromium URL CA.pem
+    python browsers.py chromium URL CA.pem [CERT.pem KEY.key]
     python browsers.py firefox URL CA.pem [CERT.pem KEY.key]
+    python browsers.py chromium-policy     # the policy tests/clients/install.sh installs
 
 Runs headless Chromium or Firefox ESR once against the endpoint, in a fresh profile in a
 temporary folder (removed afterwards), bounded by a timeout that ends the browser's whole
@@ -20,12 +21,15 @@ process group, and prints what the runner reads from every program:
 - **A page that loaded**: the status is read from the page: the endpoint's IIS error pages
   carry ``HTTP Error 500.0`` / ``HTTP Error 403.7`` in their heading
   (:func:`status_of_page`); any other page is a 200.
-- **A client certificate**: Firefox takes it from its profile's NSS database (created with
-  ``certutil``, the certificate and key imported with ``pk12util``: Debian's libnss3-tools)
-  with ``security.default_personal_cert`` = ``Select Automatically``.  Chromium presents one
-  only from its NSS store with an ``AutoSelectCertificateForUrls`` policy, which lives in
-  /etc/chromium/policies; the suite does not write there, so Chromium runs the
-  no-certificate situations only.
+- **A client certificate** goes into an NSS database created for the run (``certutil``, the
+  certificate and key imported with ``pk12util``: Debian's libnss3-tools).  Firefox reads it
+  from its profile, with ``security.default_personal_cert`` = ``Select Automatically``.
+  Chromium reads it from ``$HOME/.pki/nssdb`` (the temporary home) and presents it without
+  asking only under an ``AutoSelectCertificateForUrls`` policy, which Chromium reads from
+  /etc/chromium/policies/managed/ alone: tests/clients/install.sh installs
+  :func:`chromium_policy` there (loopback URLs, certificates of the endpoint's own
+  ``O=httpsys-sim`` issuers), and the runner leaves Chromium's certificate situations out,
+  saying so, where it is missing (:func:`chromium_policy_missing`).
 
 Self-contained (standard library and ``cryptography``): the runner runs it as a script; the
 unit tests import the parsing functions.
@@ -64,6 +68,39 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--disable-extensions",
 )
+
+#: The NSS tools (Debian package libnss3-tools) that put a client certificate in a database.
+NSS_TOOLS = ("certutil", "pk12util")
+
+#: Where Chromium on Linux reads mandatory policies, and the suite's file there.
+CHROMIUM_POLICY_FILE = Path("/etc/chromium/policies/managed/httpsys-sim-conformance.json")
+
+
+def chromium_policy() -> dict[str, Any]:
+    """The policy that lets headless Chromium present the endpoint's client certificate
+    without asking: on loopback URLs only, a certificate issued by ``O=httpsys-sim``."""
+    rule = {"pattern": "https://127.0.0.1:*", "filter": {"ISSUER": {"O": "httpsys-sim"}}}
+    return {"AutoSelectCertificateForUrls": [json.dumps(rule, sort_keys=True)]}
+
+
+def chromium_policy_missing(path: Path | None = None) -> str | None:
+    """Why Chromium cannot present a client certificate here (``None``: it can); ``path``
+    defaults to :data:`CHROMIUM_POLICY_FILE`."""
+    path = CHROMIUM_POLICY_FILE if path is None else path
+    try:
+        installed = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return f"{path} is missing (tests/clients/install.sh writes it when run as root)"
+    except (OSError, ValueError) as exc:
+        return f"{path} cannot be read: {exc}"
+    if installed != chromium_policy():
+        suite = "python tests/clients/browsers.py chromium-policy"
+        return f"{path} is not the suite's policy ({suite})"
+    missing = [tool for tool in NSS_TOOLS if shutil.which(tool) is None]
+    if missing:
+        return f"{' and '.join(missing)} (Debian package libnss3-tools) not installed"
+    return None
+
 
 _PAGE_LOAD_FAILED = re.compile(r"Page load failed: (?:net::)?(ERR_[A-Z0-9_]+)")
 _HTTP_ERROR = re.compile(r"HTTP Error (\d{3})\.\d+")
@@ -130,10 +167,18 @@ def run_bounded(cmd: list[str], env: dict[str, str]) -> tuple[int, str, str] | N
     return proc.returncode, out, err
 
 
-def chromium(url: str, ca: str) -> dict[str, Any]:
+def chromium(url: str, ca: str, cert: str | None = None, key: str | None = None) -> dict[str, Any]:
     exe = shutil.which("chromium") or "chromium"
     server_pem = Path(ca).parent / "server.pem"
     with tempfile.TemporaryDirectory(prefix="httpsys-sim-chromium-") as home:
+        if cert is not None and key is not None:
+            nssdb = Path(home) / ".pki" / "nssdb"
+            nssdb.mkdir(parents=True)
+            try:
+                _nss_import(nssdb, cert, key)
+            except (OSError, subprocess.SubprocessError) as exc:
+                why = f"chromium: the client certificate could not be imported: {exc}"
+                return {"status": None, "body": "", "error": why}
         cmd = [
             exe,
             *CHROMIUM_FLAGS,
@@ -266,20 +311,16 @@ def _firefox_page(url: str, port: int, deadline: float) -> dict[str, Any]:
         return out
 
 
-#: The NSS tools (Debian package libnss3-tools) that put a client certificate in a profile.
-NSS_TOOLS = ("certutil", "pk12util")
-
-
-def _nss_import(profile: Path, cert: str, key: str) -> None:
-    """Create the profile's NSS database and import the client certificate and its key
-    (through a PKCS#12 file without a password, in the profile folder)."""
+def _nss_import(folder: Path, cert: str, key: str) -> None:
+    """Create an NSS database in ``folder`` and import the client certificate and its key
+    (through a PKCS#12 file without a password, in that folder)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     certificate = x509.load_pem_x509_certificate(Path(cert).read_bytes())
     private = serialization.load_pem_private_key(Path(key).read_bytes(), password=None)
-    bundle = profile / "client.p12"
+    bundle = folder / "client.p12"
     bundle.write_bytes(
         pkcs12.serialize_key_and_certificates(
             b"client",
@@ -289,7 +330,7 @@ def _nss_import(profile: Path, cert: str, key: str) -> None:
             serialization.NoEncryption(),
         )
     )
-    db = f"sql:{profile}"
+    db = f"sql:{folder}"
     for cmd in (
         ["certutil", "-N", "-d", db, "--empty-password"],
         ["pk12util", "-i", str(bundle), "-d", db, "-W", ""],
@@ -338,9 +379,11 @@ def firefox(url: str, ca: str, cert: str | None = None, key: str | None = None) 
 
 
 def main(argv: list[str]) -> dict[str, Any]:
+    if argv == ["chromium-policy"]:
+        return chromium_policy()
     browser, url, ca = argv[:3]
     if browser == "chromium":
-        return chromium(url, ca)
+        return chromium(url, ca, *argv[3:5])
     if browser == "firefox":
         return firefox(url, ca, *argv[3:5])
     raise SystemExit(f"unknown browser {browser}")

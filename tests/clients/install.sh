@@ -50,7 +50,24 @@ fi
 apt_install nodejs node
 apt_install chromium chromium
 apt_install firefox-esr firefox-esr
-apt_install libnss3-tools pk12util  # a client certificate in Firefox's profile
+apt_install libnss3-tools pk12util  # a client certificate in the browsers' NSS databases
+
+# Chromium presents a client certificate without asking only under a policy, read from
+# /etc/chromium/policies/managed/ alone: loopback URLs, certificates of the endpoint's own
+# O=httpsys-sim issuers (tests/clients/browsers.py chromium_policy).
+policy_dir=/etc/chromium/policies/managed
+if command -v chromium >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || [ -n "$sudo_cmd" ]; }; then
+    here=$(cd "$(dirname "$0")" && pwd)
+    if policy=$(python "$here/browsers.py" chromium-policy) \
+        && $sudo_cmd mkdir -p "$policy_dir" \
+        && printf '%s\n' "$policy" | $sudo_cmd tee "$policy_dir/httpsys-sim-conformance.json" >/dev/null; then
+        say "Chromium policy written: $policy_dir/httpsys-sim-conformance.json"
+    else
+        say "SKIPPED: could not write the Chromium policy; Chromium will run without a client certificate"
+    fi
+else
+    say "SKIPPED: no chromium, or not root: Chromium will run without a client certificate"
+fi
 
 if timeout 600 python -m pip install -q requests 'httpx[http2]' >/dev/null 2>&1; then
     say "requests and httpx[http2] are installed"

@@ -37,6 +37,7 @@ from typing import Any
 import attrs
 
 import httpsys_sim as hs
+from tests.clients import browsers
 
 HERE = Path(__file__).resolve().parent
 PROGRAMS = HERE / "programs"
@@ -240,18 +241,13 @@ def _browser(name: str) -> Callable[[Path, dict[str, Any], bool], tuple[list[str
     return command
 
 
-#: Chromium presents no client certificate here: it takes one only from its NSS store with an
-#: AutoSelectCertificateForUrls policy in /etc/chromium/policies, which the suite does not
-#: write.
-_CHROMIUM_NO_CERT = (
-    "no client certificate: Chromium needs an AutoSelectCertificateForUrls policy in "
-    "/etc/chromium/policies, which the suite does not write"
-)
-
-
 def _chromium_not_run(situation: Situation) -> str | None:
     if situation.certificate:
-        return _CHROMIUM_NO_CERT
+        missing = browsers.chromium_policy_missing()
+        if missing is not None:
+            return (
+                f"no client certificate: Chromium presents one only under a policy, and {missing}"
+            )
     if situation.release == "server-2019" and not (
         situation.negotiation or situation.reneg_blocked
     ):
@@ -312,7 +308,6 @@ PROGRAM_LIST: tuple[Program, ...] = (
         "chrome",
         _which("chromium"),
         _browser("chromium"),
-        presents_certificates=False,
         not_run=_chromium_not_run,
         requests_only=True,
     ),

@@ -4,6 +4,7 @@ network or a browser (tests/clients/browsers.py, runner.attempts)."""
 from __future__ import annotations
 
 import datetime
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -90,16 +91,41 @@ def test_a_browsers_attempts_drop_spare_connections_and_repeats() -> None:
     assert runner.observe({"status": None}, records).connections == 5
 
 
-def test_chromium_says_why_a_situation_is_not_run() -> None:
+def test_chromium_says_why_a_situation_is_not_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     chromium = next(p for p in runner.PROGRAM_LIST if p.id == "chromium")
     assert chromium.profile == "chrome"
     assert chromium.requests_only
-    why = chromium.not_run(runner.Situation("server-2022", False, True))
+    assert chromium.presents_certificates
+    policy = tmp_path / "managed" / "httpsys-sim-conformance.json"
+    monkeypatch.setattr(browsers, "CHROMIUM_POLICY_FILE", policy)
+    with_certificate = runner.Situation("server-2022", False, True)
+    why = chromium.not_run(with_certificate)
     assert why is not None
-    assert "certificate" in why
+    assert str(policy) in why
+    assert "install.sh" in why
+    policy.parent.mkdir()
+    policy.write_text('{"AutoSelectCertificateForUrls": []}', encoding="utf-8")
+    why = chromium.not_run(with_certificate)
+    assert why is not None
+    assert "not the suite's policy" in why
+    policy.write_text(json.dumps(browsers.chromium_policy()), encoding="utf-8")
+    if all(shutil.which(tool) for tool in browsers.NSS_TOOLS):
+        assert chromium.not_run(with_certificate) is None
+    else:
+        assert "libnss3-tools" in (chromium.not_run(with_certificate) or "")
     assert chromium.not_run(runner.Situation("server-2019", False, False)) is not None
     for situation in runner.ERROR_SITUATIONS:
         assert chromium.not_run(situation) is None
+
+
+def test_the_chromium_policy_selects_only_the_endpoints_certificates_on_loopback() -> None:
+    (rule,) = browsers.chromium_policy()["AutoSelectCertificateForUrls"]
+    assert json.loads(rule) == {
+        "pattern": "https://127.0.0.1:*",
+        "filter": {"ISSUER": {"O": "httpsys-sim"}},
+    }
 
 
 @pytest.mark.parametrize(
