@@ -11,8 +11,6 @@ end).  Needs the serve extra and Chromium.
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
 import json
 import re
 import shutil
@@ -21,10 +19,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository's tests/
 
 import httpsys_sim as hs
+from tests.clients.browsers import CHROMIUM_FLAGS, spki_hash
 
 SHOTS = (
     ("server-2022", False, "browser-server-2022.png"),
@@ -32,26 +30,8 @@ SHOTS = (
     ("server-2025", True, "browser-server-2025-netsh-fix.png"),
 )
 
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--window-size=1100,720",
-)
-
-
-def _spki_hash(pem: Path) -> str:
-    cert = x509.load_pem_x509_certificate(pem.read_bytes())
-    spki = cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return base64.b64encode(hashlib.sha256(spki).digest()).decode()
+#: The conformance suite's headless flags (tests/clients/browsers.py), at a screenshot's size.
+FLAGS = (*CHROMIUM_FLAGS, "--hide-scrollbars", "--window-size=1100,720")
 
 
 def main() -> int:
@@ -69,7 +49,7 @@ def main() -> int:
                 args.chromium,
                 *FLAGS,
                 f"--user-data-dir={profile}",
-                f"--ignore-certificate-errors-spki-list={_spki_hash(server_pem)}",
+                f"--ignore-certificate-errors-spki-list={spki_hash(server_pem)}",
                 f"--screenshot={out / name}",
                 server.url,
             ]

@@ -14,6 +14,7 @@ import pytest
 
 import httpsys_sim as hs
 from httpsys_sim.views._html import result_html
+from tests.clients.browsers import CHROMIUM_FLAGS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -43,14 +44,7 @@ def _title_in_chromium(html: str, width: int) -> str:
         done = subprocess.run(
             [
                 CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
+                *CHROMIUM_FLAGS,
                 f"--user-data-dir={tmp}/profile",
                 "--window-size=1400,900",
                 "--virtual-time-budget=2000",
