@@ -253,9 +253,11 @@ def _chromium_not_run(situation: Situation) -> str | None:
     ):
         return (
             "TLS 1.2 renegotiation that asks for a certificate: Chromium abandons it to "
-            "ask its user and repeats the request on a new connection, which then "
-            "renegotiates without a certificate (200); the profile has no fact for "
-            "that prompt (docs/reference/clients.md#browsers)"
+            "ask its user (or the policy) and repeats the request on a new connection, "
+            "which renegotiates with its choice (the certificate, or none) and gets the "
+            "page (200, as the model says) — three connections where the model has two; "
+            "the profile has no fact for that abandon-and-repeat "
+            "(docs/reference/clients.md#browsers)"
         )
     return None
 
