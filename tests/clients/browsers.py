@@ -96,6 +96,11 @@ def chromium_policy_missing(path: Path | None = None) -> str | None:
     if installed != chromium_policy():
         suite = "python tests/clients/browsers.py chromium-policy"
         return f"{path} is not the suite's policy ({suite})"
+    return nss_tools_missing()
+
+
+def nss_tools_missing() -> str | None:
+    """Which NSS tools a client certificate needs are not installed (``None``: none)."""
     missing = [tool for tool in NSS_TOOLS if shutil.which(tool) is None]
     if missing:
         return f"{' and '.join(missing)} (Debian package libnss3-tools) not installed"

@@ -264,12 +264,9 @@ def _chromium_not_run(situation: Situation) -> str | None:
 
 def _firefox_not_run(situation: Situation) -> str | None:
     if situation.certificate:
-        missing = [tool for tool in ("certutil", "pk12util") if shutil.which(tool) is None]
-        if missing:
-            return (
-                f"no client certificate: {' and '.join(missing)} (Debian package "
-                "libnss3-tools) not installed, so none can be put in Firefox's profile"
-            )
+        missing = browsers.nss_tools_missing()
+        if missing is not None:
+            return f"no client certificate: {missing}, so none can be put in Firefox's profile"
     return None
 
 
