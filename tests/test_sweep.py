@@ -9,8 +9,10 @@ recorded as rows equals, hashes, prints and pickles as one built from typed step
 from __future__ import annotations
 
 import ast
+import gc
 import pickle
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -155,3 +157,65 @@ def test_the_engine_reaches_tls_only_through_the_exchange(module: str) -> None:
         for alias in node.names
     }
     assert not imported & {"TlsConnection", "Wire"}, module
+
+
+def _collector_work(run: Callable[[], object]) -> tuple[int, int]:
+    """What ``run`` left for the garbage collector: unreachable objects (reference cycles)
+    and objects it created that the collector tracks and that are still alive."""
+    run()  # anything loaded lazily is loaded now
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        kept = run()
+        alive = len(gc.get_objects()) - before
+        cycles = gc.collect()
+    finally:
+        if enabled:
+            gc.enable()
+    del kept
+    return cycles, alive
+
+
+def test_simulating_leaves_no_reference_cycles() -> None:
+    """Every object a run makes is freed as soon as its result is: nothing waits for the
+    garbage collector (a refused late demand once kept its traceback, and with it both TLS
+    machines, alive until a collection)."""
+    scenarios = [
+        hs.Scenario.seed(release).with_client(client, "none").with_binding(disable_http2=True)
+        for release in ("win11-23h2", "win11-24h2", "server-2019", "server-2022")
+        for client in hs.CLIENTS
+    ]
+    cycles, _ = _collector_work(lambda: [hs.simulate(s).explain() for s in scenarios])
+    assert cycles == 0
+    cycles, _ = _collector_work(lambda: [r.steps for r in hs.simulate_many(scenarios)])
+    assert cycles == 0
+
+
+def test_hashing_a_fresh_scenario_allocates_nothing_the_collector_tracks() -> None:
+    """A sweep hashes each fresh scenario part once; caching that hash on the part would
+    leave a tracked object behind per part and make a sweep of fresh scenarios pay for full
+    collections (docs/architecture.md#speed)."""
+
+    def hash_fresh() -> list[hs.Scenario]:
+        fresh = [
+            hs.Scenario.seed().with_binding(disable_tls13=bool(i % 2)).with_client("curl")
+            for i in range(200)
+        ]
+        for scenario in fresh:
+            hash(scenario.server)
+            hash(scenario.client)
+            hash(scenario.request)
+        return fresh
+
+    def build_fresh() -> list[hs.Scenario]:
+        return [
+            hs.Scenario.seed().with_binding(disable_tls13=bool(i % 2)).with_client("curl")
+            for i in range(200)
+        ]
+
+    built = _collector_work(build_fresh)[1]
+    hashed = _collector_work(hash_fresh)[1]
+    assert built >= 200  # the fresh scenarios themselves
+    assert hashed == built

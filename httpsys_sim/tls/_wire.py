@@ -87,7 +87,9 @@ class Wire:
         try:
             written = self.end(role).handle(_COMMANDS[name])
         except LocalProtocolError as refusal:
-            return refusal
+            # The refusal is kept as a value: without its traceback, which would tie it to
+            # this frame (and the frame to it) until the garbage collector ran.
+            return refusal.with_traceback(None)
         if written:
             self._queue.append((role, written))
         self.pump()
