@@ -141,7 +141,7 @@ _DEFAULT_TRUST = TrustSetup()
 _DEFAULT_MAPPING = MappingSetup()
 
 
-@attrs.frozen(kw_only=True, cache_hash=True)
+@attrs.frozen(kw_only=True)
 class ServerSetup:
     """The Windows side: release, host, http.sys binding, IIS access flags, Schannel."""
 
@@ -206,7 +206,7 @@ class ServerSetup:
         return self.client_certificate_mode or ClientCertificateMode.NO_CERTIFICATE
 
 
-@attrs.frozen(kw_only=True, cache_hash=True)
+@attrs.frozen(kw_only=True)
 class ClientSetup:
     """The client: a catalogue profile, its certificate, and optional capability overrides.
 
@@ -249,7 +249,7 @@ class ClientSetup:
             )
 
 
-@attrs.frozen(kw_only=True, cache_hash=True)
+@attrs.frozen(kw_only=True)
 class Request:
     """The HTTP request the client sends."""
 

@@ -267,7 +267,7 @@ def _check_optional_dword(name: str, value: object) -> None:
         raise InputError(f"expected an integer 0–4294967295, got {value!r}", field=name)
 
 
-@attrs.frozen(kw_only=True, cache_hash=True)
+@attrs.frozen(kw_only=True)
 class SslBinding:
     """One http.sys SSL binding (R-BIND-1, S5 S6); defaults are netsh's defaults.
 
