@@ -135,8 +135,8 @@ def single_pass(scenarios: list[hs.Scenario]) -> int:
 
 def _best(passes: int, one_pass: Callable[[list[hs.Scenario]], int], limit: int | None) -> float:
     """Best wall time of ``passes`` calls of ``one_pass``, each over scenarios built afresh
-    (untimed), so no pass finds values an earlier one left behind (scenario parts cache
-    their hash, for instance).  The garbage collector runs during the pass, as in use."""
+    (untimed), so no pass finds values an earlier one left behind (a scenario caches
+    its hash, for instance).  The garbage collector runs during the pass, as in use."""
     best = float("inf")
     for _ in range(passes):
         scenarios = distinct_scenarios(limit)
