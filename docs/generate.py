@@ -450,6 +450,7 @@ _ERROR_FACTS = (
     ("error_http2", "an HTTP/2 stream reset it does not retry"),
     ("error_renegotiation_refused", "its own refusal of a renegotiation"),
     ("error_alert", "a fatal TLS alert"),
+    ("error_no_common_version", "a protocol_version alert: no TLS version on both ends"),
     ("error_timeout", "no answer"),
 )
 
@@ -465,7 +466,10 @@ def _error_texts_section() -> list[str]:
         "failing cell ([cli.md](../cli.md#matrix)).",
         "",
         "- **Placeholders.** `<url>` stands for the request's URL and `<addr>` for an address "
-        "with its port (`127.0.0.1:50123`), which differ from run to run. `error_alert` fills in "
+        "with its port (`127.0.0.1:50123`), which differ from run to run; `<thread>` for the "
+        "hexadecimal thread id OpenSSL 3 writes before a queued error (`807CEA84F57F0000:error:…`, "
+        "as Node.js prints it), and `(host='<host>', port=<port>)` for the connection pool "
+        "urllib3 names in a requests error. `error_alert` fills in "
         "`{alert}` (the alert's name); `error_http2` may fill in `{code}` (the error code's name, "
         "`HTTP_1_1_REQUIRED`) or `{number}` (its value, `13`).",
         "- **Variants.** A fact may record other texts seen for the same event — another "
@@ -475,7 +479,9 @@ def _error_texts_section() -> list[str]:
         "`python -m tests.clients.runner`): it takes the program's first non-blank error line "
         "and the profile's text, replaces in both every URL by `<url>`, every IPv4 or IPv6 "
         "address with a port by `<addr>`, every OpenSSL packed error code (`error:0A000410:`) "
-        "by `error:<code>:`, and collapses white space; the two must then be equal, to the "
+        "by `error:<code>:` and the thread id before it by `<thread>`, urllib3's "
+        "`(host='127.0.0.1', port=50123)` by `(host='<host>', port=<port>)`, and collapses "
+        "white space; the two must then be equal, to the "
         "value or to one of the variants. Nothing else is forgiven: a longer text, a prefix, "
         "another letter case or another client's wording is a disagreement, and the suite "
         "fails. Its table's `text` column reads `same`, `variant`, `—` (no error on either "

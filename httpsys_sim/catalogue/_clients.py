@@ -115,23 +115,22 @@ class ClientProfile:
     #: What the user sees when the client itself refused a renegotiation and the server then
     #: reset the connection; ``None``: the reset's text (:attr:`error_reset`).
     error_renegotiation_refused: Fact[str | None] = attrs.field(
-        factory=lambda: Fact(
-            value=None,
-            sources=("MODEL",),
-            confidence=Confidence.INFERRED,
-            note="Not observed; taken to be the reset's text. Alternative: the client reports "
-            "its own refusal.",
-        )
+        factory=lambda: _not_observed("the reset's text", "the client reports its own refusal")
     )
     #: What the user sees when the connection is reset after the client retried over HTTP/1.1
     #: following an HTTP/2 ``HTTP_1_1_REQUIRED`` stream reset; ``None``: the reset's text.
     error_reset_after_downgrade: Fact[str | None] = attrs.field(
-        factory=lambda: Fact(
-            value=None,
-            sources=("MODEL",),
-            confidence=Confidence.INFERRED,
-            note="Not observed; taken to be the reset's text. Alternative: the client reports "
-            "the first attempt's failure.",
+        factory=lambda: _not_observed(
+            "the reset's text", "the client reports the first attempt's failure"
+        )
+    )
+    #: What the user sees when the server answers its ClientHello with a protocol_version
+    #: alert because no TLS version is enabled on both ends (R-PIPE-3); ``None``:
+    #: :attr:`error_alert` for that alert (:meth:`no_common_version_text`).
+    error_no_common_version: Fact[str | None] = attrs.field(
+        factory=lambda: _not_observed(
+            "the alert template's text for protocol_version",
+            "the client words an unsupported protocol its own way",
         )
     )
     #: Repeats the request once on a new connection after a reset (R-CLI-15).
@@ -151,6 +150,12 @@ class ClientProfile:
         """What the client shows when a stream is reset with ``code`` (an RFC 9113 §7 name,
         e.g. ``HTTP_1_1_REQUIRED``) and it does not retry: :attr:`error_http2` filled in."""
         return self.error_http2.value.format(code=code, number=HTTP2_ERROR_CODES[code])
+
+    def no_common_version_text(self) -> str:
+        """What the client shows when the server refuses every TLS version it offered:
+        :attr:`error_no_common_version`, or :attr:`error_alert` for ``protocol_version``."""
+        text = self.error_no_common_version.value
+        return self.error_alert.value.format(alert="protocol_version") if text is None else text
 
     def facts(self) -> Mapping[str, Fact[object]]:
         """Every field that is a :class:`Fact`, by field name, in declaration order."""
@@ -205,6 +210,16 @@ def _guess(value: T, note: str, *sources: str) -> Fact[T]:
 _OBS = "OBS-LOOPBACK"
 
 
+def _not_observed(default: str, alternative: str) -> Fact[str | None]:
+    """An error fact no program showed yet: ``None``, the model shows ``default``."""
+    return Fact(
+        value=None,
+        sources=("MODEL",),
+        confidence=_I,
+        note=f"Not observed; taken to be {default}. Alternative: {alternative}.",
+    )
+
+
 def _seen(value: T, note: str, *also: str, variants: tuple[T, ...] = ()) -> Fact[T]:
     """A fact observed by the real-client conformance suite (tests/clients/)."""
     return Fact(
@@ -215,6 +230,12 @@ def _seen(value: T, note: str, *also: str, variants: tuple[T, ...] = ()) -> Fact
         variants=variants,
     )
 
+
+#: Where the error texts for a refused TLS version were observed.
+_NO_COMMON = (
+    "tests/clients/ (situation 'tls1.3-only vs client ≤1.2': the binding enables TLS 1.3 "
+    "alone, the program offers TLS 1.2 at most, the endpoint answers protocol_version)"
+)
 
 _NOT_OBSERVED_H2 = "never exercised: http.sys does not renegotiate on h2 (R-REQ-2.h2)"
 
@@ -532,6 +553,12 @@ _CURL = ClientProfile(
         "alert handshake failure'); during a handshake curl reports error 35 instead.",
         "CURL-VTLS-OPENSSL",
     ),
+    error_no_common_version=_seen(
+        "curl: (35) OpenSSL/3.0.19: error:0A00042E:SSL routines::tlsv1 alert protocol version",
+        "curl 7.88.1 (OpenSSL 3.0.19) with --tls-max 1.2, " + _NO_COMMON + ": curl reports the "
+        "alert during the handshake (code 35) with OpenSSL's reason string"
+        + ". Was: the alert template (inferred).",
+    ),
     error_http2=_fact(
         "curl: (92) HTTP/2 stream 1 was not closed cleanly: {code}",
         "S29",
@@ -589,6 +616,13 @@ _PYTHON_REQUESTS = ClientProfile(
         "The real text wraps it in HTTPSConnectionPool(...): Max retries exceeded ... with "
         "OpenSSL's upper-case reason code.",
         "CPY-HTTP-CLIENT",
+    ),
+    error_no_common_version=_seen(
+        "requests.exceptions.SSLError: HTTPSConnectionPool(host='<host>', port=<port>): Max "
+        "retries exceeded with url: / (Caused by SSLError(SSLError(1, '[SSL: "
+        "TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert protocol version (_ssl.c:1006)')))",
+        "requests 2.34 / urllib3 2.8 on CPython 3.11.7, through an SSL context with "
+        "maximum_version TLS 1.2, " + _NO_COMMON + ". Was: the alert template (inferred).",
     ),
     error_http2=_fact(
         "n/a (HTTP/1.1 only; no HTTP/2 error {code})",
@@ -653,6 +687,12 @@ _GO = ClientProfile(
         "Go's wording for a received alert, with net/http's prefix as observed for the other "
         "errors; a local refusal reads 'local error: tls: no renegotiation'.",
         "GO-TLS-CONN",
+    ),
+    error_no_common_version=_seen(
+        _GO_GET + "remote error: tls: protocol version not supported",
+        "Go 1.19 with tls.Config.MaxVersion TLS 1.2, " + _NO_COMMON + " (go, go-http11, "
+        "go-custom-transport): crypto/tls names the alert in words"
+        + ". Was: the alert template (inferred).",
     ),
     error_http2=_seen(
         _GO_GET + "stream error: stream ID 1; {code}; received from peer",
@@ -719,6 +759,11 @@ _JAVA = ClientProfile(
         "JSSE's usual wording; an SSLException is thrown when the alert arrives after the "
         "handshake.",
         "S28",
+    ),
+    error_no_common_version=_seen(
+        "javax.net.ssl.SSLHandshakeException: Received fatal alert: protocol_version",
+        "OpenJDK 17 with -Djdk.tls.client.protocols=TLSv1.2, " + _NO_COMMON + ": the alert "
+        "template's text, inferred until then",
     ),
     error_http2=_fact("n/a (HttpsURLConnection speaks HTTP/1.1; no HTTP/2 error {code})", "S28"),
     error_timeout=_guess(
@@ -947,6 +992,13 @@ _PYTHON_HTTPX = ClientProfile(
         "httpx wraps ssl.SSLError in ConnectError; wording per alert.",
         "CPY-HTTP-CLIENT",
     ),
+    error_no_common_version=_seen(
+        "httpx.ConnectError: [SSL: TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert protocol version "
+        "(_ssl.c:1006)",
+        "httpx 0.29 on CPython 3.11.7, maximum_version TLS 1.2, "
+        + _NO_COMMON
+        + ". Was: the alert template (inferred).",
+    ),
     error_http2=_seen(
         "httpx.RemoteProtocolError: <StreamReset stream_id:1, error_code:{number}, "
         "remote_reset:True>",
@@ -985,6 +1037,13 @@ _PYTHON_URLLIB = ClientProfile(
         "urllib wraps ssl.SSLError in URLError; wording per alert.",
         "CPY-HTTP-CLIENT",
     ),
+    error_no_common_version=_seen(
+        "urllib.error.URLError: <urlopen error [SSL: TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert "
+        "protocol version (_ssl.c:1006)>",
+        "CPython 3.11.7, maximum_version TLS 1.2, "
+        + _NO_COMMON
+        + ". Was: the alert template (inferred).",
+    ),
     error_http2=_fact("n/a (HTTP/1.1 only; no HTTP/2 error {code})", _OBS),
     error_timeout=_guess("TimeoutError: The read operation timed out", "With a timeout set."),
 )
@@ -1020,6 +1079,7 @@ _GO_CUSTOM = ClientProfile(
         variants=_GO.error_reset.variants,
     ),
     error_alert=_GO.error_alert,
+    error_no_common_version=_GO.error_no_common_version,
     error_http2=_fact("n/a (HTTP/1.1 only; no HTTP/2 error {code})", _OBS),
     error_timeout=_GO.error_timeout,
 )
@@ -1062,6 +1122,11 @@ _JAVA_HTTPCLIENT = ClientProfile(
         "JSSE's usual wording.",
         "S28",
     ),
+    error_no_common_version=_seen(
+        "javax.net.ssl.SSLHandshakeException: Received fatal alert: protocol_version",
+        "OpenJDK 17 with -Djdk.tls.client.protocols=TLSv1.2, " + _NO_COMMON + ": the alert "
+        "template's text, inferred until then",
+    ),
     error_http2=_seen(
         "java.io.IOException: Received RST_STREAM: Use HTTP/1.1 for request",
         "OpenJDK 17, tests/clients/ (java-httpclient): the JDK names the code in its own words "
@@ -1102,6 +1167,14 @@ _NODE = ClientProfile(
         "Node.js reports OpenSSL's reason with an ERR_SSL_* code.",
         "S28",
     ),
+    error_no_common_version=_seen(
+        "Error: write EPROTO <thread>:error:0A00042E:SSL routines:ssl3_read_bytes:tlsv1 alert "
+        "protocol version:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number "
+        "70",
+        "Node.js 20.20 (its own OpenSSL) with --tls-max-v1.2, " + _NO_COMMON + ": the first "
+        "line of the error; <thread> stands for the hexadecimal thread id OpenSSL writes before "
+        "each error" + ". Was: the alert template (inferred).",
+    ),
     error_http2=_fact("n/a (HTTP/1.1 only; no HTTP/2 error {code})", _OBS),
     error_timeout=_guess("Error: socket hang up", "Only with a timeout that aborts the request."),
 )
@@ -1121,6 +1194,14 @@ _NODE_FETCH = attrs.evolve(
     notes=(
         "Node.js 20's fetch cannot present a client certificate without the undici package's "
         "Agent; the conformance suite runs it without one.",
+    ),
+    error_no_common_version=_seen(
+        "TypeError: fetch failed (cause: Error: <thread>:error:0A00042E:SSL "
+        "routines:ssl3_read_bytes:tlsv1 alert protocol "
+        "version:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 70",
+        "Node.js 20.20 fetch (undici) with --tls-max-v1.2, " + _NO_COMMON + ": the first line "
+        "of the error (the cause's text goes on past a line break); <thread> as for node"
+        + ". Was: the alert template (inferred).",
     ),
 )
 

@@ -841,10 +841,7 @@ class _Run:
             )
             return (
                 NoCommonProtocol(
-                    rule="R-PIPE-3",
-                    client_error=self.caps.profile.error_alert.value.format(
-                        alert="protocol_version"
-                    ),
+                    rule="R-PIPE-3", client_error=self.caps.profile.no_common_version_text()
                 ),
                 None,
                 False,

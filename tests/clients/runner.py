@@ -56,9 +56,18 @@ class Situation:
     #: Schannel DisableRenegoOnServer=1: a TLS 1.2 late demand resets the connection after the
     #: request, whatever the client answers (R-REQ-2.tls12-schannel-blocked).
     reneg_blocked: bool = False
+    #: No TLS version both ends enable: the binding enables TLS 1.3 alone
+    #: (``disabletls12``, ``disablelegacytls``) and the program is set to offer TLS 1.2 at
+    #: most (:attr:`Program.max_tls12`); the endpoint answers its ClientHello with a
+    #: protocol_version alert (R-PIPE-3).
+    no_common_version: bool = False
 
     def label(self) -> str:
-        extra = (" no-h2" if self.no_http2 else "") + (" reneg-off" if self.reneg_blocked else "")
+        extra = (
+            (" no-h2" if self.no_http2 else "")
+            + (" reneg-off" if self.reneg_blocked else "")
+            + (" tls1.3-only vs client ≤1.2" if self.no_common_version else "")
+        )
         return (
             f"{self.release} {'negotiate' if self.negotiation else 'late'} "
             f"{'cert' if self.certificate else 'no-cert'}{extra}"
@@ -69,22 +78,30 @@ class Situation:
         base = hs.Scenario.seed(self.release).with_binding(
             client_cert_negotiation=self.negotiation, disable_http2=self.no_http2
         )
+        if self.no_common_version:
+            base = base.with_binding(disable_tls12=True, disable_legacy_tls=True)
         if self.reneg_blocked:
             schannel = attrs.evolve(base.server.schannel, disable_reneg_on_server=True)
             base = attrs.evolve(base, server=attrs.evolve(base.server, schannel=schannel))
         return base
 
     def scenario(self, profile: str) -> hs.Scenario:
-        return self.server().with_client(profile, "valid" if self.certificate else "none")
+        scenario = self.server().with_client(profile, "valid" if self.certificate else "none")
+        if self.no_common_version:
+            client = attrs.evolve(scenario.client, max_tls=hs.TlsVersion.TLS12)
+            scenario = attrs.evolve(scenario, client=client)
+        return scenario
 
 
 #: Situations that make every client fail, so that each one's error text is compared: a
-#: connection reset after the request on TLS 1.2 (Schannel cannot renegotiate) and a TLS 1.3
-#: late demand on HTTP/1.1 (a reset for clients without PHA).  The default grid already
+#: connection reset after the request on TLS 1.2 (Schannel cannot renegotiate), a TLS 1.3
+#: late demand on HTTP/1.1 (a reset for clients without PHA) and a server whose only TLS
+#: version the client does not offer (a protocol_version alert).  The default grid already
 #: holds the HTTP/2 stream resets and Go's refused renegotiation.
 ERROR_SITUATIONS = (
     Situation("server-2019", negotiation=False, certificate=False, reneg_blocked=True),
     Situation("server-2022", negotiation=False, certificate=False, no_http2=True),
+    Situation("server-2022", negotiation=False, certificate=False, no_common_version=True),
 )
 
 
@@ -117,6 +134,10 @@ class Program:
     #: Count a browser's connections as the model does (:func:`attempts`): only those that
     #: carried a request, a run of identical ones once (docs/reference/clients.md#browsers).
     requests_only: bool = False
+    #: How to set the program to offer TLS 1.2 at most: the command line and environment
+    #: rewritten (``None``: it has no such setting, and the situations that need one are
+    #: not run).
+    max_tls12: Callable[[list[str], dict[str, str]], tuple[list[str], dict[str, str]]] | None = None
 
 
 def _which(*names: str) -> Callable[[], str | None]:
@@ -241,6 +262,27 @@ def _browser(name: str) -> Callable[[Path, dict[str, Any], bool], tuple[list[str
     return command
 
 
+def _curl_max_tls12(cmd: list[str], env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    return [*cmd[:-1], "--tls-max", "1.2", cmd[-1]], env
+
+
+def _py_max_tls12(cmd: list[str], env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    return cmd, {**env, "PY_CLIENT_MAX_TLS": "1.2"}  # programs/py_client.py
+
+
+def _go_max_tls12(cmd: list[str], env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    return [*cmd, "-maxtls", "1.2"], env  # programs/client.go: tls.Config.MaxVersion
+
+
+def _java_max_tls12(cmd: list[str], env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    # JSSE's client protocols for every SSLContext("TLS") the program makes.
+    return [cmd[0], "-Djdk.tls.client.protocols=TLSv1.2", *cmd[1:]], env
+
+
+def _node_max_tls12(cmd: list[str], env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    return [cmd[0], "--tls-max-v1.2", *cmd[1:]], env  # the https module's and fetch's default
+
+
 def _chromium_not_run(situation: Situation) -> str | None:
     if situation.certificate:
         missing = browsers.chromium_policy_missing()
@@ -263,6 +305,12 @@ def _chromium_not_run(situation: Situation) -> str | None:
 
 
 def _firefox_not_run(situation: Situation) -> str | None:
+    if situation.no_common_version:
+        return (
+            "capped at TLS 1.2 (security.tls.version.max=3), Firefox was refused twice with "
+            "protocol_version (two connections, no request) and its error page showed "
+            "'Secure Connection Failed' without an error code the suite can read yet"
+        )
     if situation.certificate:
         missing = browsers.nss_tools_missing()
         if missing is not None:
@@ -271,18 +319,31 @@ def _firefox_not_run(situation: Situation) -> str | None:
 
 
 PROGRAM_LIST: tuple[Program, ...] = (
-    Program("curl", "curl", _which("curl"), _curl()),
+    Program("curl", "curl", _which("curl"), _curl(), max_tls12=_curl_max_tls12),
     Program(
         "curl-http11",
         "curl",
         _which("curl"),
         _curl("--http1.1"),
         overrides=(("alpn", ("http/1.1",)),),
+        max_tls12=_curl_max_tls12,
     ),
-    Program("python-requests", "python-requests", _python_module("requests"), _py("requests")),
-    Program("python-httpx", "python-httpx", _python_module("httpx, h2"), _py("httpx")),
-    Program("python-urllib", "python-urllib", lambda: None, _py("urllib")),
-    Program("go", "go", _which("go"), _go("default"), build=_go_build),
+    Program(
+        "python-requests",
+        "python-requests",
+        _python_module("requests"),
+        _py("requests"),
+        max_tls12=_py_max_tls12,
+    ),
+    Program(
+        "python-httpx",
+        "python-httpx",
+        _python_module("httpx, h2"),
+        _py("httpx"),
+        max_tls12=_py_max_tls12,
+    ),
+    Program("python-urllib", "python-urllib", lambda: None, _py("urllib"), max_tls12=_py_max_tls12),
+    Program("go", "go", _which("go"), _go("default"), build=_go_build, max_tls12=_go_max_tls12),
     Program(
         "go-http11",
         "go",
@@ -290,17 +351,40 @@ PROGRAM_LIST: tuple[Program, ...] = (
         _go("http11"),
         build=_go_build,
         overrides=(("alpn", ()),),
+        max_tls12=_go_max_tls12,
     ),
     Program(
-        "go-custom-transport", "go-custom-transport", _which("go"), _go("custom"), build=_go_build
+        "go-custom-transport",
+        "go-custom-transport",
+        _which("go"),
+        _go("custom"),
+        build=_go_build,
+        max_tls12=_go_max_tls12,
     ),
     Program(
-        "java-httpclient", "java-httpclient", _java_missing, _java("httpclient"), build=_java_build
+        "java-httpclient",
+        "java-httpclient",
+        _java_missing,
+        _java("httpclient"),
+        build=_java_build,
+        max_tls12=_java_max_tls12,
     ),
-    Program("java", "java", _java_missing, _java("urlconnection"), build=_java_build),
-    Program("node", "node", _which("node"), _node("https")),
     Program(
-        "node-fetch", "node-fetch", _which("node"), _node("fetch"), presents_certificates=False
+        "java",
+        "java",
+        _java_missing,
+        _java("urlconnection"),
+        build=_java_build,
+        max_tls12=_java_max_tls12,
+    ),
+    Program("node", "node", _which("node"), _node("https"), max_tls12=_node_max_tls12),
+    Program(
+        "node-fetch",
+        "node-fetch",
+        _which("node"),
+        _node("fetch"),
+        presents_certificates=False,
+        max_tls12=_node_max_tls12,
     ),
     Program(
         "chromium",
@@ -360,13 +444,19 @@ _VARIABLE_PARTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bhttps?://[^\s\"'<>]+"), "<url>"),
     (re.compile(r"\[[0-9A-Fa-f:.]+\]:\d+|\b\d{1,3}(?:\.\d{1,3}){3}:\d+\b"), "<addr>"),
     (re.compile(r"\berror:[0-9A-Fa-f]{8}:"), "error:<code>:"),
+    # The thread id OpenSSL 3 writes before each queued error (Node.js prints it).
+    (re.compile(r"\b[0-9A-F]{12,16}(?=:error:)"), "<thread>"),
+    # urllib3's pool in requests' errors: HTTPSConnectionPool(host='127.0.0.1', port=50123).
+    (re.compile(r"\(host='[^']*', port=\d+\)"), "(host='<host>', port=<port>)"),
 )
 
 
 def normalise_error(text: str | None) -> str | None:
     """An error text in the form profiles write it: its first non-blank line, URLs as
     ``<url>``, IPv4/IPv6 addresses with a port as ``<addr>``, OpenSSL's packed error codes
-    (``error:0A000410:``) as ``error:<code>:``, runs of white space as one space.
+    (``error:0A000410:``) as ``error:<code>:`` and the thread id before them as ``<thread>``,
+    urllib3's ``(host='…', port=N)`` as ``(host='<host>', port=<port>)``, runs of white space
+    as one space.
     Idempotent; ``None`` (no error) stays ``None``."""
     if text is None:
         return None
@@ -469,6 +559,8 @@ def observe(
         end = str(last.get("end", ""))
         if end == "reset" or end.startswith("tls_alert"):
             outcome = "RESET" if end == "reset" else "ALERT"
+        elif end == "no_common_protocol":
+            outcome = "NOPROTO"
         elif end.startswith("stream reset"):
             outcome = "H2ERR"
         else:
@@ -541,8 +633,13 @@ def compare(p: Prediction, o: Observation) -> list[str]:
     return out
 
 
-def run_program(program: Program, work: Path, ready: dict[str, Any], cert: bool) -> dict[str, Any]:
+def run_program(
+    program: Program, work: Path, ready: dict[str, Any], cert: bool, max_tls12: bool = False
+) -> dict[str, Any]:
     cmd, env = program.command(work, ready, cert)
+    if max_tls12:
+        assert program.max_tls12 is not None, "situations needing it are not run"
+        cmd, env = program.max_tls12(cmd, env)
     try:
         proc = subprocess.run(
             cmd, capture_output=True, text=True, timeout=60, env={**os.environ, **env}
@@ -584,7 +681,7 @@ class Row:
 
 
 def _server_key(s: Situation) -> tuple[Any, ...]:
-    return (s.release, s.negotiation, s.no_http2, s.reneg_blocked)
+    return (s.release, s.negotiation, s.no_http2, s.reneg_blocked, s.no_common_version)
 
 
 def run(
@@ -619,13 +716,21 @@ def run(
                         if _server_key(situation) != key:
                             continue
                         why_not = program.not_run(situation)
+                        if situation.no_common_version and program.max_tls12 is None:
+                            why_not = why_not or "it has no setting that caps its TLS version"
                         if why_not is not None:
                             say(f"NOT RUN {program.id} on {situation.label()}: {why_not}")
                             continue
                         if situation.certificate and not program.presents_certificates:
                             continue
                         seen = len(server.connections(settle=0))
-                        out = run_program(program, work, ready, situation.certificate)
+                        out = run_program(
+                            program,
+                            work,
+                            ready,
+                            situation.certificate,
+                            situation.no_common_version,
+                        )
                         records = server.connections(settle=5)[seen:]
                         observation = observe(out, records, program.requests_only)
                         prediction = predict(situation, program.profile, program.overrides)

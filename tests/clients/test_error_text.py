@@ -40,6 +40,20 @@ GO_RESET = (
             "remote_reset:True>",
         ),
         ("ConnectionResetError(104, 'Connection reset by peer')", None),
+        # OpenSSL 3's thread id before a queued error, as Node.js prints it.
+        (
+            "Error: write EPROTO 807CEA84F57F0000:error:0A00042E:SSL routines:ssl3_read_bytes:"
+            "tlsv1 alert protocol version",
+            "Error: write EPROTO <thread>:error:<code>:SSL routines:ssl3_read_bytes:"
+            "tlsv1 alert protocol version",
+        ),
+        # urllib3's pool in a requests error names the host and a port that changes per run.
+        (
+            "requests.exceptions.SSLError: HTTPSConnectionPool(host='127.0.0.1', port=36653): "
+            "Max retries exceeded with url: /",
+            "requests.exceptions.SSLError: HTTPSConnectionPool(host='<host>', port=<port>): "
+            "Max retries exceeded with url: /",
+        ),
         ("", ""),
     ],
 )
@@ -168,3 +182,38 @@ def test_the_table_has_a_text_column() -> None:
     assert "DIFFERS" in line
     assert "DISAGREE" in line
     assert "error text: model 'curl: (56) Recv failure" in line
+
+
+@pytest.mark.parametrize(
+    "program", [p for p in runner.PROGRAM_LIST if p.max_tls12 is not None], ids=lambda p: p.id
+)
+def test_no_common_version_predicts_the_observed_text(program: runner.Program) -> None:
+    """The situation with no TLS version on both ends: the model answers protocol_version
+    (NOPROTO) on one connection, with the text the program was seen to show."""
+    situation = next(s for s in runner.ERROR_SITUATIONS if s.no_common_version)
+    scenario = situation.scenario(program.profile)
+    assert scenario.server.binding.disable_tls12
+    assert scenario.server.binding.disable_legacy_tls
+    assert scenario.client.max_tls is hs.TlsVersion.TLS12
+    p = runner.predict(situation, program.profile, program.overrides)
+    assert (p.outcome, p.connections) == ("NOPROTO", 1)
+    fact = hs.get_client(program.profile).error_no_common_version
+    assert fact.value is not None
+    assert "OBS-LOOPBACK" in fact.sources
+    assert p.client_error == fact.value
+
+
+def test_a_profile_without_the_observation_falls_back_to_the_alert_template() -> None:
+    chrome = hs.get_client("chrome")
+    assert chrome.error_no_common_version.value is None
+    assert chrome.no_common_version_text() == chrome.error_alert.value.format(
+        alert="protocol_version"
+    )
+
+
+def test_the_program_is_capped_at_tls12_only_in_that_situation() -> None:
+    curl = next(p for p in runner.PROGRAM_LIST if p.id == "curl")
+    assert curl.max_tls12 is not None
+    cmd, env = curl.max_tls12(["curl", "-sS", "URL"], {})
+    assert cmd == ["curl", "-sS", "--tls-max", "1.2", "URL"]
+    assert env == {}

@@ -1,12 +1,14 @@
 // A Go net/http client for the conformance suite: one GET, one JSON line on stdout.
 //
-//	client -mode default|custom -url URL -ca CA.pem [-cert C.pem -key K.key]
+//	client -mode default|custom -url URL -ca CA.pem [-cert C.pem -key K.key] [-maxtls 1.2]
 //
 // default: http.DefaultTransport cloned (HTTP/2 on), trusting CA, with the certificate if given.
 // http11:  the default Transport with HTTP/2 switched off (TLSNextProto set to an empty map).
 // custom:  a new http.Transport with a client certificate and
 //
 //	Renegotiation: tls.RenegotiateOnceAsClient (HTTP/1.1 only, as a custom TLS config makes it).
+//
+// -maxtls 1.2 caps the versions the client offers at TLS 1.2 (tls.Config.MaxVersion).
 package main
 
 import (
@@ -26,6 +28,7 @@ func main() {
 	caFile := flag.String("ca", "", "CA PEM")
 	certFile := flag.String("cert", "", "client certificate PEM")
 	keyFile := flag.String("key", "", "client key PEM")
+	maxTLS := flag.String("maxtls", "", "1.2: offer TLS 1.2 at most")
 	flag.Parse()
 	out := map[string]interface{}{"status": nil, "body": "", "error": nil}
 	defer func() {
@@ -40,6 +43,9 @@ func main() {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(pem)
 	cfg := &tls.Config{RootCAs: pool}
+	if *maxTLS == "1.2" {
+		cfg.MaxVersion = tls.VersionTLS12
+	}
 	if *certFile != "" {
 		pair, err := tls.LoadX509KeyPair(*certFile, *keyFile)
 		if err != nil {

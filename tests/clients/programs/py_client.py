@@ -3,12 +3,23 @@
     python py_client.py requests|httpx|urllib URL CA.pem [CERT.pem KEY.key]
 
 Each library is used as its documentation shows for a private CA and a client certificate.
+With ``PY_CLIENT_MAX_TLS=1.2`` in the environment, each offers TLS 1.2 at most: through its
+own SSL context (requests: a transport adapter that passes one to urllib3).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import ssl
 import sys
+from typing import Any
+
+
+def _cap(ctx: ssl.SSLContext) -> ssl.SSLContext:
+    if os.environ.get("PY_CLIENT_MAX_TLS") == "1.2":
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
 
 
 def main(argv: list[str]) -> dict[str, object]:
@@ -17,25 +28,35 @@ def main(argv: list[str]) -> dict[str, object]:
     if lib == "requests":
         import requests
 
-        r = requests.get(url, verify=ca, cert=cert, timeout=20)
+        if os.environ.get("PY_CLIENT_MAX_TLS") == "1.2":
+            from requests.adapters import HTTPAdapter
+            from urllib3.util.ssl_ import create_urllib3_context
+
+            class Capped(HTTPAdapter):
+                def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+                    kwargs["ssl_context"] = _cap(create_urllib3_context())
+                    super().init_poolmanager(*args, **kwargs)
+
+            with requests.Session() as session:
+                session.mount("https://", Capped())
+                r = session.get(url, verify=ca, cert=cert, timeout=20)
+        else:
+            r = requests.get(url, verify=ca, cert=cert, timeout=20)
         return {"status": r.status_code, "body": r.text, "proto": "HTTP/1.1"}
     if lib == "httpx":
-        import ssl
-
         import httpx
 
-        ctx = ssl.create_default_context(cafile=ca)
+        ctx = _cap(ssl.create_default_context(cafile=ca))
         if cert:
             ctx.load_cert_chain(*cert)
         with httpx.Client(http2=True, verify=ctx, timeout=20) as client:
             r = client.get(url)
             return {"status": r.status_code, "body": r.text, "proto": r.http_version}
     if lib == "urllib":
-        import ssl
         import urllib.error
         import urllib.request
 
-        ctx = ssl.create_default_context(cafile=ca)
+        ctx = _cap(ssl.create_default_context(cafile=ca))
         if cert:
             ctx.load_cert_chain(*cert)
         try:
