@@ -335,6 +335,12 @@ _CHROME = ClientProfile(
         "ERR_BAD_SSL_CLIENT_AUTH_CERT); alternative wording per alert.",
         "S28",
     ),
+    error_no_common_version=_seen(
+        "ERR_SSL_VERSION_OR_CIPHER_MISMATCH",
+        "Chromium 156 headless with --ssl-version-max=tls1.2, " + _NO_COMMON + ": four "
+        "connections, each refused, then the error page's code (edge shares Chromium's network "
+        "code). Was: the alert template (inferred).",
+    ),
     error_http2=_fact(
         "ERR_{code}",
         "S28",
@@ -430,6 +436,13 @@ _FIREFOX = ClientProfile(
         "Secure Connection Failed (TLS alert {alert})",
         "Firefox names the alert as an NSS code such as SSL_ERROR_HANDSHAKE_FAILURE_ALERT.",
         "S28",
+    ),
+    error_no_common_version=_seen(
+        "Secure Connection Failed (SSL_ERROR_PROTOCOL_VERSION_ALERT)",
+        "Firefox ESR 153 headless with security.tls.version.max=3, " + _NO_COMMON + ": two "
+        "connections, each refused; the page says 'Peer reports incompatible or unsupported "
+        "protocol version.' and shows the code under Advanced. Was: the alert template "
+        "(inferred).",
     ),
     error_http2=_guess(
         "Firefox error page: HTTP/2 stream error {code}",

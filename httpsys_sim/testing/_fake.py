@@ -402,6 +402,7 @@ CHROMIUM_NET_ERRORS: Final = MappingProxyType(
         "ERR_TIMED_OUT": -7,
         "ERR_CONNECTION_RESET": -101,
         "ERR_SSL_PROTOCOL_ERROR": -107,
+        "ERR_SSL_VERSION_OR_CIPHER_MISMATCH": -113,
         "ERR_HTTP_1_1_REQUIRED": -365,
     }
 )

@@ -69,6 +69,10 @@ CHROMIUM_FLAGS = (
     "--disable-extensions",
 )
 
+#: With ``1.2`` in this environment variable, the browser offers TLS 1.2 at most (Chromium:
+#: ``--ssl-version-max=tls1.2``; Firefox: ``security.tls.version.max`` = 3).
+MAX_TLS_ENV = "BROWSER_MAX_TLS"
+
 #: The NSS tools (Debian package libnss3-tools) that put a client certificate in a database.
 NSS_TOOLS = ("certutil", "pk12util")
 
@@ -184,9 +188,11 @@ def chromium(url: str, ca: str, cert: str | None = None, key: str | None = None)
             except (OSError, subprocess.SubprocessError) as exc:
                 why = f"chromium: the client certificate could not be imported: {exc}"
                 return {"status": None, "body": "", "error": why}
+        capped = ("--ssl-version-max=tls1.2",) if os.environ.get(MAX_TLS_ENV) == "1.2" else ()
         cmd = [
             exe,
             *CHROMIUM_FLAGS,
+            *capped,
             f"--user-data-dir={home}/profile",
             f"--ignore-certificate-errors-spki-list={spki_hash(server_pem)}",
             "--dump-dom",
@@ -219,14 +225,25 @@ FIREFOX_PREFS: Mapping[str, object] = {
 
 #: Read Firefox's error page (about:neterror): its heading and its "Error Code: …" line, in the
 #: page or in the shadow root of its ``net-error-card`` (Firefox 153).
+#: The error page's heading and ``Error Code:`` line.  Some pages (a protocol_version alert)
+#: show the code only under "Advanced": the script presses that button once, and the runner
+#: asks again until the code shows or :data:`CODE_WAIT` seconds pass.
 _FIREFOX_ERROR_PAGE_JS = """
 const card = document.querySelector("net-error-card");
 const root = card && card.shadowRoot ? card.shadowRoot : document;
 const title = root.querySelector("#error-title, .title-text, h1");
-const code = Array.from(root.querySelectorAll("p, span, div"))
+const code = Array.from(root.querySelectorAll("p, span, div, a"))
     .map(e => e.textContent.trim()).find(t => /^Error Code:/i.test(t));
+const advanced = root.querySelector("#advanced-button");
+if (!code && advanced && !advanced.dataset.httpsysSim) {
+    advanced.dataset.httpsysSim = "pressed";
+    advanced.click();
+}
 return [document.documentURI, title ? title.textContent.trim() : "", code || ""];
 """
+
+#: Seconds to wait for an error page's code once its heading shows.
+CODE_WAIT = 5.0
 
 _NETERROR = re.compile(r"about:neterror\?e=([A-Za-z0-9]+)")
 
@@ -302,13 +319,16 @@ def _firefox_page(url: str, port: int, deadline: float) -> dict[str, Any]:
         else:
             message = str(error.get("message") or error.get("error") or "")
             page: list[str] = ["", "", ""]
+            titled = None  # when the heading first showed
             while time.monotonic() < deadline:  # the page renders its text after the load
                 _, found = m.call(
                     "WebDriver:ExecuteScript", {"script": _FIREFOX_ERROR_PAGE_JS, "args": []}
                 )
                 page = [str(x) for x in (found or {}).get("value") or ["", "", ""]]
                 if page[1]:
-                    break
+                    titled = titled or time.monotonic()
+                    if page[2] or time.monotonic() - titled > CODE_WAIT:
+                        break
                 time.sleep(0.2)
             line = firefox_error_line(page[1], page[2], message)
             out = {"status": None, "body": "", "error": line}
@@ -351,6 +371,8 @@ def firefox(url: str, ca: str, cert: str | None = None, key: str | None = None) 
         profile = Path(home) / "profile"
         profile.mkdir()
         prefs: dict[str, object] = dict(FIREFOX_PREFS)
+        if os.environ.get(MAX_TLS_ENV) == "1.2":
+            prefs["security.tls.version.max"] = 3  # NSS numbers TLS 1.2 as 3
         if cert is not None and key is not None:
             try:
                 _nss_import(profile, cert, key)

@@ -283,6 +283,10 @@ def _node_max_tls12(cmd: list[str], env: dict[str, str]) -> tuple[list[str], dic
     return [cmd[0], "--tls-max-v1.2", *cmd[1:]], env  # the https module's and fetch's default
 
 
+def _browser_max_tls12(cmd: list[str], env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    return cmd, {**env, browsers.MAX_TLS_ENV: "1.2"}
+
+
 def _chromium_not_run(situation: Situation) -> str | None:
     if situation.certificate:
         missing = browsers.chromium_policy_missing()
@@ -305,12 +309,6 @@ def _chromium_not_run(situation: Situation) -> str | None:
 
 
 def _firefox_not_run(situation: Situation) -> str | None:
-    if situation.no_common_version:
-        return (
-            "capped at TLS 1.2 (security.tls.version.max=3), Firefox was refused twice with "
-            "protocol_version (two connections, no request) and its error page showed "
-            "'Secure Connection Failed' without an error code the suite can read yet"
-        )
     if situation.certificate:
         missing = browsers.nss_tools_missing()
         if missing is not None:
@@ -393,6 +391,7 @@ PROGRAM_LIST: tuple[Program, ...] = (
         _browser("chromium"),
         not_run=_chromium_not_run,
         requests_only=True,
+        max_tls12=_browser_max_tls12,
     ),
     Program(
         "firefox-esr",
@@ -401,6 +400,7 @@ PROGRAM_LIST: tuple[Program, ...] = (
         _browser("firefox"),
         not_run=_firefox_not_run,
         requests_only=True,
+        max_tls12=_browser_max_tls12,
     ),
 )
 
@@ -519,14 +519,15 @@ def _attempt(record: dict[str, Any]) -> tuple[Any, ...]:
 def attempts(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A browser's connections as the model counts them: those that carried a request (a
     browser opens a spare connection it may close unused, and abandons a handshake that asks
-    for a certificate to ask its user), a run of identical ones once — Chromium repeats a
-    request whose connection was reset when that connection was a spare it had opened ahead,
-    so one page load shows one to three identical attempts, as a race decides
-    (docs/reference/clients.md#browsers)."""
+    for a certificate to ask its user) or were refused for their TLS version (which no
+    request could follow), a run of identical ones once — Chromium repeats a request whose
+    connection was reset when that connection was a spare it had opened ahead, so one page
+    load shows one to three identical attempts, as a race decides, and tries a refused
+    handshake four times, Firefox twice (docs/reference/clients.md#browsers)."""
     out: list[dict[str, Any]] = []
     for record in records:
-        if not record.get("requests"):
-            continue
+        if not record.get("requests") and record.get("end") != "no_common_protocol":
+            continue  # a connection refused for its TLS version could never carry one
         if out and _attempt(out[-1]) == _attempt(record):
             continue
         out.append(record)

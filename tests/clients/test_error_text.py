@@ -204,9 +204,9 @@ def test_no_common_version_predicts_the_observed_text(program: runner.Program) -
 
 
 def test_a_profile_without_the_observation_falls_back_to_the_alert_template() -> None:
-    chrome = hs.get_client("chrome")
-    assert chrome.error_no_common_version.value is None
-    assert chrome.no_common_version_text() == chrome.error_alert.value.format(
+    safari = hs.get_client("safari")  # no Safari runs here
+    assert safari.error_no_common_version.value is None
+    assert safari.no_common_version_text() == safari.error_alert.value.format(
         alert="protocol_version"
     )
 
@@ -217,3 +217,14 @@ def test_the_program_is_capped_at_tls12_only_in_that_situation() -> None:
     cmd, env = curl.max_tls12(["curl", "-sS", "URL"], {})
     assert cmd == ["curl", "-sS", "--tls-max", "1.2", "URL"]
     assert env == {}
+
+
+def test_a_browsers_refused_handshakes_count_as_one_attempt() -> None:
+    """Chromium tries a handshake refused for its TLS version four times, Firefox twice; no
+    request follows, yet each is an attempt, and a run of identical ones counts once."""
+    refused = {"offer": {"alpn": ["h2", "http/1.1"]}, "end": "no_common_protocol", "requests": []}
+    spare = {"offer": {"alpn": ["h2", "http/1.1"]}, "end": "closed", "requests": []}
+    records = [{"number": n, **refused} for n in (1, 2, 3, 4)] + [{"number": 5, **spare}]
+    seen = runner.observe({"status": None, "body": "", "error": "ERR_X"}, records, True)
+    assert (seen.outcome, seen.connections) == ("NOPROTO", 1)
+    assert runner.observe({"status": None, "body": "", "error": "x"}, records).connections == 5
