@@ -9,6 +9,7 @@ import subprocess
 import sys
 from importlib.metadata import entry_points
 
+import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
@@ -90,3 +91,30 @@ def test_without_the_entry_point_from_type_is_not_ours() -> None:
         timeout=120,
     )
     assert done.stdout.startswith("refused NoSuchExample"), done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("first", ["strategies", "hypothesis"])
+def test_the_strategies_module_may_be_imported_before_hypothesis(first: str) -> None:
+    """Sorted imports put ``httpsys_sim`` before ``hypothesis``: importing the strategies
+    module first loads Hypothesis, whose entry points then find it half-loaded.  Either
+    order works, and registers the type strategies."""
+    imports = [
+        "from httpsys_sim.testing import strategies as hst",
+        "from hypothesis import find, strategies as st",
+    ]
+    if first == "hypothesis":
+        imports.reverse()
+    program = "\n".join(
+        [
+            *imports,
+            "import httpsys_sim as hs",
+            "print(find(st.from_type(hs.Scenario), lambda s: True) == hs.Scenario.seed())",
+            "print(find(hst.scenarios(), lambda s: True) == hs.Scenario.seed())",
+        ]
+    )
+    env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_NO_PLUGINS"}
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]

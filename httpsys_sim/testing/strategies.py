@@ -32,20 +32,13 @@ rest of the package does not import it.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final, TypeVar
 
 import attrs
-
-try:
-    from hypothesis import strategies as st
-    from hypothesis.errors import InvalidArgument
-    from hypothesis.strategies import SearchStrategy
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError(
-        "httpsys_sim.testing.strategies needs Hypothesis: pip install 'httpsys-sim[test]'"
-    ) from exc
 
 from httpsys_sim.catalogue._clients import CLIENTS, ClientProfile, H11RetryPolicy
 from httpsys_sim.catalogue._rules import RULES, Rule
@@ -61,6 +54,29 @@ from httpsys_sim.windows._iis import (
 )
 from httpsys_sim.windows._releases import RELEASES, LateDemandPolicy, Release, get_release
 from httpsys_sim.windows._schannel import SchannelSettings
+
+#: This module's import is what loads Hypothesis.  Hypothesis then runs its entry points —
+#: :func:`_hypothesis_setup_hook` among them — while this module is half-loaded, so the hook
+#: leaves the registration to this module's last line.
+_LOADS_HYPOTHESIS: Final = "hypothesis" not in sys.modules
+
+
+def _hypothesis_setup_hook() -> None:
+    """The ``hypothesis`` entry point (pyproject.toml): register the type strategies (when
+    this module is still loading, its last line does it)."""
+    if "register_type_strategies" in globals():
+        register_type_strategies()
+
+
+# Hypothesis only now, once the hook above exists (see _LOADS_HYPOTHESIS).
+try:
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+    from hypothesis.strategies import SearchStrategy
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "httpsys_sim.testing.strategies needs Hypothesis: pip install 'httpsys-sim[test]'"
+    ) from exc
 
 __all__ = [
     "BINDING_SWITCHES",
@@ -757,6 +773,5 @@ def register_type_strategies() -> None:
         st.register_type_strategy(cls, strategy)
 
 
-def _hypothesis_setup_hook() -> None:
-    """The ``hypothesis`` entry point (pyproject.toml): register the type strategies."""
-    register_type_strategies()
+if _LOADS_HYPOTHESIS and not os.environ.get("HYPOTHESIS_NO_PLUGINS"):
+    register_type_strategies()  # what the entry point could not do (see _LOADS_HYPOTHESIS)
