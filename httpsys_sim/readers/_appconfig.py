@@ -42,6 +42,7 @@ from httpsys_sim.readers._certmapping import (
     read_global_modules,
     read_mapping_section,
     read_module_edit,
+    required_attribute,
 )
 from httpsys_sim.readers._text import decode_text, read_input
 from httpsys_sim.windows._binding import IIS_EXPRESS_PORTS, BindingKind
@@ -539,15 +540,8 @@ def _parse_site_flags(value: str, filename: str, line: int) -> SiteBindingSslFla
 
 
 def _require(node: _Node, attribute: str, filename: str) -> str:
-    value = node.attrib.get(attribute)
-    if value is None:
-        raise InputError(
-            f"<{node.tag}> without the required {attribute!r} attribute",
-            file=filename,
-            line=node.line,
-            field=f"{node.tag}/@{attribute}",
-        )
-    return value
+    """``node``'s ``attribute``, blank or not (the callers say what a blank value means)."""
+    return required_attribute(node, attribute, filename, allow_blank=True, hint=None)
 
 
 def _read_site(node: _Node, filename: str) -> Site:

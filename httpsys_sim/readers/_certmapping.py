@@ -47,6 +47,7 @@ __all__ = [
     "read_global_modules",
     "read_mapping_section",
     "read_module_edit",
+    "required_attribute",
 ]
 
 #: The IIS mapping section (one-to-one, many-to-one; R-IIS-7.mapping).
@@ -83,15 +84,24 @@ def _boolean(node: _Node, attribute: str, filename: str) -> bool | None:
     return value
 
 
-def _required(node: _Node, attribute: str, filename: str) -> str:
+def required_attribute(
+    node: _Node,
+    attribute: str,
+    filename: str,
+    *,
+    allow_blank: bool = False,
+    hint: str | None = "IIS refuses such an entry (HTTP 500.19)",
+) -> str:
+    """``node``'s ``attribute``, or the :class:`InputError` that names the element, its
+    line and the attribute; a blank value counts as missing unless ``allow_blank``."""
     value = node.attrib.get(attribute)
-    if value is None or not value.strip():
+    if value is None or (not allow_blank and not value.strip()):
         raise InputError(
             f"<{node.tag}> without the required {attribute!r} attribute",
             file=filename,
             line=node.line,
             field=f"{node.tag}/@{attribute}",
-            hint="IIS refuses such an entry (HTTP 500.19)",
+            hint=hint,
         )
     return value
 
@@ -181,11 +191,11 @@ def read_mapping_section(
                     clear_one = True
                     ones.clear()
                 elif item.tag == "remove":
-                    removed_one.append(_required(item, "certificate", filename).strip())
+                    removed_one.append(required_attribute(item, "certificate", filename).strip())
                 elif item.tag == "add":
                     ones.append(
                         OneToOneMapping(
-                            certificate=_required(item, "certificate", filename).strip(),
+                            certificate=required_attribute(item, "certificate", filename).strip(),
                             enabled=_boolean(item, "enabled", filename) is not False,
                             user_name=item.attrib.get("userName"),
                             line=item.line,
@@ -197,7 +207,9 @@ def read_mapping_section(
                     clear_many = True
                     manys.clear()
                 elif item.tag == "remove":
-                    removed_many.append(_required(item, "name", filename).strip().casefold())
+                    removed_many.append(
+                        required_attribute(item, "name", filename).strip().casefold()
+                    )
                 elif item.tag == "add":
                     manys.append(_many_to_one(item, filename))
     return MappingSection(
@@ -218,7 +230,7 @@ def read_mapping_section(
 
 
 def _many_to_one(item: _Node, filename: str) -> ManyToOneMapping:
-    name = _required(item, "name", filename)
+    name = required_attribute(item, "name", filename)
     raw_mode = item.attrib.get("permissionMode", "Allow")
     mode = _PERMISSION_MODES.get(raw_mode.strip().casefold())
     if mode is None:
@@ -379,10 +391,10 @@ def read_global_modules(node: _Node, filename: str) -> tuple[GlobalModule, ...]:
         if item.tag == "clear":
             found.clear()
         elif item.tag == "remove":
-            found.pop(_required(item, "name", filename).strip().casefold(), None)
+            found.pop(required_attribute(item, "name", filename).strip().casefold(), None)
         elif item.tag == "add":
-            name = _required(item, "name", filename).strip()
-            image = _required(item, "image", filename)
+            name = required_attribute(item, "name", filename).strip()
+            image = required_attribute(item, "image", filename)
             found[name.casefold()] = GlobalModule(name=name, image=image, line=item.line)
     return tuple(found.values())
 
@@ -412,9 +424,9 @@ def read_module_edit(node: _Node, *, site: str | None, path: str, filename: str)
             added.clear()
             removed.clear()
         elif item.tag == "remove":
-            removed.append(_required(item, "name", filename).strip().casefold())
+            removed.append(required_attribute(item, "name", filename).strip().casefold())
         elif item.tag == "add":
-            added.append(_required(item, "name", filename).strip())
+            added.append(required_attribute(item, "name", filename).strip())
     return ModuleEdit(
         site=site,
         path=path,
