@@ -569,8 +569,8 @@ _CURL = ClientProfile(
     error_no_common_version=_seen(
         "curl: (35) OpenSSL/3.0.19: error:0A00042E:SSL routines::tlsv1 alert protocol version",
         "curl 7.88.1 (OpenSSL 3.0.19) with --tls-max 1.2, " + _NO_COMMON + ": curl reports the "
-        "alert during the handshake (code 35) with OpenSSL's reason string"
-        + ". Was: the alert template (inferred).",
+        "alert during the handshake (code 35) with OpenSSL's reason string. Was: the alert "
+        "template (inferred).",
     ),
     error_http2=_fact(
         "curl: (92) HTTP/2 stream 1 was not closed cleanly: {code}",
@@ -704,8 +704,8 @@ _GO = ClientProfile(
     error_no_common_version=_seen(
         _GO_GET + "remote error: tls: protocol version not supported",
         "Go 1.19 with tls.Config.MaxVersion TLS 1.2, " + _NO_COMMON + " (go, go-http11, "
-        "go-custom-transport): crypto/tls names the alert in words"
-        + ". Was: the alert template (inferred).",
+        "go-custom-transport): crypto/tls names the alert in words. Was: the alert template "
+        "(inferred).",
     ),
     error_http2=_seen(
         _GO_GET + "stream error: stream ID 1; {code}; received from peer",
@@ -1186,7 +1186,7 @@ _NODE = ClientProfile(
         "70",
         "Node.js 20.20 (its own OpenSSL) with --tls-max-v1.2, " + _NO_COMMON + ": the first "
         "line of the error; <thread> stands for the hexadecimal thread id OpenSSL writes before "
-        "each error" + ". Was: the alert template (inferred).",
+        "each error. Was: the alert template (inferred).",
     ),
     error_http2=_fact("n/a (HTTP/1.1 only; no HTTP/2 error {code})", _OBS),
     error_timeout=_guess("Error: socket hang up", "Only with a timeout that aborts the request."),
@@ -1213,8 +1213,8 @@ _NODE_FETCH = attrs.evolve(
         "routines:ssl3_read_bytes:tlsv1 alert protocol "
         "version:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 70",
         "Node.js 20.20 fetch (undici) with --tls-max-v1.2, " + _NO_COMMON + ": the first line "
-        "of the error (the cause's text goes on past a line break); <thread> as for node"
-        + ". Was: the alert template (inferred).",
+        "of the error (the cause's text goes on past a line break); <thread> as for node. Was: "
+        "the alert template (inferred).",
     ),
 )
 
