@@ -76,7 +76,9 @@ def test_text_legend_gives_each_failing_clients_profile_text(seed: Matrix) -> No
 def test_placeholders_are_explained_once(seed: Matrix) -> None:
     text = seed.to_text()
     assert '"<url>"' in text  # Go's net/http prefix
-    assert text.count("<url> and <addr> stand for") == 1
+    assert "<addr>" not in text.split(_HEAD)[1].split("\n\n")[0]  # no text has an address
+    assert text.count("<url> stands for the request's URL") == 1
+    assert "<addr> stand" not in text
 
 
 def test_a_matrix_without_failures_has_no_legend() -> None:
@@ -148,7 +150,7 @@ def test_markdown_legend_is_a_table_of_code_spans(seed: Matrix, no_h2: Matrix) -
     assert f"| edge | RESET | `{edge}` |" in md
     refused = hs.get_client("go").error_renegotiation_refused.value
     assert f"| go | RESET in server-2019 | `{refused}` |" in no_h2.to_markdown()
-    assert "`<url>` and `<addr>` stand for" in md
+    assert "`<url>` stands for the request's URL" in md
 
 
 def _with_client_error(m: Matrix, text: str) -> Matrix:
@@ -232,3 +234,23 @@ def test_csv_and_json_carry_each_cells_client_text(seed: Matrix) -> None:
     cells = json.loads(seed.to_json())["cells"]
     cell = next(c for c in cells if (c["release"], c["client"]) == ("win11-23h2", "go"))
     assert cell["outcome"]["client_error"] == go
+
+
+def test_the_legend_names_exactly_the_placeholders_the_texts_use() -> None:
+    """No TLS version on both ends: node's text carries ``<thread>`` and requests'
+    ``<host>`` / ``<port>``, which the legend then explains; curl's carries none."""
+    scenario = hs.Scenario.seed().with_binding(disable_tls13=True, disable_tls12=True)
+    m = matrix(scenario, releases=["win11-24h2"], clients=["curl", "node", "python-requests"])
+    texts = {e.client: e.text for e in m.client_errors()}
+    assert "<thread>" in texts["node"]
+    assert "(host='<host>', port=<port>)" in texts["python-requests"]
+    legend = " ".join(m.to_text().split())
+    assert (
+        "<host>, <port> and <thread> stand for the server's host, its port and the thread id "
+        "OpenSSL writes before an error (docs/reference/clients.md#error-texts)."
+    ) in legend
+    assert "<url>" not in legend
+    assert "`<host>`, `<port>` and `<thread>` stand for" in m.to_markdown()
+    only_curl = matrix(scenario, releases=["win11-24h2"], clients=["curl"])
+    assert "stand for" not in only_curl.to_text()
+    assert "stands for" not in only_curl.to_text()

@@ -9,7 +9,7 @@ drawing code (docs/architecture.md#layers: views only read values).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,43 @@ if TYPE_CHECKING:
     from httpsys_sim.analysis._matrix import ClientErrorText, Matrix
     from httpsys_sim.core._result import Result
 
-__all__ = ["SHORT_IDS", "Column", "ErrorLine", "Grid", "Row", "host_grid", "matrix_grid"]
+__all__ = [
+    "PLACEHOLDERS",
+    "SHORT_IDS",
+    "Column",
+    "ErrorLine",
+    "Grid",
+    "Row",
+    "host_grid",
+    "matrix_grid",
+    "placeholder_sentence",
+]
+
+#: The placeholders the profiles' error texts use for what differs from run to run, and what
+#: each stands for, in the order a legend names them (docs/reference/clients.md#error-texts).
+PLACEHOLDERS: Mapping[str, str] = MappingProxyType(
+    {
+        "<url>": "the request's URL",
+        "<addr>": "the connection's addresses",
+        "<host>": "the server's host",
+        "<port>": "its port",
+        "<thread>": "the thread id OpenSSL writes before an error",
+    }
+)
+
+
+def _listed(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def placeholder_sentence(used: Sequence[str], code: Callable[[str], str] = str) -> str:
+    """``<url> and <addr> stand for the request's URL and the connection's addresses``: the
+    placeholders ``used`` (each written by ``code``) and what they stand for."""
+    verb = "stands" if len(used) == 1 else "stand"
+    return (
+        f"{_listed([code(p) for p in used])} {verb} for {_listed([PLACEHOLDERS[p] for p in used])}"
+    )
+
 
 #: Abbreviated release ids for narrow terminals (a key under the table names them).
 SHORT_IDS: Mapping[str, str] = MappingProxyType(
@@ -110,9 +146,9 @@ class Grid:
     errors: tuple[ErrorLine, ...] = ()
 
     @property
-    def has_placeholders(self) -> bool:
-        """Whether an error text uses the profiles' ``<url>`` / ``<addr>`` placeholders."""
-        return any("<url>" in e.text or "<addr>" in e.text for e in self.errors)
+    def placeholders(self) -> tuple[str, ...]:
+        """The :data:`PLACEHOLDERS` the error texts use, in legend order."""
+        return tuple(p for p in PLACEHOLDERS if any(p in e.text for e in self.errors))
 
     def text(self, result: Result) -> str:
         """The short text of one cell."""

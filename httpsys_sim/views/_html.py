@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from httpsys_sim.catalogue._rules import RULES, SOURCES, Confidence, Rule, get_rule
 from httpsys_sim.core._result import category
-from httpsys_sim.views._grid import Grid, host_grid, matrix_grid
+from httpsys_sim.views._grid import Grid, host_grid, matrix_grid, placeholder_sentence
 from httpsys_sim.views._palette import CATEGORIES, PALETTE
 
 if TYPE_CHECKING:
@@ -320,9 +320,8 @@ def _client_errors_html(g: Grid, cls: str) -> str:
         for e in g.errors
     )
     note = (
-        "<p><code>&lt;url&gt;</code> and <code>&lt;addr&gt;</code> stand for the request's "
-        "URL and the connection's addresses.</p>"
-        if g.has_placeholders
+        f"<p>{placeholder_sentence(g.placeholders, lambda p: f'<code>{escape(p)}</code>')}.</p>"
+        if g.placeholders
         else ""
     )
     return (

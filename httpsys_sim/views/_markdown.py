@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 from httpsys_sim.analysis._compare import show_value
 from httpsys_sim.views._escape import fence, md_code, md_escape, safe_url
-from httpsys_sim.views._grid import Grid, host_grid, matrix_grid
+from httpsys_sim.views._grid import Grid, host_grid, matrix_grid, placeholder_sentence
 from httpsys_sim.views._mermaid import result_mermaid
 from httpsys_sim.views._text import (
     _LEGEND,
@@ -336,12 +336,9 @@ def grid_markdown(g: Grid) -> str:
         for e in g.errors:
             at = e.short if e.where is None else f"{e.short} in {md_escape(e.where)}"
             lines.append(f"| {md_escape(e.client)} | {at} | {_table_code(e.text)} |")
-        if g.has_placeholders:
-            lines += [
-                "",
-                "`<url>` and `<addr>` stand for the request's URL and the connection's "
-                "addresses (`docs/reference/clients.md#error-texts`).",
-            ]
+        if g.placeholders:
+            sentence = placeholder_sentence(g.placeholders, lambda p: f"`{p}`")
+            lines += ["", f"{sentence} (`docs/reference/clients.md#error-texts`)."]
     return "\n".join(lines) + "\n"
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from httpsys_sim.analysis._compare import show_value
 from httpsys_sim.catalogue._rules import get_rule
 from httpsys_sim.core._result import category, host_cell_text
-from httpsys_sim.views._grid import Grid, host_grid, matrix_grid
+from httpsys_sim.views._grid import Grid, host_grid, matrix_grid, placeholder_sentence
 from httpsys_sim.views._palette import CATEGORIES
 from httpsys_sim.views._terminal import wrap
 from httpsys_sim.windows._iis import access_flag_names
@@ -109,13 +109,6 @@ _LEGEND = (
 def matrix_text(m: Matrix, *, colour: bool | None = None, width: int | None = None) -> str:
     """The release matrix: clients down, releases across (:func:`grid_text`)."""
     return grid_text(matrix_grid(m), colour=colour, width=width)
-
-
-#: Under a table's error texts that use the profiles' placeholders.
-PLACEHOLDER_NOTE = (
-    "<url> and <addr> stand for the request's URL and the connection's addresses "
-    "(docs/reference/clients.md#error-texts)."
-)
 
 
 def matrix_csv(m: Matrix) -> str:
@@ -362,8 +355,11 @@ def grid_text(g: Grid, *, colour: bool | None = None, width: int | None = None) 
             out += wrap(e.text, width, indent=head, hang=" " * len(head))
             if e.where is not None:
                 out += wrap(f"in {e.where}", width, indent=" " * (len(head) + 2))
-        if g.has_placeholders:
-            out += ["", *wrap(PLACEHOLDER_NOTE, room)]
+        if g.placeholders:
+            note = (
+                placeholder_sentence(g.placeholders) + " (docs/reference/clients.md#error-texts)."
+            )
+            out += ["", *wrap(note, room)]
     return "\n".join(out) + "\n"
 
 
