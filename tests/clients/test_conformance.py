@@ -2,9 +2,10 @@
 
 A small slice of ``python -m tests.clients.runner`` (which CI runs in full, printing the
 table): every installed client, on a TLS 1.3 release before 24H2 and on Server 2019 (TLS 1.2
-renegotiation), with and without a client certificate, and in the two situations that make
+renegotiation), with and without a client certificate, and in the three situations that make
 every client fail (:data:`runner.ERROR_SITUATIONS`), so that each one's error text for a
-reset, an HTTP/2 stream reset or a refused renegotiation is compared with its profile's.  A
+reset, an HTTP/2 stream reset, a refused renegotiation or a refused TLS version is compared
+with its profile's.  A
 different text is a disagreement like any other.  A client that is not installed is skipped
 with the reason.
 """
