@@ -531,7 +531,8 @@ def _browsers_section() -> list[str]:
         "presents the certificate without asking under an `AutoSelectCertificateForUrls` "
         "policy, which it reads from `/etc/chromium/policies/managed/` alone: "
         "`tests/clients/install.sh` writes `httpsys-sim-conformance.json` there (loopback URLs, "
-        "certificates whose issuer is `O=httpsys-sim`: the endpoint's own).",
+        "certificates whose issuer is `O=httpsys-sim`: the endpoint's own); "
+        "`bash tests/clients/install.sh --remove-chromium-policy` removes it again.",
         "- **Firefox ESR**: `firefox-esr --headless --marionette` with a `user.js` that picks "
         "the Marionette port and turns off HTTP/3 and background services; the runner speaks "
         "Marionette (WebDriver) over loopback: a session with `acceptInsecureCerts` (Firefox "

@@ -4,12 +4,31 @@
 # and requests / httpx[http2] with pip.
 # Whatever cannot be installed is reported here, and the suite skips that client with a line
 # saying so.  Never fails: the suite decides what it can run.
+#
+# The one file it writes outside the packages is Chromium's policy (below);
+# `install.sh --remove-chromium-policy` removes it again and changes nothing else.
 set -u
 say() { echo "install.sh: $*"; }
+policy_file=/etc/chromium/policies/managed/httpsys-sim-conformance.json
 
 sudo_cmd=""
 if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
     sudo_cmd="sudo -n"
+fi
+
+if [ "${1:-}" = "--remove-chromium-policy" ]; then
+    if [ ! -e "$policy_file" ]; then
+        say "no Chromium policy to remove ($policy_file)"
+    elif $sudo_cmd rm -f "$policy_file"; then
+        say "Chromium policy removed: $policy_file"
+    else
+        say "could not remove $policy_file (root needed)"
+        exit 1
+    fi
+    exit 0
+elif [ $# -gt 0 ]; then
+    say "unknown option: $1 (the only one is --remove-chromium-policy)"
+    exit 2
 fi
 apt_ok=0
 if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || [ -n "$sudo_cmd" ]; }; then
@@ -55,13 +74,13 @@ apt_install libnss3-tools pk12util  # a client certificate in the browsers' NSS 
 # Chromium presents a client certificate without asking only under a policy, read from
 # /etc/chromium/policies/managed/ alone: loopback URLs, certificates of the endpoint's own
 # O=httpsys-sim issuers (tests/clients/browsers.py chromium_policy).
-policy_dir=/etc/chromium/policies/managed
+policy_dir=$(dirname "$policy_file")
 if command -v chromium >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || [ -n "$sudo_cmd" ]; }; then
     here=$(cd "$(dirname "$0")" && pwd)
     if policy=$(python "$here/browsers.py" chromium-policy) \
         && $sudo_cmd mkdir -p "$policy_dir" \
-        && printf '%s\n' "$policy" | $sudo_cmd tee "$policy_dir/httpsys-sim-conformance.json" >/dev/null; then
-        say "Chromium policy written: $policy_dir/httpsys-sim-conformance.json"
+        && printf '%s\n' "$policy" | $sudo_cmd tee "$policy_file" >/dev/null; then
+        say "Chromium policy written: $policy_file (remove it: install.sh --remove-chromium-policy)"
     else
         say "SKIPPED: could not write the Chromium policy; Chromium will run without a client certificate"
     fi

@@ -201,3 +201,18 @@ def test_the_client_certificate_goes_into_firefoxs_profile(tmp_path: Path) -> No
     )
     assert "client" in listed.stdout
     assert not (profile / "client.p12").exists()
+
+
+def test_install_sh_writes_and_removes_the_same_policy_file() -> None:
+    """install.sh's one system file is the policy browsers.py checks, and its only option
+    removes it; anything else is refused before anything is installed."""
+    script = Path(runner.HERE) / "install.sh"
+    text = script.read_text(encoding="utf-8")
+    assert f"policy_file={browsers.CHROMIUM_POLICY_FILE}" in text
+    assert "--remove-chromium-policy" in text
+    done = subprocess.run(
+        ["bash", str(script), "--not-an-option"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "unknown option: --not-an-option" in done.stdout
+    assert "apt-get" not in done.stdout + done.stderr
