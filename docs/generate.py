@@ -567,20 +567,21 @@ def _browsers_section() -> list[str]:
         "was not run as root) or `certutil` / `pk12util` are: the no-certificate situations "
         "run, the others are left out with the reason. (Firefox, likewise, without "
         "`certutil` / `pk12util`.)",
-        "- **Chromium on Server 2019, late demand (TLS 1.2 renegotiation).** Chromium answers "
-        "the HelloRequest, but abandons the renegotiation that asks for a certificate to ask "
-        "its user (or the policy), and repeats the request on a new connection, which "
-        "renegotiates with its choice — the certificate, or none — and gets the page (200, "
-        "as the model says, with the certificate reaching the application when it had one). "
-        "Observed with Chromium 156: three connections (HTTP/2 refused with "
-        "`HTTP_1_1_REQUIRED`, the abandoned HTTP/1.1 one, the one that completes) where the "
-        "model has two. The profile has no fact for that abandon-and-repeat, so the "
-        "connections and the HelloRequest answer would not compare. (With Schannel's "
-        "`DisableRenegoOnServer` the situation is compared: a reset.) Firefox renegotiates "
-        "at once and is compared.",
         "",
-        "Browsers add about 90 s to the suite (26 page loads: Chromium's 12 take one to two "
-        "seconds each, Firefox's 14 about five, each with the runner's wait for the "
+        "Chromium asks which certificate to send before it answers a CertificateRequest "
+        "(R-CLI-16, the `asks_user_for_certificate` fact): it closes the connection that got "
+        "the request — in the handshake under `clientcertnegotiation=enable`, or in Server "
+        "2019's renegotiation after the request — asks its user (here: the policy), and "
+        "repeats the request on a new connection, which answers with its choice (the "
+        "certificate, or none). The model has that connection; for Chromium the runner counts "
+        "the connections that ended in their handshake (one or two: its spare meets the same "
+        "request) as one attempt, and it takes the answer to the last HelloRequest (the "
+        "endpoint cannot tell a renegotiation closed at its CertificateRequest from a refused "
+        "one). Firefox answers at once; it sometimes closes a speculative connection in its "
+        "handshake too, which is not counted.",
+        "",
+        "Browsers add about two minutes to the suite (30 page loads: Chromium's 15 take one "
+        "to two seconds each, Firefox's 15 about five, each with the runner's wait for the "
         "endpoint's records).",
         "",
     ]

@@ -66,6 +66,13 @@ def client(s: hs.Scenario, **overrides: Any) -> hs.Scenario:
     return attrs.evolve(s, client=attrs.evolve(s.client, **overrides))
 
 
+#: How Edge (the seed's client: Chromium) ends a connection at its first CertificateRequest,
+#: to ask which certificate to send before it repeats the request (R-CLI-16).
+ASKED = "closed_by_client:choose_certificate"
+ASKED_IN_HANDSHAKE = (None, None, "handshake", ASKED)
+ASKED_IN_RENEGOTIATION = ("1.2", "http/1.1", "renegotiation", ASKED)
+
+
 def conns(result: hs.Result) -> list[tuple[str | None, str | None, str, str]]:
     return [(c.tls_version, c.alpn, c.cert_requested.value, c.end) for c in result.connections]
 
@@ -241,7 +248,7 @@ def test_seed_fix_clientcertnegotiation(
     assert isinstance(result.outcome, hs.HttpResponse)
     assert result.outcome.status == 200
     assert result.certificate_reached_app is True
-    assert conns(result) == [("1.3", "h2", "handshake", "response")]
+    assert conns(result) == [ASKED_IN_HANDSHAKE, ("1.3", "h2", "handshake", "response")]
     assert log(result) == (200, 0, 0)
     assert "R-REQ-1" in key_rules(result)
     assert hs.find_fixes(result) == ()
@@ -265,10 +272,11 @@ def test_seed_workaround_disable_tls13(
     assert result.certificate_reached_app is True
     assert conns(result) == [
         ("1.2", "h2", "none", H2_PUSHBACK),
+        ASKED_IN_RENEGOTIATION,
         ("1.2", "http/1.1", "renegotiation", "response"),
     ]
     assert decided_on(result, "R-REQ-2.h2") == 0
-    assert decided_on(result, "R-REQ-2.tls12-reneg") == 1
+    assert decided_on(result, "R-REQ-2.tls12-reneg") == 2  # the renegotiation Edge completes
 
     doc = run_cli(tmp_path, capsys, document)
     assert_same(result, doc)
@@ -283,6 +291,7 @@ def test_seed_windows_10(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert result.certificate_reached_app is True
     assert conns(result) == [
         ("1.2", "h2", "none", H2_PUSHBACK),
+        ASKED_IN_RENEGOTIATION,
         ("1.2", "http/1.1", "renegotiation", "response"),
     ]
     assert log(result) == (200, 0, 0)
@@ -300,7 +309,7 @@ def test_h2_stream_reset_then_http11_retry(release: str) -> None:
     """HTTP/2 (any TLS version): RST_STREAM HTTP_1_1_REQUIRED; Edge retries on HTTP/1.1."""
     result = hs.simulate(scenario(release))
     version = "1.2" if release == "win10-22h2" else "1.3"
-    first, second = result.connections
+    first, second, *rest = result.connections
     assert (first.tls_version, first.alpn, first.cert_requested.value, first.end) == (
         version,
         "h2",
@@ -314,14 +323,21 @@ def test_h2_stream_reset_then_http11_retry(release: str) -> None:
     hellos = [e.message for e in second.wire if e.message.kind is Kind.CLIENT_HELLO]
     assert hellos[0].alpn == ("http/1.1",)
     assert second.alpn == "http/1.1"
-    assert decided_on(result, "R-REQ-2") == 1
+    # The last late demand: on the retry (24H2), or on Edge's repeat with its choice (TLS 1.2).
+    assert decided_on(result, "R-REQ-2") == (2 if version == "1.2" else 1)
     # Nothing about renegotiation or PHA happened on the h2 connection.
     assert Kind.HELLO_REQUEST not in [k for _, k in wire(result, 0)]
     # The HTTP/1.1 retry decides: renegotiation on TLS 1.2, the 24H2 500.0 on TLS 1.3.
     if version == "1.2":
-        assert second.cert_requested.value == "renegotiation"
+        # Edge ends the renegotiation at its CertificateRequest to ask which certificate to
+        # send, and renegotiates with the choice on a third connection (R-CLI-16).
+        assert conns(result)[1:] == [
+            ASKED_IN_RENEGOTIATION,
+            ("1.2", "http/1.1", "renegotiation", "response"),
+        ]
         assert (log(result), result.certificate_reached_app) == ((200, 0, 0), True)
     else:
+        assert rest == []
         assert (log(result), result.certificate_reached_app) == ((500, 0, 50), False)
 
 
@@ -735,7 +751,10 @@ def test_certificate_validation(
     assert (o.status, o.substatus, o.win32_status) == expected
     assert log(result) == expected
     assert result.certificate_reached_app is reached
-    assert [c.cert_requested.value for c in result.connections] == ["handshake"]
+    assert [(c.cert_requested.value, c.end) for c in result.connections] == [
+        ("handshake", ASKED),
+        ("handshake", "response"),
+    ]
     if expected == (403, 16, 2148204809):
         assert o.hresult == "0x800B0109"
     if flags == ACCEPT and certificate is hs.CertState.UNTRUSTED:
@@ -839,7 +858,10 @@ def test_legacy_tls_depends_on_the_release() -> None:
     win10 = hs.simulate(
         client(scenario("win10-22h2", binding={"client_cert_negotiation": True}), **old)
     )
-    assert [c.tls_version for c in win10.connections] == ["1.1"]
+    assert [(c.tls_version, c.end) for c in win10.connections] == [
+        (None, ASKED),
+        ("1.1", "response"),
+    ]
     assert win10.outcome.status == 200
     win11 = hs.simulate(client(scenario("win11-24h2"), **old))
     assert win11.outcome.kind is hs.OutcomeKind.NO_COMMON_PROTOCOL
@@ -854,7 +876,7 @@ def test_site_binding_flag_128_works_on_server_2025() -> None:
     result = hs.simulate(s)
     assert result.outcome.status == 200
     assert result.certificate_reached_app is True
-    assert conns(result) == [("1.3", "h2", "handshake", "response")]
+    assert conns(result) == [ASKED_IN_HANDSHAKE, ("1.3", "h2", "handshake", "response")]
     assert "R-IIS-3" in key_rules(result)
 
 
@@ -871,7 +893,8 @@ def test_site_binding_flag_128_is_ignored_on_server_2022() -> None:
 def test_site_binding_flag_32_disables_tls13_on_full_iis() -> None:
     s = scenario("server-2022", host=hs.Host.IIS, site_binding_ssl_flags=hs.SiteBindingSslFlag(32))
     result = hs.simulate(s)
-    assert [c.tls_version for c in result.connections] == ["1.2", "1.2"]
+    # HTTP/2 pushed back, then HTTP/1.1 renegotiation, which Edge repeats with its choice.
+    assert [c.tls_version for c in result.connections] == ["1.2", "1.2", "1.2"]
     assert result.outcome.status == 200
 
 

@@ -143,6 +143,17 @@ class ClientProfile:
             "connection, which ends the same way.",
         )
     )
+    #: Ends the connection at the first CertificateRequest to ask its user (or a policy)
+    #: which certificate to send, and repeats the request with that choice (R-CLI-16).
+    asks_user_for_certificate: Fact[bool] = attrs.field(
+        factory=lambda: Fact(
+            value=False,
+            sources=("MODEL",),
+            confidence=Confidence.INFERRED,
+            note="Taken to answer a CertificateRequest on the connection that got it; "
+            "alternative: it asks its user first and repeats on a new connection (R-CLI-16).",
+        )
+    )
     #: Free-form remarks about the profile.
     notes: tuple[str, ...] = ()
 
@@ -359,6 +370,14 @@ _CHROME = ClientProfile(
         "race, so one page load showed one to three identical attempts (the suite counts "
         "them once); the user sees one ERR_CONNECTION_RESET either way. Was: no, inferred "
         "(not observed).",
+    ),
+    asks_user_for_certificate=_seen(
+        True,
+        "Chromium 156 headless, tests/clients/ (chromium): with clientcertnegotiation=enable "
+        "one or two connections end right after the CertificateRequest before one completes; "
+        "on Server 2019's late demand the HTTP/1.1 connection ends at the renegotiation's "
+        "CertificateRequest and a third connection renegotiates with the choice (R-CLI-16). "
+        "Was: answered on the same connection (inferred default).",
     ),
     notes=("Renegotiation is allowed only on http/1.1 or no ALPN (R-CLI-1).",),
 )

@@ -2738,6 +2738,34 @@ _CLIENT_RULES: tuple[Rule, ...] = (
             "HTTP/2 off: the repeat's ClientHello carries no ALPN extension.",
         ),
     ),
+    Rule(
+        id="R-CLI-16",
+        title="Chromium asks which certificate to send before it answers a CertificateRequest",
+        statement=(
+            "A client whose profile says so (Chrome, Edge: Chromium's network code) does not "
+            "answer the first CertificateRequest of a page load — in the initial handshake or "
+            "in a TLS 1.2 renegotiation — but closes the connection, asks its user (or its "
+            "AutoSelectCertificateForUrls policy) which certificate to send, and repeats the "
+            "request on a new connection, where it answers the CertificateRequest with that "
+            "choice: the certificate, or an empty Certificate message. The outcome is the one "
+            "the choice brings; the trace has one connection more."
+        ),
+        confidence=_P,
+        sources=("OBS-LOOPBACK",),
+        section="client profiles",
+        notes=(
+            "Observed with Chromium 156 headless against clientcertnegotiation=enable on "
+            "Server 2022: one or two connections end in the handshake, right after the "
+            "CertificateRequest (a spare connection meets the same), then one completes.",
+            "Observed with Chromium 156 headless against Server 2019's late demand: after the "
+            "HTTP/2 stream reset (HTTP_1_1_REQUIRED), the HTTP/1.1 connection answers the "
+            "HelloRequest, closes at the renegotiation's CertificateRequest, and the request is "
+            "repeated on a third connection (HTTP/1.1 only), which renegotiates with the choice.",
+            "The model has one connection end this way per page load; Chromium may open a "
+            "spare connection that meets the same CertificateRequest, which the conformance "
+            "suite counts once with it.",
+        ),
+    ),
 )
 
 

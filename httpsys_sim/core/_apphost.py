@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from httpsys_sim.core._exchange import ASKED_USER_END, client_asked_user
 from httpsys_sim.core._result import (
     ConnectionReset,
     HttpResponse,
@@ -43,7 +44,7 @@ from httpsys_sim.windows._hosts import (
 from httpsys_sim.windows._iis import AccessSslFlag, CertPolicy, Host
 
 if TYPE_CHECKING:
-    from httpsys_sim.core._engine import _Notes, _Run
+    from httpsys_sim.core._engine import _Notes, _Retry, _Run
     from httpsys_sim.core._exchange import Exchange, Phase
     from httpsys_sim.core._scenario import Request, ServerSetup
 
@@ -195,14 +196,14 @@ def _throws(run: _Run, exception: str, rule: str, record: Any, how: CertRequeste
     return HttpResponse(rule=rule, status=500), None, False
 
 
-def request_arrived(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answer:
+def request_arrived(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answer | _Retry:
     """A direct host's request reached the app, which asks for the certificate."""
     if run.scenario.server.host is Host.KESTREL:
         return _kestrel(run, protocol, exchange, record)
     return _httpsys(run, protocol, exchange, record)
 
 
-def _httpsys(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answer:
+def _httpsys(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answer | _Retry:
     method = run.scenario.server.certificate_method
     cert = run.cert_on_connection
     have = _reached(cert)
@@ -380,7 +381,7 @@ def kestrel_handshake_check(run: _Run, hs: Phase, record: Any) -> _Answer | None
     )
 
 
-def _kestrel(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answer:
+def _kestrel(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answer | _Retry:
     mode = run.scenario.server.certificate_mode
     cert = exchange.handshake.peer_certificate
     run.app_property = AppValue.CERTIFICATE if _reached(cert) else AppValue.NULL
@@ -447,6 +448,9 @@ def _kestrel(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answ
             record,
             CertRequestedHow.NONE,
         )
+    if client_asked_user(late):
+        record(ASKED_USER_END, how)
+        return run.ask_user(run.offered, False)
     if late.server_state is State.S12_RENEG_WAIT_CH and not late.client_closed:
         run.step(
             "tls",

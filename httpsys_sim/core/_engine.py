@@ -29,7 +29,13 @@ from httpsys_sim.catalogue._clients import (
 )
 from httpsys_sim.catalogue._rules import Confidence, get_rule
 from httpsys_sim.core import _checks
-from httpsys_sim.core._exchange import Exchange, Phase, run_exchange
+from httpsys_sim.core._exchange import (
+    ASKED_USER_END,
+    Exchange,
+    Phase,
+    client_asked_user,
+    run_exchange,
+)
 from httpsys_sim.core._result import (
     Alternative,
     ConnectionRecord,
@@ -137,6 +143,7 @@ class ClientCaps:
     middlebox_compat: bool
     overridden: frozenset[str]
     retries_after_reset: bool = False
+    asks_user_for_certificate: bool = False
 
 
 def _val(fact: Fact[Any], override: Any) -> Any:
@@ -197,6 +204,7 @@ def _client_caps(c: ClientSetup) -> ClientCaps:
         middlebox_compat=bool(p.middlebox_compat.value),
         overridden=overridden,
         retries_after_reset=bool(p.retries_after_reset.value),
+        asks_user_for_certificate=bool(p.asks_user_for_certificate.value),
     )
 
 
@@ -443,10 +451,11 @@ class _Retry:
 
 
 def client_config(
-    caps: ClientCaps, alpn: tuple[str, ...], certificate: CertState, quic: bool
+    caps: ClientCaps, alpn: tuple[str, ...], certificate: CertState, quic: bool, ask: bool
 ) -> ClientConfig:
     """The client end of one connection: the OpenSSL personality with the profile's
-    capabilities, offering ``alpn`` and holding ``certificate`` (QUIC: TLS 1.3 only)."""
+    capabilities, offering ``alpn`` and holding ``certificate`` (QUIC: TLS 1.3 only);
+    ``ask``: it has yet to ask its user which certificate to send (R-CLI-16)."""
     return ClientConfig(
         personality=OPENSSL,
         versions=(TlsVersion.TLS13,) if quic else caps.versions,
@@ -458,6 +467,7 @@ def client_config(
         refusal_level=caps.refusal_level,
         secure_renegotiation=caps.secure_renegotiation,
         middlebox_compat=caps.middlebox_compat,
+        asks_user_for_certificate=ask,
     )
 
 
@@ -494,7 +504,7 @@ class Memo(NamedTuple):
     #: What a server set-up and the request settle before a client connects (:func:`server_side`).
     server: Callable[[ServerSetup, Request], ServerSide]
     #: The client end of one connection (:func:`client_config`).
-    client_config: Callable[[ClientCaps, tuple[str, ...], CertState, bool], ClientConfig]
+    client_config: Callable[[ClientCaps, tuple[str, ...], CertState, bool, bool], ClientConfig]
     #: One connection's TLS exchange (:func:`~httpsys_sim.core._exchange.run_exchange`).
     exchange: Callable[[ServerConfig, ClientConfig, bool], Exchange]
     #: The confidence of an outcome from the rules that decided it (:func:`confidence`).
@@ -525,6 +535,7 @@ class _Run:
         "app_called",
         "app_observed",
         "app_property",
+        "asked_user",
         "binding",
         "caps",
         "cert_on_connection",
@@ -533,6 +544,7 @@ class _Run:
         "httperr",
         "iis_certificate",
         "memo",
+        "offered",
         "phase",
         "policy",
         "rows",
@@ -565,6 +577,10 @@ class _Run:
         self.app_observed: AppObservation | None = None
         self.app_property: AppValue | None = None
         self.app_called = False
+        #: The client asked its user which certificate to send (R-CLI-16): it answers now.
+        self.asked_user = False
+        #: The ALPN ids the current connection offered.
+        self.offered: tuple[str, ...] = ()
 
     # --- bookkeeping ------------------------------------------------------------------
     def step(
@@ -720,7 +736,7 @@ class _Run:
         side = self.side
         index = len(self.connections)
         transport = "quic" if quic else "tcp"
-        offered = ("h3",) if quic else alpn
+        offered = self.offered = ("h3",) if quic else alpn
         self.step(
             "tcp",
             "client",
@@ -740,12 +756,16 @@ class _Run:
             return self._reset("R-PIPE-5"), None, False
         memo = self.memo
         certificate = _checks.offered_certificate(self, s)
-        client = memo.client_config(self.caps, offered, certificate, quic)
+        ask = self.caps.asks_user_for_certificate and not self.asked_user
+        client = memo.client_config(self.caps, offered, certificate, quic, ask)
         server = side.quic if quic else side.tcp
         assert server is not None, "QUIC only where the server has it"
         exchange = memo.exchange(server, client, side.demand_late)
         hs = self.phase = exchange.handshake
         self._tls_steps(hs)
+        if client_asked_user(hs):
+            self._record(index, transport, None, None, hs.cert_requested, ASKED_USER_END, hs.events)
+            return self.ask_user(offered, quic)
         if hs.server_closed or hs.client_closed:
             return self._handshake_failed(index, transport, hs)
         version = hs.version
@@ -786,6 +806,23 @@ class _Run:
         """The messages ``phase`` put on the wire, as steps of the current connection."""
         if phase.wire.records:
             self.rows.append((phase.wire, len(self.connections)))
+
+    def ask_user(self, alpn: tuple[str, ...], quic: bool) -> _Retry:
+        """R-CLI-16: the client closed the connection at the CertificateRequest to ask its
+        user (or a policy) which certificate to send; it repeats the request with that choice."""
+        self.asked_user = True
+        choice = self.scenario.client.certificate
+        self.step(
+            "client",
+            "client",
+            f"{self.caps.profile.name} closes the connection at the CertificateRequest to ask "
+            "its user (or policy) which certificate to send, then repeats the request on a new "
+            "connection with its choice: "
+            + ("its certificate" if choice is not CertState.NONE else "none"),
+            "R-CLI-16",
+            key=True,
+        )
+        return _Retry(alpn=alpn, quic=quic)
 
     def late_demand(self, exchange: Exchange) -> Phase:
         """The server's late certificate demand on this connection (the exchange made it)."""
@@ -1132,7 +1169,7 @@ class _Run:
 
     def _late_tls12(
         self, exchange: Exchange, record: Any
-    ) -> tuple[Outcome, IisLogLine | None, bool]:
+    ) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
         s = self.scenario
         body = s.request.body_bytes
         limit = s.server.upload_read_ahead_size
@@ -1173,6 +1210,9 @@ class _Run:
             record("reset", CertRequestedHow.NONE)
             rule = "R-REQ-2.tls12-schannel-blocked" if blocked else "RFC5746-3"
             return self._reset(rule), None, False
+        if client_asked_user(late):
+            record(ASKED_USER_END, CertRequestedHow.RENEGOTIATION)
+            return self.ask_user(self.offered, False)
         if late.server_state is State.S12_RENEG_WAIT_CH and not late.client_closed:
             self.step(
                 "tls",

@@ -28,11 +28,15 @@ from httpsys_sim.tls import (
     WireEvent,
 )
 
-__all__ = ["Exchange", "Phase", "run_exchange"]
+__all__ = ["ASKED_USER_END", "Exchange", "Phase", "client_asked_user", "run_exchange"]
 
 #: Protocols on which neither renegotiation nor post-handshake auth may happen (R-REQ-2.h2,
 #: R-REQ-2.h3): the server cannot demand a certificate late.
 _NO_LATE_ALPN = frozenset({"h2", "h3"})
+
+#: How a connection ends when the client closed it at a CertificateRequest to ask its user
+#: which certificate to send (R-CLI-16).
+ASKED_USER_END = "closed_by_client:choose_certificate"
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -118,3 +122,10 @@ def _phase(
         server_state=server.state,
         refusal=refusal,
     )
+
+
+def client_asked_user(phase: Phase) -> bool:
+    """The client closed the connection at a CertificateRequest, unanswered, to ask its user
+    (or a policy) which certificate to send (R-CLI-16)."""
+    error = phase.client_error
+    return phase.client_closed and error is not None and error.rule == "R-CLI-16"

@@ -14,13 +14,14 @@ import threading
 import attrs
 
 from httpsys_sim.core._engine import simulate
-from httpsys_sim.core._result import Result
+from httpsys_sim.core._exchange import ASKED_USER_END
+from httpsys_sim.core._result import ConnectionRecord, Result
 from httpsys_sim.core._scenario import Request, Scenario
 from httpsys_sim.endpoint._hello import ClientHelloOffer
 from httpsys_sim.errors import InputError
 from httpsys_sim.tls import AlertLevel, CertState, RenegotiationAnswer
 
-__all__ = ["Decider", "check_actable", "scenario_for"]
+__all__ = ["Decider", "acted", "check_actable", "scenario_for"]
 
 _MEMO_LIMIT = 4096
 
@@ -74,6 +75,14 @@ def scenario_for(
     if refusal_level is not None:
         client = attrs.evolve(client, refusal_level=refusal_level)
     return attrs.evolve(base, client=client, request=request or base.request)
+
+
+def acted(result: Result) -> ConnectionRecord:
+    """The model's connection the endpoint acts out for one real connection: the first,
+    unless the model's client closed it to ask its user which certificate to send
+    (R-CLI-16) — a real client shows that by closing, so the endpoint plans the connection
+    that answers."""
+    return next((c for c in result.connections if c.end != ASKED_USER_END), result.connections[0])
 
 
 class Decider:

@@ -42,7 +42,7 @@ from OpenSSL import SSL
 from httpsys_sim.core._result import HttpResponse, Result
 from httpsys_sim.core._scenario import Request, Scenario
 from httpsys_sim.endpoint._certs import CertificateSet, make_certificates
-from httpsys_sim.endpoint._decide import Decider
+from httpsys_sim.endpoint._decide import Decider, acted
 from httpsys_sim.endpoint._hello import (
     MAX_HELLO_BYTES,
     ClientHelloOffer,
@@ -474,7 +474,7 @@ class _Connection:
             return
         self.record["offer"] = offer.to_dict()
         plan = self.ep.decider.decide(offer)
-        first = plan.connections[0]
+        first = acted(plan)
         self.record["model"] = {
             "tls_version": first.tls_version,
             "alpn": first.alpn,
@@ -540,7 +540,7 @@ class _Connection:
         if self.cert_state is not None:
             return self.ep.decider.decide(offer, certificate=self.cert_state, request=request)
         plan = self.ep.decider.decide(offer, request=request)
-        first = plan.connections[0]
+        first = acted(plan)
         if first.cert_requested is not CertRequestedHow.RENEGOTIATION:
             return plan
         answer, level = self.renegotiate()
@@ -589,7 +589,7 @@ class _Connection:
     def log_request(
         self, result: Result, method: str, target: str, headers: dict[str, str], started: float
     ) -> None:
-        first = result.connections[0]
+        first = acted(result)
         entry = {
             "method": method,
             "target": target,
@@ -655,7 +655,7 @@ class _Connection:
             target = request.target.decode("ascii", "replace")
             headers = {k.decode("ascii").lower(): v.decode("latin-1") for k, v in request.headers}
             result = self.decide(method, target, body)
-            first = result.connections[0]
+            first = acted(result)
             self.log_request(result, method, target, headers, started)
             if first.end != "response" or not isinstance(result.outcome, HttpResponse):
                 self.end_connection(first.end)
@@ -743,7 +743,7 @@ class _Connection:
         method = headers.get(":method", "GET")
         target = headers.get(":path", "/")
         result = self.decide(method, target, body)
-        first = result.connections[0]
+        first = acted(result)
         self.log_request(result, method, target, headers, started)
         if first.end.startswith("http2_error:"):
             name = first.end.partition(":")[2]

@@ -264,6 +264,12 @@ class Guards:
         return c.cert_request_pending and not c.has_certificate
 
     @staticmethod
+    def asks_user_for_certificate(
+        c: TlsConnection, m: Message | None, n: Negotiation | None
+    ) -> bool:
+        return c.client_config.asks_user_for_certificate
+
+    @staticmethod
     def pha_offered_with_cert(c: TlsConnection, m: Message | None, n: Negotiation | None) -> bool:
         return c.client_config.post_handshake_auth and c.has_certificate
 

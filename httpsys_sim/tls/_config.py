@@ -133,3 +133,6 @@ class ClientConfig:
     secure_renegotiation: bool = True  #: offer RFC 5746
     #: Send a non-empty legacy_session_id in TLS 1.3 (``None`` → the personality's).
     middlebox_compat: bool | None = None
+    #: End the connection at a CertificateRequest, without answering, to ask the user (or a
+    #: policy) which certificate to send; the caller repeats on a new connection (R-CLI-16).
+    asks_user_for_certificate: bool = False

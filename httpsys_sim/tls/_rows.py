@@ -176,6 +176,7 @@ class Guard(ReprStrEnum):
     RENEG_ACCEPT = "client accepts renegotiation"
     RENEG_REFUSE_FATAL = "client refuses (fatal)"
     RENEG_REFUSE_WARNING = "client refuses (warning)"
+    ASKS_USER_FOR_CERTIFICATE = "client asks its user which certificate first"
 
 
 class Out(ReprStrEnum):

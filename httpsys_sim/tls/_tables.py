@@ -161,6 +161,20 @@ def _server_certificate_rows(
     )
 
 
+def _ask_user_first(state: State) -> Transition:
+    """Client: a CertificateRequest ends the connection, unanswered, when the client first asks
+    its user (or a policy) which certificate to send (R-CLI-16); the caller repeats."""
+    return _T(
+        state=state,
+        event=EV.R_CERTIFICATE_REQUEST,
+        guard=G.ASKS_USER_FOR_CERTIFICATE,
+        effects=(F.FAIL,),
+        next=S.CLOSED,
+        error=HandshakeRefused,
+        rule="R-CLI-16",
+    )
+
+
 def _ignore_ccs_13(state: State) -> Transition:
     return _T(state=state, event=EV.R_CHANGE_CIPHER_SPEC, next=state, rule="RFC8446-D.4")
 
@@ -529,6 +543,7 @@ CLIENT_TABLE: tuple[Transition, ...] = (
         next=S.C12_WAIT_CR_OR_SHD,
         rule="RFC5246-7.3",
     ),
+    _ask_user_first(S.C12_WAIT_CR_OR_SHD),
     _T(
         state=S.C12_WAIT_CR_OR_SHD,
         event=EV.R_CERTIFICATE_REQUEST,
@@ -659,6 +674,7 @@ CLIENT_TABLE: tuple[Transition, ...] = (
         next=S.C13_WAIT_CERT_CR,
         rule="RFC8446-2",
     ),
+    _ask_user_first(S.C13_WAIT_CERT_CR),
     _T(
         state=S.C13_WAIT_CERT_CR,
         event=EV.R_CERTIFICATE_REQUEST,

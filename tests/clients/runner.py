@@ -294,17 +294,6 @@ def _chromium_not_run(situation: Situation) -> str | None:
             return (
                 f"no client certificate: Chromium presents one only under a policy, and {missing}"
             )
-    if situation.release == "server-2019" and not (
-        situation.negotiation or situation.reneg_blocked
-    ):
-        return (
-            "TLS 1.2 renegotiation that asks for a certificate: Chromium abandons it to "
-            "ask its user (or the policy) and repeats the request on a new connection, "
-            "which renegotiates with its choice (the certificate, or none) and gets the "
-            "page (200, as the model says) — three connections where the model has two; "
-            "the profile has no fact for that abandon-and-repeat "
-            "(docs/reference/clients.md#browsers)"
-        )
     return None
 
 
@@ -516,18 +505,22 @@ def _attempt(record: dict[str, Any]) -> tuple[Any, ...]:
     return (tuple(offer.get("alpn") or ()), record.get("alpn"), record.get("end"))
 
 
-def attempts(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def attempts(records: list[dict[str, Any]], asks_user: bool = False) -> list[dict[str, Any]]:
     """A browser's connections as the model counts them: those that carried a request (a
-    browser opens a spare connection it may close unused, and abandons a handshake that asks
-    for a certificate to ask its user) or were refused for their TLS version (which no
-    request could follow), a run of identical ones once — Chromium repeats a request whose
+    browser opens spare connections it may close unused, even in their handshake) or ended
+    in their handshake for a reason of the model's — refused for their TLS version, or, for
+    a browser that ``asks_user`` which certificate to send (Chromium, R-CLI-16), closed at
+    the CertificateRequest — a run of identical ones once. Chromium repeats a request whose
     connection was reset when that connection was a spare it had opened ahead, so one page
-    load shows one to three identical attempts, as a race decides, and tries a refused
-    handshake four times, Firefox twice (docs/reference/clients.md#browsers)."""
+    load shows one to three identical attempts, as a race decides; its spare meets the same
+    CertificateRequest; it tries a refused handshake four times, Firefox twice
+    (docs/reference/clients.md#browsers)."""
     out: list[dict[str, Any]] = []
     for record in records:
-        if not record.get("requests") and record.get("end") != "no_common_protocol":
-            continue  # a connection refused for its TLS version could never carry one
+        end = str(record.get("end", ""))
+        closed = asks_user and end.startswith("handshake failed")
+        if not record.get("requests") and end != "no_common_protocol" and not closed:
+            continue
         if out and _attempt(out[-1]) == _attempt(record):
             continue
         out.append(record)
@@ -535,17 +528,22 @@ def attempts(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def observe(
-    program_out: dict[str, Any], records: list[dict[str, Any]], requests_only: bool = False
+    program_out: dict[str, Any],
+    records: list[dict[str, Any]],
+    requests_only: bool = False,
+    asks_user: bool = False,
 ) -> Observation:
     """What happened, from the program's output and the endpoint's connection records;
-    ``requests_only`` (browsers) counts only the connections that carried a request, and a
-    run of identical attempts once (:func:`attempts`)."""
+    ``requests_only`` (browsers) counts the connections as the model does, a run of identical
+    attempts once (:func:`attempts`; ``asks_user``: the profile's R-CLI-16 fact)."""
     records = sorted(records, key=lambda r: r.get("number", 0))
     if requests_only:
-        records = attempts(records)
+        records = attempts(records, asks_user)
     offers = [r.get("offer") or {} for r in records]
     first = offers[0] if offers else {}
-    reneg = next((r["renegotiation"] for r in records if r.get("renegotiation")), None)
+    # The answer to the last HelloRequest: the renegotiation that decided (Chromium closes the
+    # first one at its CertificateRequest, which the endpoint cannot tell from a refusal).
+    reneg = next((r["renegotiation"] for r in reversed(records) if r.get("renegotiation")), None)
     status = program_out.get("status")
     body = program_out.get("body") or ""
     if isinstance(status, int) and status > 0:
@@ -733,7 +731,8 @@ def run(
                             situation.no_common_version,
                         )
                         records = server.connections(settle=5)[seen:]
-                        observation = observe(out, records, program.requests_only)
+                        asks = hs.get_client(program.profile).asks_user_for_certificate.value
+                        observation = observe(out, records, program.requests_only, asks)
                         prediction = predict(situation, program.profile, program.overrides)
                         yield Row(
                             program.id,

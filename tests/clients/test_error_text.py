@@ -228,3 +228,37 @@ def test_a_browsers_refused_handshakes_count_as_one_attempt() -> None:
     seen = runner.observe({"status": None, "body": "", "error": "ERR_X"}, records, True)
     assert (seen.outcome, seen.connections) == ("NOPROTO", 1)
     assert runner.observe({"status": None, "body": "", "error": "x"}, records).connections == 5
+
+
+def test_chromiums_handshakes_closed_at_a_certificate_request_count_once() -> None:
+    """clientcertnegotiation=enable: Chromium closes one or two connections in the handshake
+    (R-CLI-16; its spare meets the same), then one carries the request — two attempts."""
+    offer = {"alpn": ["h2", "http/1.1"], "versions": ["1.3", "1.2"]}
+    closed = {"offer": offer, "end": "handshake failed: _Closed", "requests": []}
+    served = {
+        "offer": offer,
+        "alpn": "h2",
+        "end": "closed by the client",
+        "requests": [{"outcome": "200"}],
+    }
+    records = [{"number": 1, **closed}, {"number": 2, **closed}, {"number": 3, **served}]
+    seen = runner.observe({"status": 200, "body": "ok", "error": None}, records, True, True)
+    assert (seen.outcome, seen.connections, seen.retry_alpn) == ("200", 2, ("h2", "http/1.1"))
+    # Firefox, which answers at once, sometimes closes a speculative connection in its
+    # handshake too: that one is not an attempt of the model's.
+    firefox = runner.observe({"status": 200, "body": "ok", "error": None}, records, True)
+    assert (firefox.connections, firefox.retry_alpn) == (1, None)
+    predicted = runner.predict(runner.Situation("server-2022", True, False), "chrome")
+    assert (predicted.outcome, predicted.connections) == ("200", 2)
+    assert runner.compare(predicted, seen) == []
+
+
+def test_the_last_renegotiation_answer_is_the_one_observed() -> None:
+    """Chromium's first renegotiation ends at its CertificateRequest (the endpoint records a
+    refusal: it cannot tell); the one that decides is the last."""
+    records = [
+        {"number": 1, "offer": {}, "end": "reset", "renegotiation": "refuse", "requests": [1]},
+        {"number": 2, "offer": {}, "end": "closed", "renegotiation": "accept", "requests": [1]},
+    ]
+    seen = runner.observe({"status": 200, "body": "", "error": None}, records)
+    assert seen.renegotiation == "accept"

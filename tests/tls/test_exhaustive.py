@@ -291,16 +291,27 @@ def _with_policy(setup: Setup, policy: OnRefusedRenegotiation) -> Setup:
 
 
 def _variants(recipe: Recipe, role: Role, event: Event) -> list[Recipe]:
-    """The recipe, and for ``no_renegotiation`` the same path under each refusal policy.
+    """The recipe, and for ``no_renegotiation`` the same path under each refusal policy (for
+    a client's CertificateRequest, with a client that asks its user first).
 
     What an end does with a refused renegotiation depends on its personality alone (the
     REFUSED_* guards), so the alert is also tried under the policies no built-in stack has,
     wherever the same path still leads to the same state.
     """
     out = [recipe]
+    setup, path = recipe
+    if event is Event.R_CERTIFICATE_REQUEST and role is Role.CLIENT:
+        # A client that asks its user first closes instead (R-CLI-16): the same path with
+        # that client, wherever it still leads to the same state.
+        state = Pair.replay(setup, path).end(role).state
+        client = attrs.evolve(setup.client, asks_user_for_certificate=True)
+        asking = Setup(f"{setup.name}+asks-user", client, setup.server)
+        pair = Pair(asking)
+        if all(pair.act(a) for a in path) and pair.end(role).state is state:
+            out.append((asking, path))
+        return out
     if event is not Event.R_ALERT_NO_RENEGOTIATION:
         return out
-    setup, path = recipe
     state = Pair.replay(setup, path).end(role).state
     for policy in OnRefusedRenegotiation:
         variant = _with_policy(setup, policy)
