@@ -135,22 +135,18 @@ class ClientProfile:
     )
     #: Repeats the request once on a new connection after a reset (R-CLI-15).
     retries_after_reset: Fact[bool] = attrs.field(
-        factory=lambda: Fact(
-            value=False,
-            sources=("MODEL",),
-            confidence=Confidence.INFERRED,
-            note="Not observed; alternative: the client repeats the request once on a new "
+        factory=lambda: _guess(
+            False,
+            "Not observed; alternative: the client repeats the request once on a new "
             "connection, which ends the same way.",
         )
     )
     #: Ends the connection at the first CertificateRequest to ask its user (or a policy)
     #: which certificate to send, and repeats the request with that choice (R-CLI-16).
     asks_user_for_certificate: Fact[bool] = attrs.field(
-        factory=lambda: Fact(
-            value=False,
-            sources=("MODEL",),
-            confidence=Confidence.INFERRED,
-            note="Taken to answer a CertificateRequest on the connection that got it; "
+        factory=lambda: _guess(
+            False,
+            "Taken to answer a CertificateRequest on the connection that got it; "
             "alternative: it asks its user first and repeats on a new connection (R-CLI-16).",
         )
     )
@@ -223,12 +219,7 @@ _OBS = "OBS-LOOPBACK"
 
 def _not_observed(default: str, alternative: str) -> Fact[str | None]:
     """An error fact no program showed yet: ``None``, the model shows ``default``."""
-    return Fact(
-        value=None,
-        sources=("MODEL",),
-        confidence=_I,
-        note=f"Not observed; taken to be {default}. Alternative: {alternative}.",
-    )
+    return _guess(None, f"Not observed; taken to be {default}. Alternative: {alternative}.")
 
 
 def _seen(value: T, note: str, *also: str, variants: tuple[T, ...] = ()) -> Fact[T]:
