@@ -404,9 +404,6 @@ class Step:
 #: :class:`Step`'s first six arguments.
 StepRow = tuple[str, str, str, str, "int | None", bool]
 
-#: One message as the wire recorded it: ``(sender, message, delivered, rule)``.
-WireRecord = WireEvent
-
 _CLIENT = Role.CLIENT
 
 #: What a TLS wire step adds to the message's label: ``(encrypted, delivered)`` → text.
@@ -429,7 +426,7 @@ class WireSteps:
 
     __slots__ = ("_typed", "records")
 
-    def __init__(self, records: tuple[WireRecord, ...]) -> None:
+    def __init__(self, records: tuple[WireEvent, ...]) -> None:
         self.records = records
         self._typed: dict[int | None, tuple[Step, ...]] = {}
 
@@ -442,7 +439,7 @@ class WireSteps:
         return typed
 
 
-def _wire_step(record: WireRecord, connection: int | None) -> Step:
+def _wire_step(record: WireEvent, connection: int | None) -> Step:
     sender, message, delivered, rule = record
     label = message.label()
     encrypted = message.encrypted
