@@ -224,10 +224,9 @@ FIREFOX_PREFS: Mapping[str, object] = {
 }
 
 #: Read Firefox's error page (about:neterror): its heading and its "Error Code: …" line, in the
-#: page or in the shadow root of its ``net-error-card`` (Firefox 153).
-#: The error page's heading and ``Error Code:`` line.  Some pages (a protocol_version alert)
-#: show the code only under "Advanced": the script presses that button once, and the runner
-#: asks again until the code shows or :data:`CODE_WAIT` seconds pass.
+#: page or in the shadow root of its ``net-error-card`` (Firefox 153).  Some pages (a
+#: protocol_version alert) show the code only under "Advanced": the script presses that button
+#: once, and the runner asks again until the code shows or :data:`CODE_WAIT` seconds pass.
 _FIREFOX_ERROR_PAGE_JS = """
 const card = document.querySelector("net-error-card");
 const root = card && card.shadowRoot ? card.shadowRoot : document;
