@@ -450,7 +450,7 @@ def _kestrel(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answ
         )
     if client_asked_user(late):
         record(ASKED_USER_END, how)
-        return run.ask_user(run.offered, False)
+        return run.ask_user()
     if late.server_state is State.S12_RENEG_WAIT_CH and not late.client_closed:
         run.step(
             "tls",

@@ -765,7 +765,7 @@ class _Run:
         self._tls_steps(hs)
         if client_asked_user(hs):
             self._record(index, transport, None, None, hs.cert_requested, ASKED_USER_END, hs.events)
-            return self.ask_user(offered, quic)
+            return self.ask_user(quic=quic)
         if hs.server_closed or hs.client_closed:
             return self._handshake_failed(index, transport, hs)
         version = hs.version
@@ -807,9 +807,10 @@ class _Run:
         if phase.wire.records:
             self.rows.append((phase.wire, len(self.connections)))
 
-    def ask_user(self, alpn: tuple[str, ...], quic: bool) -> _Retry:
+    def ask_user(self, *, quic: bool = False) -> _Retry:
         """R-CLI-16: the client closed the connection at the CertificateRequest to ask its
-        user (or a policy) which certificate to send; it repeats the request with that choice."""
+        user (or a policy) which certificate to send; it repeats the request with that choice,
+        offering what the closed connection offered."""
         self.asked_user = True
         choice = self.scenario.client.certificate
         self.step(
@@ -822,7 +823,7 @@ class _Run:
             "R-CLI-16",
             key=True,
         )
-        return _Retry(alpn=alpn, quic=quic)
+        return _Retry(alpn=self.offered, quic=quic)
 
     def late_demand(self, exchange: Exchange) -> Phase:
         """The server's late certificate demand on this connection (the exchange made it)."""
@@ -1212,7 +1213,7 @@ class _Run:
             return self._reset(rule), None, False
         if client_asked_user(late):
             record(ASKED_USER_END, CertRequestedHow.RENEGOTIATION)
-            return self.ask_user(self.offered, False)
+            return self.ask_user()
         if late.server_state is State.S12_RENEG_WAIT_CH and not late.client_closed:
             self.step(
                 "tls",
