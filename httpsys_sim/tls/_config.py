@@ -87,8 +87,17 @@ class RenegotiationAnswer(ReprStrEnum):
     IGNORE = "ignore"  #: say nothing
 
 
+#: Every version, highest first: the order a configuration keeps its versions in.
+_HIGHEST_FIRST = tuple(sorted(TlsVersion, key=lambda v: v.rank, reverse=True))
+
+
 def _versions(value: Sequence[TlsVersion]) -> tuple[TlsVersion, ...]:
-    return tuple(sorted(set(value), key=lambda v: v.rank, reverse=True))
+    """``value`` highest first, each version once."""
+    chosen = set(value)
+    unknown = chosen.difference(_HIGHEST_FIRST)
+    if unknown:
+        raise ValueError(f"not TLS versions: {', '.join(sorted(map(repr, unknown)))}")
+    return tuple([v for v in _HIGHEST_FIRST if v in chosen])
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
