@@ -67,6 +67,44 @@ class TlsConnection:
     caller carries messages across (:class:`~httpsys_sim.tls.Wire` does it in memory).
     """
 
+    # Fixed attributes (a slot of the other role stays unset): no instance dict to build for
+    # each of the two ends of every exchange.
+    __slots__ = (
+        "_rows",
+        "allow_client_renegotiation",
+        "alpn",
+        "answering_hello_request",
+        "cert_request_initial",
+        "cert_request_pending",
+        "cert_request_renegotiation",
+        "cert_requested",
+        "config",
+        "error",
+        "handshakes",
+        "has_certificate",
+        "is_server",
+        "middlebox_compat",
+        "offered_versions",
+        "peer_certificate",
+        "peer_compat_session_id",
+        "peer_offered_pha",
+        "peer_secure_renegotiation",
+        "pending_cert",
+        "personality",
+        "pha_context",
+        "records",
+        "refusal_level",
+        "refusals",
+        "renegotiating",
+        "renegotiation_answer",
+        "resumed",
+        "resumption_on_renegotiation",
+        "role",
+        "state",
+        "version",
+        "write_protected",
+    )
+
     def __init__(self, role: Role, config: ClientConfig | ServerConfig) -> None:
         self.role = role
         self.is_server = role is Role.SERVER

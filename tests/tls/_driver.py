@@ -145,7 +145,8 @@ class Pair:
 
 def _copy_conn(conn: TlsConnection) -> TlsConnection:
     twin = copy.copy(conn)
-    for name, value in vars(conn).items():
+    for name in TlsConnection.__slots__:
+        value = getattr(conn, name, None)  # a slot of the other role is unset
         if isinstance(value, list):
             setattr(twin, name, list(value))
     return twin

@@ -230,8 +230,10 @@ def test_rows_that_switch_keys_or_offer_say_so(table: tuple[Transition, ...]) ->
 
 
 def _snapshot(conn: TlsConnection) -> dict[str, Any]:
-    """Every attribute; lists copied (every other value a connection holds is immutable)."""
-    return {k: list(v) if isinstance(v, list) else v for k, v in vars(conn).items()}
+    """Every attribute set (a slot of the other role is not); lists copied (every other value
+    a connection holds is immutable)."""
+    values = {name: getattr(conn, name) for name in TlsConnection.__slots__ if hasattr(conn, name)}
+    return {k: list(v) if isinstance(v, list) else v for k, v in values.items()}
 
 
 @pytest.mark.parametrize("build", [_renegotiated_wire, _pha_wire])
