@@ -689,7 +689,7 @@ class OutcomeCategory(ReprStrEnum):
 
     #: 200: served (with the certificate when the client had one).
     OK = "ok"
-    #: 200*: served, but the client's certificate never reached IIS.
+    #: 200*: served, but the client's certificate never reached IIS or the application.
     NOCERT = "nocert"
     #: 403.x: IIS decided on the certificate (missing, untrusted, …).
     DENIED = "denied"

@@ -29,6 +29,7 @@ from httpsys_sim.analysis._compare import show_value
 from httpsys_sim.views._escape import fence, md_code, md_escape, safe_url
 from httpsys_sim.views._grid import Grid, host_grid, matrix_grid, placeholder_sentence
 from httpsys_sim.views._mermaid import result_mermaid
+from httpsys_sim.views._palette import NOCERT_MEANING
 from httpsys_sim.views._text import (
     _LEGEND,
     _connections,
@@ -322,8 +323,8 @@ def grid_markdown(g: Grid) -> str:
     lines.append("")
     lines += [md_escape(note) for note in g.notes]
     lines.append(
-        "`200*`: served, but the client's certificate never reached IIS or the application. "
-        "`?`: the outcome has alternatives (a rule on its path is inferred or partly so)."
+        f"`200*`: {NOCERT_MEANING}. `?`: the outcome has alternatives (a rule on its path is "
+        "inferred or partly so)."
     )
     if g.errors:
         lines += [

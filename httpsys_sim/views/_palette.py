@@ -25,8 +25,8 @@ class Swatch:
     ansi: str
 
 
-#: category → swatch.  ``nocert`` (``200*``: served, but the certificate never reached IIS)
-#: is a failure, so it is coloured as a warning, not as the success green.
+#: category → swatch.  ``nocert`` (``200*``, :data:`NOCERT_MEANING`) is a failure, so it is
+#: coloured as a warning, not as the success green.
 PALETTE: Mapping[OutcomeCategory, Swatch] = MappingProxyType(
     {
         OutcomeCategory.OK: Swatch("#116329", "#ffffff", "32"),
@@ -37,6 +37,9 @@ PALETTE: Mapping[OutcomeCategory, Swatch] = MappingProxyType(
         OutcomeCategory.PROTOCOL: Swatch("#6639ba", "#ffffff", "35"),
     }
 )
+
+#: What ``200*`` means, for the legends that spell out each cell label.
+NOCERT_MEANING = CATEGORY_MEANINGS[OutcomeCategory.NOCERT].partition(": ")[2]
 
 #: The legend: name → (background, ANSI code, meaning), in display order.
 CATEGORIES: Mapping[str, tuple[str, str, str]] = MappingProxyType(

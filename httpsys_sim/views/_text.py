@@ -11,7 +11,7 @@ from httpsys_sim.analysis._compare import show_value
 from httpsys_sim.catalogue._rules import get_rule
 from httpsys_sim.core._result import category, host_cell_text
 from httpsys_sim.views._grid import Grid, host_grid, matrix_grid, placeholder_sentence
-from httpsys_sim.views._palette import CATEGORIES
+from httpsys_sim.views._palette import CATEGORIES, NOCERT_MEANING
 from httpsys_sim.views._terminal import wrap
 from httpsys_sim.windows._iis import access_flag_names
 
@@ -98,11 +98,10 @@ def result_text(result: Result, *, fixes: Sequence[Fix] = (), width: int | None 
 
 
 _LEGEND = (
-    "Legend: 200 served · 200* served, but the certificate never reached IIS or the application · "
-    "403.x certificate refused by IIS · 500.0 ERROR_NOT_SUPPORTED · 413 body too large to "
-    "renegotiate · RESET connection reset · ALERT TLS alert · H2ERR HTTP/2 error · ? = the "
-    "outcome has alternatives (a rule on its path is inferred or partly so): see the cell's "
-    "explanation"
+    f"Legend: 200 served · 200* {NOCERT_MEANING} · 403.x certificate refused by IIS · "
+    "500.0 ERROR_NOT_SUPPORTED · 413 body too large to renegotiate · RESET connection reset · "
+    "ALERT TLS alert · H2ERR HTTP/2 error · ? = the outcome has alternatives (a rule on its "
+    "path is inferred or partly so): see the cell's explanation"
 )
 
 
