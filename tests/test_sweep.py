@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ast
 import gc
+import json
 import pickle
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -59,6 +61,26 @@ def test_every_benchmark_scenario_is_identical_in_a_sweep() -> None:
     report = run.check(run.distinct_scenarios())
     assert report["scenarios"] == len(run.all_scenarios())
     assert report["different"] == 0, report
+
+
+def test_the_benchmark_reports_what_the_speed_contract_names() -> None:
+    """``benchmarks/run.py`` prints one JSON line with the figures docs/architecture.md#speed
+    names, under those names, each a positive number."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    (line,) = done.stdout.splitlines()
+    report = json.loads(line)
+    for key in ("ratio_sweep", "ratio_typed", "ratio_single"):
+        assert report[key] > 0, key
+    for key in ("matrix_s", "import_s", "import_engine_s", "sweep_peak_mb", "handshake_ms"):
+        assert isinstance(report[key], float), key
+        assert report[key] > 0, key
+    assert report["import_s"] < report["import_engine_s"]
 
 
 @given(hst.scenarios())
