@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     (
         "httpsys_sim.errors",
         "httpsys_sim._enum",
+        "httpsys_sim._values",
         "httpsys_sim._jsonin",
         "httpsys_sim._io",
         "httpsys_sim.schemas",

@@ -14,6 +14,7 @@ from types import MappingProxyType
 import attrs
 
 from httpsys_sim._enum import ReprStrEnum
+from httpsys_sim._values import identity_first_eq
 from httpsys_sim.errors import InputError
 from httpsys_sim.tls._vocabulary import AlertLevel
 
@@ -35,6 +36,7 @@ class OnRefusedRenegotiation(ReprStrEnum):
     CONTINUE = "continue"  #: carry on with the old parameters
 
 
+@identity_first_eq
 @attrs.frozen(kw_only=True, cache_hash=True)
 class Personality:
     """One TLS stack's choices where the RFCs leave room.  ``rules`` maps field → rule id."""

@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from httpsys_sim._enum import ReprStrEnum
+from httpsys_sim._values import identity_first_eq
 from httpsys_sim.errors import InputError
 
 __all__ = ["MappingKind", "MappingSetup", "RevocationSetup", "TrustSetup", "read_object"]
@@ -77,6 +78,7 @@ def _changed(value: Any) -> dict[str, Any]:
     return out
 
 
+@identity_first_eq
 @attrs.frozen(kw_only=True, cache_hash=True)
 class RevocationSetup:
     """Can the server reach the client certificate's CRL / OCSP endpoints?"""
@@ -97,6 +99,7 @@ class RevocationSetup:
         return _changed(self)
 
 
+@identity_first_eq
 @attrs.frozen(kw_only=True, cache_hash=True)
 class TrustSetup:
     """How Schannel decides whether a client certificate is trusted (S14)."""
@@ -135,6 +138,7 @@ class MappingKind(ReprStrEnum):
     ACTIVE_DIRECTORY = "active-directory"  #: AD mapping (binding ``dsmapperusage``)
 
 
+@identity_first_eq
 @attrs.frozen(kw_only=True, cache_hash=True)
 class MappingSetup:
     """IIS client-certificate mapping (S14: 403.12 "mapper denied access")."""

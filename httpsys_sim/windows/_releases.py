@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from httpsys_sim._enum import ReprStrEnum
+from httpsys_sim._values import identity_first_eq
 from httpsys_sim.catalogue._rules import Confidence
 from httpsys_sim.errors import InputError
 from httpsys_sim.tls import TlsVersion
@@ -36,6 +37,7 @@ class LateDemandPolicy(ReprStrEnum):
     NOT_SUPPORTED = "not_supported"  #: fail with ERROR_NOT_SUPPORTED → IIS 500.0 (24H2+)
 
 
+@identity_first_eq
 @attrs.frozen(kw_only=True, cache_hash=True)
 class Release:
     """One Windows release and its behaviour policy."""

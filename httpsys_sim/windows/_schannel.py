@@ -14,6 +14,7 @@ from typing import Any, Final
 
 import attrs
 
+from httpsys_sim._values import identity_first_eq
 from httpsys_sim.errors import InputError
 
 __all__ = ["PROTOCOL_VERSIONS", "SchannelSettings"]
@@ -66,6 +67,7 @@ def _check_protocols(name: str, value: object) -> None:
         seen.add(version)
 
 
+@identity_first_eq
 @attrs.frozen(kw_only=True, cache_hash=True)
 class SchannelSettings:
     """Schannel renegotiation switches and explicit protocol enablement (R-TLS-2, S25).
