@@ -63,7 +63,7 @@ def test_every_benchmark_scenario_is_identical_in_a_sweep() -> None:
     assert report["different"] == 0, report
 
 
-def test_the_benchmark_reports_what_the_speed_contract_names() -> None:
+def test_the_benchmark_reports_every_speed_figure() -> None:
     """``benchmarks/run.py`` prints one JSON line with the figures docs/architecture.md#speed
     names, under those names, each a positive number."""
     done = subprocess.run(
