@@ -14,8 +14,8 @@ cent (``PYTHONHASHSEED`` is fixed), so two checkouts compared with it
 (``git worktree add``, then this script in each) differ only by their code.  It counts work,
 not time: a change that trades instructions for memory traffic or collector pauses shows here
 only as its instructions.  One JSON line; needs ``valgrind`` (Debian: ``apt-get install
-valgrind``); the passes take 50–100 times as long as natively (about ten minutes for all three
-over every scenario).  docs/architecture.md#speed says how the figures are used.
+valgrind``); the passes take 50–100 times as long as natively (about a quarter of an hour for
+all three over every scenario).  docs/architecture.md#speed says how the figures are used.
 """
 
 from __future__ import annotations
