@@ -7,7 +7,8 @@ it is built.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 import attrs
 
@@ -58,6 +59,8 @@ class CertRequestedHow(ReprStrEnum):
     POST_HANDSHAKE = "post_handshake"  #: TLS 1.3 post-handshake authentication
 
 
+_NOT_REQUESTED = CertRequestedHow.NONE  # bound once: docs/architecture.md#speed
+
 #: The values a server's ``request_at`` may take: every way of asking, not "none".
 REQUEST_AT_CHOICES: tuple[CertRequestedHow, ...] = (
     CertRequestedHow.HANDSHAKE,
@@ -67,7 +70,7 @@ REQUEST_AT_CHOICES: tuple[CertRequestedHow, ...] = (
 
 
 def check_request_at(_instance: object, _attribute: object, value: CertRequestedHow) -> None:
-    if value is CertRequestedHow.NONE:
+    if value is _NOT_REQUESTED:
         raise ValueError("request_at names when to ask: handshake, post_handshake or renegotiation")
 
 
@@ -89,10 +92,23 @@ class RenegotiationAnswer(ReprStrEnum):
 
 #: Every version, highest first: the order a configuration keeps its versions in.
 _HIGHEST_FIRST = tuple(sorted(TlsVersion, key=lambda v: v.rank, reverse=True))
+#: Every tuple of versions already highest first with each version once (2⁴ of them), each
+#: mapped to itself: what the converter gives back for it.
+_IN_ORDER: Mapping[tuple[TlsVersion, ...], tuple[TlsVersion, ...]] = MappingProxyType(
+    {
+        chosen: chosen
+        for mask in range(1 << len(_HIGHEST_FIRST))
+        for chosen in [tuple(v for i, v in enumerate(_HIGHEST_FIRST) if mask >> i & 1)]
+    }
+)
 
 
 def _versions(value: Sequence[TlsVersion]) -> tuple[TlsVersion, ...]:
     """``value`` highest first, each version once."""
+    if type(value) is tuple:
+        known = _IN_ORDER.get(value)
+        if known is not None:  # already in order: the members themselves
+            return known
     chosen = set(value)
     unknown = chosen.difference(_HIGHEST_FIRST)
     if unknown:

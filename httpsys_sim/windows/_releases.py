@@ -37,6 +37,20 @@ class LateDemandPolicy(ReprStrEnum):
     NOT_SUPPORTED = "not_supported"  #: fail with ERROR_NOT_SUPPORTED → IIS 500.0 (24H2+)
 
 
+#: The versions a release enables by default, by (TLS 1.3 on, TLS 1.0/1.1 on): TLS 1.2 always.
+_DEFAULT_VERSIONS: Mapping[tuple[bool, bool], tuple[TlsVersion, ...]] = MappingProxyType(
+    {
+        (tls13, legacy): (
+            *((TlsVersion.TLS13,) if tls13 else ()),
+            TlsVersion.TLS12,
+            *((TlsVersion.TLS11, TlsVersion.TLS10) if legacy else ()),
+        )
+        for tls13 in (False, True)
+        for legacy in (False, True)
+    }
+)
+
+
 @identity_first_eq
 @attrs.frozen(kw_only=True, cache_hash=True)
 class Release:
@@ -64,11 +78,7 @@ class Release:
     @property
     def tls_versions(self) -> tuple[TlsVersion, ...]:
         """The versions a server on this release enables by default, highest first."""
-        versions = [TlsVersion.TLS13] if self.tls13 else []
-        versions.append(TlsVersion.TLS12)
-        if self.legacy_tls_default:
-            versions += [TlsVersion.TLS11, TlsVersion.TLS10]
-        return tuple(versions)
+        return _DEFAULT_VERSIONS[self.tls13, self.legacy_tls_default]
 
     @property
     def late_demand_rule(self) -> str:
