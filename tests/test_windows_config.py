@@ -9,7 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from httpsys_sim import RELEASES, Scenario
+from httpsys_sim.core._engine import effective_binding, server_versions
 from httpsys_sim.errors import InputError
+from httpsys_sim.tls import TlsVersion
 from httpsys_sim.windows._binding import (
     IIS_APP_ID,
     IIS_EXPRESS_APP_ID,
@@ -494,3 +497,32 @@ def test_schannel_errors(data: dict[str, Any], field: str) -> None:
     with pytest.raises(InputError) as info:
         SchannelSettings.from_dict(data, file="s.json")
     assert (info.value.file, info.value.field) == ("s.json", field)
+
+
+@given(
+    release=st.sampled_from(sorted(RELEASES)),
+    server=st.dictionaries(
+        st.sampled_from(["ssl2", "ssl3", "1.0", "1.1", "1.2", "1.3"]), st.booleans()
+    ),
+)
+def test_the_server_enables_what_the_registry_says_over_the_release(
+    release: str, server: dict[str, bool]
+) -> None:
+    """R-REL-1, R-REL-2: a TLS version with an explicit server value is on or off as the
+    value says (TLS 1.3 only where the release has it); one without keeps the release's
+    default; SSL 2.0 / 3.0 values change nothing."""
+    scenario = Scenario.seed(release)
+    scenario = attrs.evolve(
+        scenario,
+        server=attrs.evolve(scenario.server, schannel=SchannelSettings(server_protocols=server)),
+    )
+    r = RELEASES[release]
+    enabled = set(server_versions(scenario, effective_binding(scenario)))
+    for version in TlsVersion:
+        explicit = server.get(version.value)
+        if explicit is None:
+            assert (version in enabled) is (version in r.tls_versions)
+        else:
+            assert (version in enabled) is (
+                explicit and (version is not TlsVersion.TLS13 or r.tls13)
+            )

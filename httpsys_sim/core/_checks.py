@@ -21,17 +21,18 @@ __all__ = ["check_chain", "check_mapping", "offered_certificate"]
 #: A verdict: status, sub-status, win32 status (logged), rule, story line.
 Verdict = tuple[int, int, int, str, str]
 
+# Enum members read on every run, bound to module names once: on CPython 3.11 reading a
+# member through its class goes through the enum metaclass and costs about 80 ns, a
+# module name about 3 ns (docs/architecture.md#speed).
+_NO_CERT, _VALID = CertState.NONE, CertState.VALID
+
 
 def offered_certificate(run: _Run, scenario: Scenario) -> CertState:
     """The certificate the client offers: none when the server's trusted-issuer list leaves
     it nothing to choose (R-IIS-7.trust-list)."""
     cert = scenario.client.certificate
     trust = scenario.server.trust
-    if (
-        cert is not CertState.NONE
-        and trust.send_trusted_issuer_list
-        and not trust.client_issuer_in_list
-    ):
+    if cert is not _NO_CERT and trust.send_trusted_issuer_list and not trust.client_issuer_in_list:
         if not run.trust_noted:
             run.trust_noted = True
             run.step(
@@ -44,7 +45,7 @@ def offered_certificate(run: _Run, scenario: Scenario) -> CertState:
                 key=True,
                 decisive=True,
             )
-        return CertState.NONE
+        return _NO_CERT
     return cert
 
 
@@ -53,11 +54,7 @@ def check_chain(run: _Run, cert: CertState) -> Verdict | None:
     its own state (R-IIS-5); None when they pass."""
     s = run.scenario.server
     trust = s.trust
-    if (
-        cert is CertState.VALID
-        and trust.non_self_signed_in_root
-        and run.binding.ctl_identifier is None
-    ):
+    if cert is _VALID and trust.non_self_signed_in_root and run.binding.ctl_identifier is None:
         return (
             403,
             16,
@@ -67,7 +64,7 @@ def check_chain(run: _Run, cert: CertState) -> Verdict | None:
             "is set: Schannel considers client certificates untrusted, 403.16",
         )
     if (
-        cert is CertState.VALID
+        cert is _VALID
         and trust.client_auth_trust_mode in (1, 2)
         and not (trust.client_issuer_in_list)
     ):
@@ -87,7 +84,7 @@ def check_chain(run: _Run, cert: CertState) -> Verdict | None:
             "is not in the trusted list: untrusted, 403.16",
         )
     binding = run.binding
-    if cert is CertState.VALID and binding.verify_client_cert_revocation:
+    if cert is _VALID and binding.verify_client_cert_revocation:
         rev = s.revocation
         cached_only = binding.verify_revocation_with_cached_cert_only
         if (cached_only and not rev.cached) or not rev.can_check:

@@ -13,6 +13,7 @@ policy fields, never from build-number tests.  Every step cites a rule of the ca
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -106,6 +107,16 @@ __all__ = [
     "simulate_with",
 ]
 
+# Enum members read on every run, bound to module names once: on CPython 3.11 reading a
+# member through its class goes through the enum metaclass and costs about 80 ns, a
+# module name about 3 ns (docs/architecture.md#speed).
+_KESTREL, _HTTPSYS = Host.KESTREL, Host.ASPNETCORE_HTTPSYS
+_IGNORE, _REQUIRE, _REQUIRE_ONLY = CertPolicy.IGNORE, CertPolicy.REQUIRE, CertPolicy.REQUIRE_ONLY
+_IN_HANDSHAKE, _BY_RENEGOTIATION = CertRequestedHow.HANDSHAKE, CertRequestedHow.RENEGOTIATION
+_NO_CERT, _REVOKED = CertState.NONE, CertState.REVOKED
+_ASK_OPTIONAL, _DO_NOT_ASK = CertRequest.OPTIONAL, CertRequest.NONE
+_TLS13 = TlsVersion.TLS13
+
 #: Hosts with no IIS between the TLS stack and the application (core/_apphost.py).
 _DIRECT_HOSTS = frozenset({Host.ASPNETCORE_HTTPSYS, Host.KESTREL})
 
@@ -124,6 +135,8 @@ _CONNECTION_LAYERS = frozenset({"tls", "http", "tcp"})
 _H11_REQUIRED_END = "http2_error:HTTP_1_1_REQUIRED"
 
 _ALL_VERSIONS = (TlsVersion.TLS13, TlsVersion.TLS12, TlsVersion.TLS11, TlsVersion.TLS10)
+#: The TLS versions by the names Schannel settings give them (``"1.3"``…).
+_TLS_BY_NAME: Mapping[str, TlsVersion] = MappingProxyType({v.value: v for v in _ALL_VERSIONS})
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
@@ -157,14 +170,17 @@ def effective_client(scenario: Scenario) -> ClientCaps:
 
 def client_caps(c: ClientSetup) -> ClientCaps:
     """The capabilities of the client set-up ``c`` (profile + overrides, R-CLI-13)."""
-    if not any(getattr(c, name) is not None for name in CLIENT_OVERRIDES):
-        # No overrides: the profile's own capabilities, worked out once per catalogue entry.
-        caps = _PROFILE_CAPS[c.profile]
-    else:
-        caps = _client_caps(c)
+    # No overrides: the profile's own capabilities, worked out once per catalogue entry.
+    overridden = _OVERRIDES(c) != _NO_OVERRIDES
+    caps = _client_caps(c) if overridden else _PROFILE_CAPS[c.profile]
     if _pha_dropped(c, caps):
         caps = attrs.evolve(caps, offers_pha=False)
     return caps
+
+
+#: A client set-up's override fields, and their values when it overrides nothing.
+_OVERRIDES = operator.attrgetter(*CLIENT_OVERRIDES)
+_NO_OVERRIDES = (None,) * len(CLIENT_OVERRIDES)
 
 
 def _pha_dropped(c: ClientSetup, caps: ClientCaps) -> bool:
@@ -173,7 +189,7 @@ def _pha_dropped(c: ClientSetup, caps: ClientCaps) -> bool:
         caps.offers_pha
         and c.offers_pha is None
         and c.profile in PHA_NEEDS_CERTIFICATE
-        and c.certificate is CertState.NONE
+        and c.certificate is _NO_CERT
     )
 
 
@@ -220,7 +236,7 @@ def effective_binding(scenario: Scenario) -> SslBinding:
 
 
 def _effective_binding(s: ServerSetup) -> SslBinding:
-    if s.host is Host.KESTREL:
+    if s.host is _KESTREL:
         return _KESTREL_BINDING  # Kestrel has no http.sys binding (R-KESTREL-1)
     return apply_site_binding_flags(
         s.binding,
@@ -238,14 +254,16 @@ def server_versions(scenario: Scenario, binding: SslBinding) -> tuple[TlsVersion
 def _server_versions(server: ServerSetup, binding: SslBinding) -> tuple[TlsVersion, ...]:
     release = server.release
     enabled = set(release.tls_versions)
-    for version in _ALL_VERSIONS:
-        explicit = server.schannel.server_protocol_enabled(version)
-        if explicit is True and (version is not TlsVersion.TLS13 or release.tls13):
+    for name, on in server.schannel.server_protocols:  # explicit registry values, each once
+        version = _TLS_BY_NAME.get(name)  # SSL 2.0 / 3.0 mean nothing here
+        if version is None:
+            continue
+        if on and (version is not _TLS13 or release.tls13):
             enabled.add(version)
-        elif explicit is False:
+        elif not on:
             enabled.discard(version)
     if binding.disable_tls13:
-        enabled.discard(TlsVersion.TLS13)
+        enabled.discard(_TLS13)
     if binding.disable_tls12:
         enabled.discard(TlsVersion.TLS12)
     if binding.disable_legacy_tls:
@@ -296,16 +314,14 @@ def server_side(server: ServerSetup, request: Request) -> ServerSide:
     r = server.release
     binding = _effective_binding(server)
     policy = cert_policy(server.access_ssl_flags)
-    if server.native_negotiate_module and policy is CertPolicy.IGNORE:
+    if server.native_negotiate_module and policy is _IGNORE:
         policy = CertPolicy.ACCEPT  # a native module asks itself (R-IIS-8)
     negotiate = binding.client_cert_negotiation
     personality = SCHANNEL
-    cert_request = (
-        CertRequest.OPTIONAL if negotiate or policy is not CertPolicy.IGNORE else CertRequest.NONE
-    )
-    request_at = CertRequestedHow.HANDSHAKE if negotiate else CertRequestedHow.RENEGOTIATION
+    cert_request = _ASK_OPTIONAL if negotiate or policy is not _IGNORE else _DO_NOT_ASK
+    request_at = _IN_HANDSHAKE if negotiate else _BY_RENEGOTIATION
     asked_rule = "R-REQ-1" if negotiate else "R-PIPE-3"
-    demand_late = policy not in (CertPolicy.IGNORE, CertPolicy.REQUIRE_ONLY)
+    demand_late = policy not in (_IGNORE, _REQUIRE_ONLY)
     if server.host in _DIRECT_HOSTS:  # HTTP.sys server / Kestrel: core/_apphost.py
         personality, cert_request, request_at, negotiate, asked_rule = _apphost.handshake_setup(
             server, negotiate
@@ -328,7 +344,7 @@ def server_side(server: ServerSetup, request: Request) -> ServerSide:
             allow_insecure_renegotiation=server.schannel.allow_insecure_reneg_clients,
         )
 
-    quic = server.http3 and not binding.disable_quic and TlsVersion.TLS13 in versions
+    quic = server.http3 and not binding.disable_quic and _TLS13 in versions
     head, tail = _Notes(), _Notes()
     _configuration_steps(head, tail, server, request, binding, policy)
     return ServerSide(
@@ -336,7 +352,7 @@ def server_side(server: ServerSetup, request: Request) -> ServerSide:
         policy=policy,
         versions=versions,
         tcp=end(versions, alpn),
-        quic=end((TlsVersion.TLS13,), ("h3",)) if quic else None,
+        quic=end((_TLS13,), ("h3",)) if quic else None,
         negotiate=negotiate,
         asked_rule=asked_rule,
         demand_late=demand_late,
@@ -407,10 +423,10 @@ def _configuration_steps(
                 "R-IIS-3",
                 key=bool(negotiate_bit),
             )
-    if s.host is Host.KESTREL:
+    if s.host is _KESTREL:
         return  # no IIS flags, no http.sys binding (R-KESTREL-1)
     flags = ", ".join(access_flag_names(s.access_ssl_flags)) or "None"
-    if s.host is not Host.ASPNETCORE_HTTPSYS:
+    if s.host is not _HTTPSYS:
         tail.step(
             "config",
             host_label(s.host),
@@ -418,7 +434,7 @@ def _configuration_steps(
             f"(client certificate: {policy.value})",
             "R-IIS-1",
         )
-    if s.native_negotiate_module and s.host is not Host.ASPNETCORE_HTTPSYS:
+    if s.native_negotiate_module and s.host is not _HTTPSYS:
         tail.step(
             "config",
             "IIS",
@@ -458,7 +474,7 @@ def client_config(
     ``ask``: it has yet to ask its user which certificate to send (R-CLI-16)."""
     return ClientConfig(
         personality=OPENSSL,
-        versions=(TlsVersion.TLS13,) if quic else caps.versions,
+        versions=(_TLS13,) if quic else caps.versions,
         alpn=alpn,
         certificate=certificate,
         post_handshake_auth=caps.offers_pha,
@@ -689,11 +705,7 @@ class _Run:
         raise AssertionError("client kept retrying")  # pragma: no cover
 
     def _uses_quic(self) -> bool:
-        return (
-            self.side.quic is not None
-            and self.caps.http3
-            and TlsVersion.TLS13 in self.caps.versions
-        )
+        return self.side.quic is not None and self.caps.http3 and _TLS13 in self.caps.versions
 
     # --- plain HTTP ------------------------------------------------------------------
     def _plain_http(self) -> tuple[Outcome, IisLogLine | None, bool]:
@@ -779,11 +791,7 @@ class _Run:
             f"{hs.alpn or 'none'}"
             + (
                 "; certificate requested in the handshake"
-                + (
-                    f", client sent {s.client.certificate.value}"
-                    if how is CertRequestedHow.HANDSHAKE
-                    else ""
-                )
+                + (f", client sent {s.client.certificate.value}" if how is _IN_HANDSHAKE else "")
                 if side.negotiate
                 else "; no certificate requested in the handshake"
             ),
@@ -791,7 +799,7 @@ class _Run:
             key=True,
         )
         protocol = hs.alpn or "http/1.1"
-        if s.server.host is Host.KESTREL:  # Kestrel's validation callback (R-KESTREL-2)
+        if s.server.host is _KESTREL:  # Kestrel's validation callback (R-KESTREL-2)
             from httpsys_sim.core import _apphost
 
             def record_kestrel(end: str) -> None:
@@ -819,7 +827,7 @@ class _Run:
             f"{self.caps.profile.name} closes the connection at the CertificateRequest to ask "
             "its user (or policy) which certificate to send, then repeats the request on a new "
             "connection with its choice: "
-            + ("its certificate" if choice is not CertState.NONE else "none"),
+            + ("its certificate" if choice is not _NO_CERT else "none"),
             "R-CLI-16",
             key=True,
         )
@@ -932,7 +940,7 @@ class _Run:
             from httpsys_sim.core import _apphost
 
             return _apphost.request_arrived(self, protocol, exchange, record)
-        if self.policy is CertPolicy.IGNORE:
+        if self.policy is _IGNORE:
             self.step(
                 "iis", "IIS", "no client certificate needed for this path", "R-IIS-1", key=True
             )
@@ -940,7 +948,7 @@ class _Run:
             return self._validate(None, need=False)
         if (
             self.cert_on_connection is not None
-            or exchange.handshake.cert_requested is CertRequestedHow.HANDSHAKE
+            or exchange.handshake.cert_requested is _IN_HANDSHAKE
         ):
             self.step(
                 "iis",
@@ -952,7 +960,7 @@ class _Run:
             )
             record("response")
             return self._validate(self.cert_on_connection)
-        if self.policy is CertPolicy.REQUIRE_ONLY:
+        if self.policy is _REQUIRE_ONLY:
             self.step(
                 "iis",
                 "IIS",
@@ -980,7 +988,7 @@ class _Run:
             return self._late_h2(record)
         if protocol == "h3":
             return self._late_h3(record)
-        if version is TlsVersion.TLS13:
+        if version is _TLS13:
             return self._late_tls13(exchange, record)
         return self._late_tls12(exchange, record)
 
@@ -1072,7 +1080,7 @@ class _Run:
         rule = release.late_demand_rule
         if (
             release.late_demand_tls13 is LateDemandPolicy.NOT_SUPPORTED
-            and self.scenario.server.host is Host.ASPNETCORE_HTTPSYS
+            and self.scenario.server.host is _HTTPSYS
         ):
             from httpsys_sim.core import _apphost
 
@@ -1212,7 +1220,7 @@ class _Run:
             rule = "R-REQ-2.tls12-schannel-blocked" if blocked else "RFC5746-3"
             return self._reset(rule), None, False
         if client_asked_user(late):
-            record(ASKED_USER_END, CertRequestedHow.RENEGOTIATION)
+            record(ASKED_USER_END, _BY_RENEGOTIATION)
             return self.ask_user()
         if late.server_state is State.S12_RENEG_WAIT_CH and not late.client_closed:
             self.step(
@@ -1230,7 +1238,7 @@ class _Run:
                 "http.sys might reset the connection instead of waiting for the timer",
                 "R-REQ-2.tls12-ignored",
             )
-            record("timeout", CertRequestedHow.RENEGOTIATION)
+            record("timeout", _BY_RENEGOTIATION)
             self.httperr = "Timer_SslRenegotiation"
             return (
                 Timeout(
@@ -1250,7 +1258,7 @@ class _Run:
                 key=True,
                 decisive=True,
             )
-            record("tls_alert:no_renegotiation", CertRequestedHow.RENEGOTIATION)
+            record("tls_alert:no_renegotiation", _BY_RENEGOTIATION)
             return (
                 TlsAlert(
                     rule="R-CLI-2",
@@ -1273,7 +1281,7 @@ class _Run:
                 key=True,
                 decisive=True,
             )
-            record("reset", CertRequestedHow.RENEGOTIATION)
+            record("reset", _BY_RENEGOTIATION)
             reset = self._reset("R-REQ-2.tls12-refused")
             refused_text = self.caps.profile.error_renegotiation_refused.value
             if refused_text is not None:  # the client reports its own refusal first
@@ -1289,7 +1297,7 @@ class _Run:
             "R-TLS-7",
             key=True,
         )
-        record("response", CertRequestedHow.RENEGOTIATION)
+        record("response", _BY_RENEGOTIATION)
         return self._validate(cert)
 
     # --- outcomes -------------------------------------------------------------------------
@@ -1321,8 +1329,8 @@ class _Run:
         if not need:
             self.step("iis", "IIS", "serves the request: 200", "R-IIS-1", key=True)
             return self._answer(200, 0, 0, "R-IIS-1")
-        if cert is None or cert is CertState.NONE:
-            if self.policy in (CertPolicy.REQUIRE, CertPolicy.REQUIRE_ONLY):
+        if cert is None or cert is _NO_CERT:
+            if self.policy in (_REQUIRE, _REQUIRE_ONLY):
                 text = "no client certificate and SslRequireCert: 403.7"
                 self.step("iis", "IIS", text, "R-IIS-5", key=True, decisive=True)
                 return self._answer(403, 7, 5, "R-IIS-5")
@@ -1335,7 +1343,7 @@ class _Run:
             status, substatus, win32, rule, text = verdict
             self.step("iis", "IIS", text, rule, key=True, decisive=True)
             return self._answer(status, substatus, win32, rule)
-        if cert is CertState.REVOKED and not self.binding.verify_client_cert_revocation:
+        if cert is _REVOKED and not self.binding.verify_client_cert_revocation:
             text = "revocation checking is off on the binding: the revoked certificate passes (200)"
             self.step("iis", "http.sys", text, "R-BIND-1", key=True, decisive=True)
             return self._answer(200, 0, 0, "R-BIND-1", reached=True)
@@ -1392,7 +1400,7 @@ _VERDICTS: Mapping[CertState, tuple[int, int, int, str]] = MappingProxyType(
             "the certificate chains to an untrusted root: 403.16",
         ),
         CertState.EXPIRED: (403, 17, 0x800B0101, "the certificate has expired: 403.17"),
-        CertState.REVOKED: (403, 13, 0x80092010, "the certificate is revoked: 403.13"),
+        _REVOKED: (403, 13, 0x80092010, "the certificate is revoked: 403.13"),
     }
 )
 

@@ -73,11 +73,12 @@ def hresult_of(win32_status: int) -> str | None:
 _ORDER = MappingProxyType(
     {Confidence.DOCUMENTED: 0, Confidence.REPORTED: 1, Confidence.INFERRED: 2}
 )
+_DOCUMENTED = Confidence.DOCUMENTED  # bound once: docs/architecture.md#speed
 
 
 def weakest(*levels: Confidence) -> Confidence:
     """The least certain of ``levels`` (documented < reported < inferred)."""
-    return max(levels, key=_ORDER.__getitem__, default=Confidence.DOCUMENTED)
+    return max(levels, key=_ORDER.__getitem__, default=_DOCUMENTED)
 
 
 @attrs.frozen(kw_only=True)

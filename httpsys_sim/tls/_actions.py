@@ -43,6 +43,17 @@ __all__ = [
 ]
 
 
+# Enum members read for every message, bound to module names once: on CPython 3.11 reading a
+# member through its class goes through the enum metaclass and costs about 80 ns, a module
+# name about 3 ns (docs/architecture.md#speed).
+_TLS13 = TlsVersion.TLS13
+_CLIENT_HELLO, _SERVER_HELLO = Kind.CLIENT_HELLO, Kind.SERVER_HELLO
+_CERTIFICATE, _CERTIFICATE_REQUEST = Kind.CERTIFICATE, Kind.CERTIFICATE_REQUEST
+_CCS, _NEW_SESSION_TICKET = Kind.CHANGE_CIPHER_SPEC, Kind.NEW_SESSION_TICKET
+_C13_CONNECTED, _S13_CONNECTED = State.C13_CONNECTED, State.S13_CONNECTED
+_IN_HANDSHAKE, _ACCEPT = CertRequestedHow.HANDSHAKE, RenegotiationAnswer.ACCEPT
+
+
 class Negotiation(NamedTuple):
     """What the server makes of one ClientHello: read once, then used by every guard of the
     rows it tries and by the ``NEGOTIATE`` effect of the row it takes."""
@@ -107,9 +118,8 @@ _VERIFY_ALERT: Mapping[CertState | None, AlertDescription] = MappingProxyType(
         CertState.EXPIRED: AlertDescription.CERTIFICATE_EXPIRED,
     }
 )
-_TLS13 = TlsVersion.TLS13
-_CCS = Kind.CHANGE_CIPHER_SPEC
 _HELLOS = frozenset({Kind.CLIENT_HELLO, Kind.SERVER_HELLO})
+_FINISHED = _PLAIN[Kind.FINISHED, True]
 
 
 def encrypted(c: TlsConnection, kind: Kind) -> bool:
@@ -126,6 +136,17 @@ def encrypted(c: TlsConnection, kind: Kind) -> bool:
 
 def _plain(c: TlsConnection, kind: Kind) -> tuple[Message]:
     return _PLAIN[kind, encrypted(c, kind)]
+
+
+def _plain_of(kind: Kind) -> Callable[[TlsConnection], tuple[Message, ...]]:
+    """The builder of a parameterless message of ``kind``: its shared value, encrypted or not
+    as the connection writes it now."""
+
+    def build(c: TlsConnection) -> tuple[Message, ...]:
+        return _PLAIN[kind, encrypted(c, kind)]
+
+    build.__name__ = build.__qualname__ = kind.name.lower()
+    return build
 
 
 def _alert(c: TlsConnection, level: AlertLevel, description: AlertDescription) -> tuple[Message]:
@@ -279,7 +300,7 @@ class Guards:
 
     @staticmethod
     def reneg_accept(c: TlsConnection, m: Message | None, n: Negotiation | None) -> bool:
-        return c.renegotiation_answer is RenegotiationAnswer.ACCEPT
+        return c.renegotiation_answer is _ACCEPT
 
     @staticmethod
     def reneg_refuse_fatal(c: TlsConnection, m: Message | None, n: Negotiation | None) -> bool:
@@ -351,9 +372,7 @@ class Effects:
         c.peer_compat_session_id = hello.compat_session_id
         if n.cert_request and not n.resume:
             renegotiation = c.handshakes > 0
-            c.cert_requested = (
-                CertRequestedHow.RENEGOTIATION if renegotiation else CertRequestedHow.HANDSHAKE
-            )
+            c.cert_requested = CertRequestedHow.RENEGOTIATION if renegotiation else _IN_HANDSHAKE
 
     @staticmethod
     def accept_server_hello(c: TlsConnection, m: Message | None, n: Negotiation | None) -> None:
@@ -375,14 +394,14 @@ class Effects:
     @staticmethod
     def note_cert_request(c: TlsConnection, m: Message | None, n: Negotiation | None) -> None:
         c.cert_request_pending = True
-        if c.state is State.C13_CONNECTED:
+        if c.state is _C13_CONNECTED:
             # The reply echoes the request's certificate_request_context (RFC 8446 §4.4.2).
             c.pha_context = _message(m).context
             c.cert_requested = CertRequestedHow.POST_HANDSHAKE
         elif c.renegotiating:
             c.cert_requested = CertRequestedHow.RENEGOTIATION
         else:
-            c.cert_requested = CertRequestedHow.HANDSHAKE
+            c.cert_requested = _IN_HANDSHAKE
 
     @staticmethod
     def record_empty_cert(c: TlsConnection, m: Message | None, n: Negotiation | None) -> None:
@@ -426,11 +445,7 @@ def _answer_to_hello_request(c: TlsConnection) -> RenegotiationAnswer:
     answer = cfg.renegotiation
     if c.alpn == "h2" and cfg.renegotiation_h2 is not None:
         answer = cfg.renegotiation_h2
-    if (
-        answer is RenegotiationAnswer.ACCEPT
-        and cfg.secure_renegotiation
-        and not c.peer_secure_renegotiation
-    ):
+    if answer is _ACCEPT and cfg.secure_renegotiation and not c.peer_secure_renegotiation:
         # RFC 5746 §4.2: a client that speaks RFC 5746 refuses to renegotiate with a server
         # that does not.  A legacy client (no RFC 5746) renegotiates as it always did;
         # whether the server lets it is the server's choice (R-TLS-2).
@@ -453,8 +468,8 @@ class Builders:
         tls13 = _TLS13 in versions
         return (
             Message(
-                kind=Kind.CLIENT_HELLO,
-                encrypted=encrypted(c, Kind.CLIENT_HELLO),
+                kind=_CLIENT_HELLO,
+                encrypted=encrypted(c, _CLIENT_HELLO),
                 versions=versions,
                 alpn=cfg.alpn,
                 post_handshake_auth=cfg.post_handshake_auth and tls13,
@@ -470,8 +485,8 @@ class Builders:
     def server_hello(c: TlsConnection) -> tuple[Message, ...]:
         return (
             Message(
-                kind=Kind.SERVER_HELLO,
-                encrypted=encrypted(c, Kind.SERVER_HELLO),
+                kind=_SERVER_HELLO,
+                encrypted=encrypted(c, _SERVER_HELLO),
                 version=c.version,
                 selected_alpn=c.alpn,
                 resumed=c.resumed,
@@ -481,15 +496,15 @@ class Builders:
 
     @staticmethod
     def server_certificate(c: TlsConnection) -> tuple[Message, ...]:
-        return _SERVER_CERTIFICATE[encrypted(c, Kind.CERTIFICATE)]
+        return _SERVER_CERTIFICATE[encrypted(c, _CERTIFICATE)]
 
     @staticmethod
     def client_certificate(c: TlsConnection) -> tuple[Message, ...]:
-        context = c.pha_context if c.state is State.C13_CONNECTED else 0
+        context = c.pha_context if c.state is _C13_CONNECTED else 0
         return (
             Message(
-                kind=Kind.CERTIFICATE,
-                encrypted=encrypted(c, Kind.CERTIFICATE),
+                kind=_CERTIFICATE,
+                encrypted=encrypted(c, _CERTIFICATE),
                 cert=c.client_config.certificate,
                 context=context,
             ),
@@ -497,56 +512,34 @@ class Builders:
 
     @staticmethod
     def certificate_request(c: TlsConnection) -> tuple[Message, ...]:
-        if c.state is State.S13_CONNECTED and c.pha_context:
-            enc = encrypted(c, Kind.CERTIFICATE_REQUEST)
-            return (Message(kind=Kind.CERTIFICATE_REQUEST, encrypted=enc, context=c.pha_context),)
-        return _plain(c, Kind.CERTIFICATE_REQUEST)
+        if c.state is _S13_CONNECTED and c.pha_context:
+            enc = encrypted(c, _CERTIFICATE_REQUEST)
+            return (Message(kind=_CERTIFICATE_REQUEST, encrypted=enc, context=c.pha_context),)
+        return _plain(c, _CERTIFICATE_REQUEST)
 
-    @staticmethod
-    def change_cipher_spec(c: TlsConnection) -> tuple[Message, ...]:
-        return _plain(c, Kind.CHANGE_CIPHER_SPEC)
+    # Parameterless messages: the shared value of their kind (R-TLS-7 decides encryption).
+    certificate_verify = staticmethod(_plain_of(Kind.CERTIFICATE_VERIFY))
+    change_cipher_spec = staticmethod(_plain_of(Kind.CHANGE_CIPHER_SPEC))
+    client_key_exchange = staticmethod(_plain_of(Kind.CLIENT_KEY_EXCHANGE))
+    encrypted_extensions = staticmethod(_plain_of(Kind.ENCRYPTED_EXTENSIONS))
+    hello_request = staticmethod(_plain_of(Kind.HELLO_REQUEST))
+    server_hello_done = staticmethod(_plain_of(Kind.SERVER_HELLO_DONE))
+    server_key_exchange = staticmethod(_plain_of(Kind.SERVER_KEY_EXCHANGE))
+    ticket_12 = staticmethod(_plain_of(Kind.NEW_SESSION_TICKET))
 
     @staticmethod
     def finished(c: TlsConnection) -> tuple[Message, ...]:
         # Always protected: it follows this end's ChangeCipherSpec in the same flight
         # (RFC 5246 §7.4.9) or travels under TLS 1.3 handshake keys (RFC 8446 §4.4.4).
-        return _PLAIN[Kind.FINISHED, True]
+        return _FINISHED
 
     @staticmethod
     def tickets_13(c: TlsConnection) -> tuple[Message, ...]:
-        return _plain(c, Kind.NEW_SESSION_TICKET) * c.personality.tls13_tickets
+        return _plain(c, _NEW_SESSION_TICKET) * c.personality.tls13_tickets
 
     @staticmethod
     def tickets_after_pha(c: TlsConnection) -> tuple[Message, ...]:
-        return _plain(c, Kind.NEW_SESSION_TICKET) * c.personality.tickets_after_pha
-
-    @staticmethod
-    def ticket_12(c: TlsConnection) -> tuple[Message, ...]:
-        return _plain(c, Kind.NEW_SESSION_TICKET)
-
-    @staticmethod
-    def hello_request(c: TlsConnection) -> tuple[Message, ...]:
-        return _plain(c, Kind.HELLO_REQUEST)
-
-    @staticmethod
-    def encrypted_extensions(c: TlsConnection) -> tuple[Message, ...]:
-        return _plain(c, Kind.ENCRYPTED_EXTENSIONS)
-
-    @staticmethod
-    def server_key_exchange(c: TlsConnection) -> tuple[Message, ...]:
-        return _plain(c, Kind.SERVER_KEY_EXCHANGE)
-
-    @staticmethod
-    def server_hello_done(c: TlsConnection) -> tuple[Message, ...]:
-        return _plain(c, Kind.SERVER_HELLO_DONE)
-
-    @staticmethod
-    def certificate_verify(c: TlsConnection) -> tuple[Message, ...]:
-        return _plain(c, Kind.CERTIFICATE_VERIFY)
-
-    @staticmethod
-    def client_key_exchange(c: TlsConnection) -> tuple[Message, ...]:
-        return _plain(c, Kind.CLIENT_KEY_EXCHANGE)
+        return _plain(c, _NEW_SESSION_TICKET) * c.personality.tickets_after_pha
 
     @staticmethod
     def alert_unexpected_message(c: TlsConnection) -> tuple[Message, ...]:

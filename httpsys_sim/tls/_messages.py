@@ -84,7 +84,7 @@ class Message:
     @property
     def empty_certificate(self) -> bool:
         """A Certificate message that carries no certificate."""
-        return self.kind is Kind.CERTIFICATE and self.cert in (None, CertState.NONE)
+        return self.kind is _CERTIFICATE and self.cert in (None, _NO_CERT)
 
     def label(self) -> str:
         """The transcript name: ``client_hello`` or ``alert fatal:unexpected_message(10)``."""
@@ -98,7 +98,9 @@ class Message:
         return _LABELS[self.kind]
 
 
-_ALERT = Kind.ALERT
+# Members read for every message, bound once (reading one through its enum class is slow on
+# CPython 3.11: docs/architecture.md#speed).
+_ALERT, _CERTIFICATE, _NO_CERT = Kind.ALERT, Kind.CERTIFICATE, CertState.NONE
 
 #: Transcript names of the non-alert kinds (``Kind.value``, looked up without the enum).
 _LABELS: Mapping[Kind, str] = MappingProxyType({k: str(k.value) for k in Kind})

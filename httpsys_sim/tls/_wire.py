@@ -72,7 +72,7 @@ class Wire:
 
     def end(self, role: Role) -> TlsConnection:
         """The connection that plays ``role``."""
-        return self.client if role is Role.CLIENT else self.server
+        return self.client if role is _CLIENT else self.server
 
     def send(self, sender: Role, written: Iterable[tuple[Message, str]]) -> None:
         """Put what ``sender`` wrote on the wire, in order: ``(message, rule)`` pairs as

@@ -165,15 +165,18 @@ class CertPolicy(ReprStrEnum):
 def cert_policy(flags: AccessSslFlag) -> CertPolicy:
     """Which :class:`CertPolicy` ``flags`` amount to (R-IIS-1, R-IIS-2)."""
     value = int(flags)
-    negotiate = bool(value & _NEGOTIATE)
-    require = bool(value & _REQUIRE)
-    if negotiate and require:
-        return CertPolicy.REQUIRE
-    if negotiate:
-        return CertPolicy.ACCEPT
-    if require:
-        return CertPolicy.REQUIRE_ONLY
-    return CertPolicy.IGNORE
+    return _POLICY_OF[bool(value & _NEGOTIATE), bool(value & _REQUIRE)]
+
+
+#: The policy of each (SslNegotiateCert set, SslRequireCert set) pair.
+_POLICY_OF: Final = MappingProxyType(
+    {
+        (True, True): CertPolicy.REQUIRE,
+        (True, False): CertPolicy.ACCEPT,
+        (False, True): CertPolicy.REQUIRE_ONLY,
+        (False, False): CertPolicy.IGNORE,
+    }
+)
 
 
 class SiteBindingSslFlag(ReprFlag):
@@ -230,6 +233,9 @@ class Host(ReprStrEnum):
     KESTREL = "kestrel"
 
 
+_IIS_EXPRESS = Host.IIS_EXPRESS  # bound once: docs/architecture.md#speed
+
+
 def apply_site_binding_flags(
     binding: SslBinding,
     flags: SiteBindingSslFlag | int,
@@ -253,7 +259,7 @@ def apply_site_binding_flags(
             field="sslFlags",
             hint="a sum of 1, 2, 4, 8, 16, 32, 64, 128",
         )
-    if host is Host.IIS_EXPRESS:
+    if host is _IIS_EXPRESS:
         return binding
     changes: dict[str, Any] = {}
     for flag, name in _SITE_FLAG_FIELDS:
