@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import attrs
+
 from httpsys_sim.tls._config import CertRequest, CertRequestedHow, RenegotiationAnswer
 from httpsys_sim.tls._messages import CertState, Kind, Message, alert
 from httpsys_sim.tls._personality import OnRefusedRenegotiation
@@ -603,8 +605,10 @@ _EFFECTS: Mapping[Effect, Apply] = MappingProxyType(_by_name(Effect, Effects, fr
 _BUILDERS: Mapping[Out, Build] = MappingProxyType(_by_name(Out, Builders, frozenset()))
 
 
-class CompiledRow(NamedTuple):
-    """One table row with its names replaced by the functions they stand for."""
+@attrs.frozen(kw_only=True)
+class CompiledRow:
+    """One table row with its names replaced by the functions they stand for (slotted: the
+    engine reads several of its fields for every message)."""
 
     row: Transition
     guard: Check | None  #: ``None``: the row always applies
