@@ -113,6 +113,15 @@ _SERVER_CERTIFICATE: Mapping[bool, tuple[Message]] = MappingProxyType(
         for enc in (False, True)
     }
 )
+#: A client's Certificate in a handshake (empty context), one shared value per certificate
+#: and encryption; a post-handshake one carries its request's context and is built each time.
+_CLIENT_CERTIFICATE: Mapping[tuple[CertState, bool], tuple[Message]] = MappingProxyType(
+    {
+        (cert, enc): (Message(kind=Kind.CERTIFICATE, cert=cert, encrypted=enc),)
+        for cert in CertState
+        for enc in (False, True)
+    }
+)
 #: The alert a server sends for a certificate it cannot verify (P-OSSL-6).
 _VERIFY_ALERT: Mapping[CertState | None, AlertDescription] = MappingProxyType(
     {
@@ -502,15 +511,11 @@ class Builders:
 
     @staticmethod
     def client_certificate(c: TlsConnection) -> tuple[Message, ...]:
-        context = c.pha_context if c.state is _C13_CONNECTED else 0
-        return (
-            Message(
-                kind=_CERTIFICATE,
-                encrypted=encrypted(c, _CERTIFICATE),
-                cert=c.client_config.certificate,
-                context=context,
-            ),
-        )
+        cert = c.client_config.certificate
+        enc = encrypted(c, _CERTIFICATE)
+        if c.state is not _C13_CONNECTED or not c.pha_context:
+            return _CLIENT_CERTIFICATE[cert, enc]
+        return (Message(kind=_CERTIFICATE, encrypted=enc, cert=cert, context=c.pha_context),)
 
     @staticmethod
     def certificate_request(c: TlsConnection) -> tuple[Message, ...]:
