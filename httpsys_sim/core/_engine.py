@@ -168,19 +168,19 @@ def effective_client(scenario: Scenario) -> ClientCaps:
     return client_caps(scenario.client)
 
 
+#: A client set-up's override fields, and their values when it overrides nothing.
+_OVERRIDES = operator.attrgetter(*CLIENT_OVERRIDES)
+_NO_OVERRIDES = (None,) * len(CLIENT_OVERRIDES)
+
+
 def client_caps(c: ClientSetup) -> ClientCaps:
     """The capabilities of the client set-up ``c`` (profile + overrides, R-CLI-13)."""
-    # No overrides: the profile's own capabilities, worked out once per catalogue entry.
+    # Without overrides: the profile's own capabilities, worked out once per catalogue entry.
     overridden = _OVERRIDES(c) != _NO_OVERRIDES
     caps = _client_caps(c) if overridden else _PROFILE_CAPS[c.profile]
     if _pha_dropped(c, caps):
         caps = attrs.evolve(caps, offers_pha=False)
     return caps
-
-
-#: A client set-up's override fields, and their values when it overrides nothing.
-_OVERRIDES = operator.attrgetter(*CLIENT_OVERRIDES)
-_NO_OVERRIDES = (None,) * len(CLIENT_OVERRIDES)
 
 
 def _pha_dropped(c: ClientSetup, caps: ClientCaps) -> bool:
