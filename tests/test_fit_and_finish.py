@@ -16,7 +16,7 @@ from httpsys_sim.testing.strategies import scenarios
 from httpsys_sim.views._mermaid import result_mermaid
 from httpsys_sim.views._palette import PALETTE, contrast_ratio
 from httpsys_sim.views._svg import result_svg
-from httpsys_sim.views._terminal import terminal_for
+from httpsys_sim.views._terminal import terminal_for, wrap
 from httpsys_sim.views._text import matrix_text, result_text
 
 
@@ -129,3 +129,19 @@ def test_the_report_and_reprs_read_well() -> None:
     assert len(repr(result)) < 300
     assert str(result).startswith("Outcome: HTTP 500.0")
     assert category(result) is OutcomeCategory.ERROR
+
+
+@given(
+    words=st.lists(
+        st.text(alphabet="abcdefghij.:/*", min_size=1, max_size=12), min_size=1, max_size=30
+    ),
+    width=st.integers(min_value=16, max_value=120),
+)
+def test_a_wrapped_separator_ends_a_line_never_starts_one(words: list[str], width: int) -> None:
+    """Text views wrap lists joined with " · ": every line fits the width, the text reads the
+    same once the lines are joined again, and no line begins with the separator."""
+    text = " · ".join(words)
+    lines = wrap(text, width, hang="  ")
+    assert all(len(line) <= width for line in lines)
+    assert not any(line.lstrip().startswith("·") for line in lines)
+    assert " ".join(line.strip() for line in lines) == text

@@ -75,14 +75,20 @@ def wrap(
     """``text`` as lines of at most ``width`` columns, continuation lines under ``hang``
     (default: as deep as ``indent``); one line when ``width`` is None.  With
     ``split_words=False`` a word longer than the line (a file path, a command) stays whole
-    and overflows, so it can still be copied."""
+    and overflows, so it can still be copied.  A ``" · "`` separator stays at the end of a
+    line, never at the start of the next."""
     if width is None:
         return [indent + text]
-    return textwrap.wrap(
-        text,
+    lines = textwrap.wrap(
+        text.replace(" · ", _GLUED_DOT + " "),
         max(16, width),
         initial_indent=indent,
         subsequent_indent=" " * len(indent) if hang is None else hang,
         break_long_words=split_words,
         break_on_hyphens=False,
     ) or [indent]
+    return [line.replace(_GLUED_DOT, " ·") for line in lines]
+
+
+#: The separator's dot after a no-break space: textwrap keeps it with the word before.
+_GLUED_DOT = "\u00a0·"
