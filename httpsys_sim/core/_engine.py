@@ -29,7 +29,7 @@ from httpsys_sim.catalogue._clients import (
     get_client,
 )
 from httpsys_sim.catalogue._rules import Confidence, get_rule
-from httpsys_sim.core import _checks
+from httpsys_sim.core import _apphost, _checks
 from httpsys_sim.core._exchange import (
     ASKED_USER_END,
     Exchange,
@@ -309,8 +309,6 @@ class ServerSide:
 
 def server_side(server: ServerSetup, request: Request) -> ServerSide:
     """Everything the engine needs from ``server`` and ``request`` before a client connects."""
-    from httpsys_sim.core import _apphost
-
     r = server.release
     binding = _effective_binding(server)
     policy = cert_policy(server.access_ssl_flags)
@@ -383,8 +381,6 @@ def _configuration_steps(
         "R-REL-1",
     )
     if s.host in APP_HOSTS:
-        from httpsys_sim.core import _apphost
-
         _apphost.config_steps(head, s)
     if r.user_defined:
         tail.step(
@@ -631,8 +627,6 @@ class _Run:
         outcome, log, reached = self._pipeline()
         host = self.scenario.server.host
         if host in APP_HOSTS:  # ASP.NET Core hosts: what the application observed
-            from httpsys_sim.core import _apphost
-
             if host in ANCM_HOSTS:
                 self.app_observed, reached = _apphost.ancm_observation(self, outcome)
             elif self.app_observed is None:
@@ -800,7 +794,6 @@ class _Run:
         )
         protocol = hs.alpn or "http/1.1"
         if s.server.host is _KESTREL:  # Kestrel's validation callback (R-KESTREL-2)
-            from httpsys_sim.core import _apphost
 
             def record_kestrel(end: str) -> None:
                 self._record(index, transport, version, protocol, hs.cert_requested, end, hs.events)
@@ -937,8 +930,6 @@ class _Run:
             )
 
         if self.scenario.server.host in _DIRECT_HOSTS:  # no IIS: core/_apphost.py
-            from httpsys_sim.core import _apphost
-
             return _apphost.request_arrived(self, protocol, exchange, record)
         if self.policy is _IGNORE:
             self.step(
@@ -1082,8 +1073,6 @@ class _Run:
             release.late_demand_tls13 is LateDemandPolicy.NOT_SUPPORTED
             and self.scenario.server.host is _HTTPSYS
         ):
-            from httpsys_sim.core import _apphost
-
             self.step(
                 "iis",
                 "http.sys",
@@ -1323,8 +1312,6 @@ class _Run:
     ) -> tuple[Outcome, IisLogLine | None, bool]:
         """IIS's verdict on the certificate it received (R-IIS-5), or on none."""
         if self.scenario.server.host in _DIRECT_HOSTS:  # no IIS verdict: core/_apphost.py
-            from httpsys_sim.core import _apphost
-
             return _apphost.deliver(self, cert, "R-HTTPSYS-4")
         if not need:
             self.step("iis", "IIS", "serves the request: 200", "R-IIS-1", key=True)
