@@ -114,7 +114,7 @@ _KESTREL, _HTTPSYS = Host.KESTREL, Host.ASPNETCORE_HTTPSYS
 _IGNORE, _REQUIRE, _REQUIRE_ONLY = CertPolicy.IGNORE, CertPolicy.REQUIRE, CertPolicy.REQUIRE_ONLY
 _IN_HANDSHAKE, _BY_RENEGOTIATION = CertRequestedHow.HANDSHAKE, CertRequestedHow.RENEGOTIATION
 _NO_CERT, _REVOKED = CertState.NONE, CertState.REVOKED
-_ASK_OPTIONAL, _DO_NOT_ASK = CertRequest.OPTIONAL, CertRequest.NONE
+_CERT_OPTIONAL, _NO_CERT_REQUEST = CertRequest.OPTIONAL, CertRequest.NONE
 _TLS13 = TlsVersion.TLS13
 
 #: Hosts with no IIS between the TLS stack and the application (core/_apphost.py).
@@ -316,7 +316,7 @@ def server_side(server: ServerSetup, request: Request) -> ServerSide:
         policy = CertPolicy.ACCEPT  # a native module asks itself (R-IIS-8)
     negotiate = binding.client_cert_negotiation
     personality = SCHANNEL
-    cert_request = _ASK_OPTIONAL if negotiate or policy is not _IGNORE else _DO_NOT_ASK
+    cert_request = _CERT_OPTIONAL if negotiate or policy is not _IGNORE else _NO_CERT_REQUEST
     request_at = _IN_HANDSHAKE if negotiate else _BY_RENEGOTIATION
     asked_rule = "R-REQ-1" if negotiate else "R-PIPE-3"
     demand_late = policy not in (_IGNORE, _REQUIRE_ONLY)

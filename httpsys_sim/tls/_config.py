@@ -7,6 +7,7 @@ it is built.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
@@ -97,8 +98,8 @@ _HIGHEST_FIRST = tuple(sorted(TlsVersion, key=lambda v: v.rank, reverse=True))
 _IN_ORDER: Mapping[tuple[TlsVersion, ...], tuple[TlsVersion, ...]] = MappingProxyType(
     {
         chosen: chosen
-        for mask in range(1 << len(_HIGHEST_FIRST))
-        for chosen in [tuple(v for i, v in enumerate(_HIGHEST_FIRST) if mask >> i & 1)]
+        for size in range(len(_HIGHEST_FIRST) + 1)
+        for chosen in itertools.combinations(_HIGHEST_FIRST, size)  # keeps the order
     }
 )
 
