@@ -115,6 +115,33 @@ def test_steps_are_typed_once_and_kept() -> None:
     assert result.steps is steps
 
 
+def test_a_text_put_off_is_written_when_the_step_is_first_read() -> None:
+    written: list[tuple[str, int]] = []
+
+    def write(path: str, status: int) -> str:
+        written.append((path, status))
+        return f"{path} answered {status}"
+
+    trace = Trace(
+        (
+            ("iis", "IIS", "serves the request: 200", "R-IIS-1", None, True),
+            ("http", "client", (write, ("/secure", 403)), "R-PIPE-1", 0, False),
+        )
+    )
+    assert written == []  # recorded, not yet written
+    steps = trace.steps
+    assert written == [("/secure", 403)]
+    assert [s.event for s in steps] == ["serves the request: 200", "/secure answered 403"]
+    assert (steps[1].layer, steps[1].rule, steps[1].connection, steps[1].key) == (
+        "http",
+        "R-PIPE-1",
+        0,
+        False,
+    )
+    assert trace.steps is steps
+    assert written == [("/secure", 403)]  # written once
+
+
 def test_evolve_with_other_steps() -> None:
     result = hs.simulate(hs.Scenario.seed())
     shorter = attrs.evolve(result, steps=result.steps[:3])

@@ -50,10 +50,12 @@ from httpsys_sim.core._result import (
     Result,
     Step,
     StepRow,
+    StepText,
     Timeout,
     TlsAlert,
     Trace,
     WireSteps,
+    typed_step,
     weakest,
 )
 from httpsys_sim.core._scenario import (
@@ -88,7 +90,7 @@ from httpsys_sim.windows._iis import (
     apply_site_binding_flags,
     cert_policy,
 )
-from httpsys_sim.windows._releases import LateDemandPolicy
+from httpsys_sim.windows._releases import LateDemandPolicy, Release
 
 __all__ = [
     "DIRECT",
@@ -279,7 +281,9 @@ class _Notes:
         self.rows: list[StepRow] = []
         self.doubts: list[Alternative] = []
 
-    def step(self, layer: str, actor: str, event: str, rule: str, *, key: bool = False) -> None:
+    def step(
+        self, layer: str, actor: str, event: StepText, rule: str, *, key: bool = False
+    ) -> None:
         self.rows.append((layer, actor, event, rule, None, key))
 
     def doubt(self, kind: OutcomeKind, description: str, rule: str) -> None:
@@ -371,15 +375,7 @@ def _configuration_steps(
     """The configuration steps: the release, the host, the site binding, the access flags and
     the http.sys binding (``head``: those before the client's own step, ``tail``: after)."""
     r = s.release
-    head.step(
-        "config",
-        "Windows",
-        f"{r.product} (build {r.build}): TLS "
-        + "/".join(r.tls_versions)  # str enums join as their values
-        + " on by default; late certificate demand over TLS 1.3: "
-        + r.late_demand_tls13.value,
-        "R-REL-1",
-    )
+    head.step("config", "Windows", (_release_text, (r,)), "R-REL-1")
     if s.host in APP_HOSTS:
         _apphost.config_steps(head, s)
     if r.user_defined:
@@ -421,13 +417,11 @@ def _configuration_steps(
             )
     if s.host is _KESTREL:
         return  # no IIS flags, no http.sys binding (R-KESTREL-1)
-    flags = ", ".join(access_flag_names(s.access_ssl_flags)) or "None"
     if s.host is not _HTTPSYS:
         tail.step(
             "config",
             host_label(s.host),
-            f'<access sslFlags="{flags}"> applies to {request.path} '
-            f"(client certificate: {policy.value})",
+            (_access_text, (s.access_ssl_flags, request.path, policy)),
             "R-IIS-1",
         )
     if s.native_negotiate_module and s.host is not _HTTPSYS:
@@ -439,14 +433,60 @@ def _configuration_steps(
             "R-IIS-8",
             key=True,
         )
-    tail.step(
-        "config",
-        "http.sys",
+    tail.step("config", "http.sys", (_binding_text, (binding,)), "R-BIND-1")
+
+
+# The texts of the steps every run records, written only when someone reads the steps
+# (core/_result.py: StepText).
+def _release_text(r: Release) -> str:
+    return (
+        f"{r.product} (build {r.build}): TLS "
+        + "/".join(r.tls_versions)  # str enums join as their values
+        + " on by default; late certificate demand over TLS 1.3: "
+        + r.late_demand_tls13.value
+    )
+
+
+def _access_text(flags: AccessSslFlag, path: str, policy: CertPolicy) -> str:
+    names = ", ".join(access_flag_names(flags)) or "None"
+    return f'<access sslFlags="{names}"> applies to {path} (client certificate: {policy.value})'
+
+
+def _binding_text(binding: SslBinding) -> str:
+    return (
         f"SSL binding {binding.endpoint}: DefaultFlags=0x{int(binding.default_flags):x}"
         + (" (clientcertnegotiation enabled)" if binding.client_cert_negotiation else "")
         + (" (TLS 1.3 disabled)" if binding.disable_tls13 else "")
-        + (" (HTTP/2 disabled)" if binding.disable_http2 else ""),
-        "R-BIND-1",
+        + (" (HTTP/2 disabled)" if binding.disable_http2 else "")
+    )
+
+
+def _opening_text(index: int, quic: bool, endpoint: str, offered: tuple[str, ...]) -> str:
+    return (
+        f"connection {index + 1}: opens a {'QUIC' if quic else 'TCP'} connection to "
+        f"{endpoint} (ALPN offered: {', '.join(offered) or 'none'})"
+    )
+
+
+def _negotiated_text(
+    version: TlsVersion, alpn: str | None, asked: bool, sent: CertState | None
+) -> str:
+    """``sent``: the certificate the client sent in the handshake (``None``: none asked)."""
+    return (
+        f"TLS {version.value} negotiated (highest version both ends enable), ALPN "
+        f"{alpn or 'none'}"
+        + (
+            "; certificate requested in the handshake"
+            + (f", client sent {sent.value}" if sent is not None else "")
+            if asked
+            else "; no certificate requested in the handshake"
+        )
+    )
+
+
+def _request_text(method: str, path: str, protocol: str, body_bytes: int) -> str:
+    return f"{method} {path} over {_HTTP_NAMES.get(protocol, 'HTTP/1.1')}" + (
+        f" with a {body_bytes}-byte body" if body_bytes else ""
     )
 
 
@@ -486,10 +526,6 @@ def client_config(
 def confidence(rules: frozenset[str]) -> Confidence:
     """The weakest confidence among ``rules`` (an outcome's deciding rules)."""
     return weakest(*(get_rule(r).confidence for r in rules))
-
-
-def _step_of(row: StepRow) -> Step:
-    return Step(*row)
 
 
 def answer(
@@ -534,7 +570,7 @@ DIRECT = Memo(
     client_config=client_config,
     exchange=run_exchange,
     confidence=confidence,
-    step=_step_of,
+    step=typed_step,
     answer=answer,
 )
 
@@ -599,7 +635,7 @@ class _Run:
         self,
         layer: str,
         actor: str,
-        event: str,
+        event: StepText,
         rule: str,
         *,
         key: bool = False,
@@ -746,8 +782,7 @@ class _Run:
         self.step(
             "tcp",
             "client",
-            f"connection {index + 1}: opens a {'QUIC' if quic else 'TCP'} connection to "
-            f"{self.binding.endpoint} (ALPN offered: {', '.join(offered) or 'none'})",
+            (_opening_text, (index, quic, self.binding.endpoint, offered)),
             "R-PIPE-4" if quic else "R-PIPE-1",
         )
         if self.binding.reject:
@@ -778,17 +813,11 @@ class _Run:
         assert version is not None
         self.cert_on_connection = hs.peer_certificate
         how = hs.cert_requested
+        sent = s.client.certificate if how is _IN_HANDSHAKE else None
         self.step(
             "tls",
             "http.sys",
-            f"TLS {version.value} negotiated (highest version both ends enable), ALPN "
-            f"{hs.alpn or 'none'}"
-            + (
-                "; certificate requested in the handshake"
-                + (f", client sent {s.client.certificate.value}" if how is _IN_HANDSHAKE else "")
-                if side.negotiate
-                else "; no certificate requested in the handshake"
-            ),
+            (_negotiated_text, (version, hs.alpn, side.negotiate, sent)),
             side.asked_rule,
             key=True,
         )
@@ -905,12 +934,10 @@ class _Run:
         self, index: int, transport: str, protocol: str, exchange: Exchange
     ) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
         req = self.scenario.request
-        http_name = _HTTP_NAMES.get(protocol, "HTTP/1.1")
         self.step(
             "http",
             "client",
-            f"{req.method} {req.path} over {http_name}"
-            + (f" with a {req.body_bytes}-byte body" if req.body_bytes else ""),
+            (_request_text, (req.method, req.path, protocol, req.body_bytes)),
             "R-PIPE-1",
         )
         version = exchange.handshake.version

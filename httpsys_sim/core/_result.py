@@ -40,11 +40,13 @@ __all__ = [
     "Result",
     "Step",
     "StepRow",
+    "StepText",
     "Timeout",
     "TlsAlert",
     "Trace",
     "WireSteps",
     "hresult_of",
+    "typed_step",
 ]
 
 
@@ -401,9 +403,14 @@ class Step:
         }
 
 
-#: A step as the engine records it: ``(layer, actor, event, rule, connection, key)`` —
-#: :class:`Step`'s first six arguments.
-StepRow = tuple[str, str, str, str, "int | None", bool]
+#: A step's text as the engine records it: the text itself, or ``(write, args)`` — the
+#: function that writes it and its arguments, called only when the step is first read
+#: (docs/architecture.md#speed).  The arguments are frozen values, so the pair is too.
+StepText = str | tuple[Callable[..., str], tuple[Any, ...]]
+
+#: A step as the engine records it: ``(layer, actor, text, rule, connection, key)`` —
+#: :class:`Step`'s first six arguments, the text perhaps still to be written.
+StepRow = tuple[str, str, StepText, str, "int | None", bool]
 
 _CLIENT = Role.CLIENT
 
@@ -458,8 +465,13 @@ def _wire_step(record: WireEvent, connection: int | None) -> Step:
     )
 
 
-def _step_of(row: StepRow) -> Step:
-    return Step(*row)
+def typed_step(row: StepRow) -> Step:
+    """The :class:`Step` a recorded row stands for (its text written now if it was put off)."""
+    layer, actor, text, rule, connection, key = row
+    if not isinstance(text, str):
+        write, args = text
+        text = write(*args)
+    return Step(layer, actor, text, rule, connection, key)
 
 
 class Trace:
@@ -478,7 +490,7 @@ class Trace:
         entries: tuple[StepRow | tuple[WireSteps, int | None], ...] = (),
         *,
         steps: tuple[Step, ...] | None = None,
-        step: Callable[[StepRow], Step] = _step_of,
+        step: Callable[[StepRow], Step] = typed_step,
     ) -> None:
         self._entries = entries
         self._steps = steps
