@@ -7,6 +7,8 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from httpsys_sim.catalogue import _rules as rules
 from httpsys_sim.catalogue._rules import (
@@ -19,6 +21,7 @@ from httpsys_sim.catalogue._rules import (
     get_rule,
     get_source,
 )
+from httpsys_sim.core._result import weakest
 
 #: Every rule id behaviour.md defines (copied here: the spec is not installed with the package).
 BEHAVIOUR_RULE_IDS = (
@@ -265,3 +268,13 @@ def test_rule_ids_quoted_anywhere_in_the_package_exist() -> None:
         if rule_id not in RULES and rule_id not in SOURCES
     )
     assert unknown == []
+
+
+#: Confidence levels, surest first.
+_SUREST_FIRST = [Confidence.DOCUMENTED, Confidence.REPORTED, Confidence.INFERRED]
+
+
+@given(st.lists(st.sampled_from(Confidence), max_size=6))
+def test_an_outcome_is_as_sure_as_its_least_certain_rule(levels: list[Confidence]) -> None:
+    expected = max(levels, key=_SUREST_FIRST.index, default=Confidence.DOCUMENTED)
+    assert weakest(*levels) is expected

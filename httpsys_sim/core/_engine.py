@@ -28,7 +28,7 @@ from httpsys_sim.catalogue._clients import (
     H11RetryPolicy,
     get_client,
 )
-from httpsys_sim.catalogue._rules import Confidence, get_rule
+from httpsys_sim.catalogue._rules import RULES, Confidence
 from httpsys_sim.core import _apphost, _checks
 from httpsys_sim.core._exchange import (
     ASKED_USER_END,
@@ -139,6 +139,9 @@ _H11_REQUIRED_END = "http2_error:HTTP_1_1_REQUIRED"
 _ALL_VERSIONS = (TlsVersion.TLS13, TlsVersion.TLS12, TlsVersion.TLS11, TlsVersion.TLS10)
 #: The TLS versions by the names Schannel settings give them (``"1.3"``…).
 _TLS_BY_NAME: Mapping[str, TlsVersion] = MappingProxyType({v.value: v for v in _ALL_VERSIONS})
+#: A connection record's name of each version (``TlsVersion.value``, read without the enum's
+#: slow property: docs/architecture.md#speed).
+_VERSION_NAMES: Mapping[TlsVersion | None, str] = MappingProxyType({v: v.value for v in TlsVersion})
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
@@ -524,8 +527,9 @@ def client_config(
 
 
 def confidence(rules: frozenset[str]) -> Confidence:
-    """The weakest confidence among ``rules`` (an outcome's deciding rules)."""
-    return weakest(*(get_rule(r).confidence for r in rules))
+    """The weakest confidence among ``rules`` (an outcome's deciding rules, every one in the
+    catalogue: tests/test_pipeline_properties.py checks every rule a step cites)."""
+    return weakest(*[RULES[r].confidence for r in rules])
 
 
 def answer(
@@ -877,7 +881,7 @@ class _Run:
             ConnectionRecord(
                 index=index,
                 transport=transport,
-                tls_version=None if version is None else version.value,
+                tls_version=_VERSION_NAMES.get(version),  # None: none negotiated
                 alpn=alpn,
                 cert_requested=how,
                 end=end,

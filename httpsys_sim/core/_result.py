@@ -72,15 +72,17 @@ def hresult_of(win32_status: int) -> str | None:
     return f"0x{value:08X}"
 
 
-_ORDER = MappingProxyType(
-    {Confidence.DOCUMENTED: 0, Confidence.REPORTED: 1, Confidence.INFERRED: 2}
-)
+#: The confidences below ``documented``, least certain first.
+_LESS_CERTAIN = (Confidence.INFERRED, Confidence.REPORTED)
 _DOCUMENTED = Confidence.DOCUMENTED  # bound once: docs/architecture.md#speed
 
 
 def weakest(*levels: Confidence) -> Confidence:
     """The least certain of ``levels`` (documented < reported < inferred)."""
-    return max(levels, key=_ORDER.__getitem__, default=_DOCUMENTED)
+    for level in _LESS_CERTAIN:
+        if level in levels:
+            return level
+    return _DOCUMENTED
 
 
 @attrs.frozen(kw_only=True)
