@@ -160,16 +160,37 @@ def test_a_sweep_shares_exchanges_between_scenarios() -> None:
     sweep = hs.Sweep()
     seeds = [hs.Scenario.seed(r) for r in ("win11-23h2", "win11-24h2", "server-2022")]
     results = [sweep.simulate(s.with_client("curl", c)) for s in seeds for c in ("valid", "none")]
-    exchanges = sweep._memo.exchange.cache_info()  # type: ignore[attr-defined]
+    exchanges = sweep._exchanges.cache_info()
     assert exchanges.hits > 0
     assert exchanges.misses < sum(len(r.connections) for r in results)
+
+
+def _access(scenario: hs.Scenario, flags: str) -> hs.Scenario:
+    return attrs.evolve(scenario, server=attrs.evolve(scenario.server, access_ssl_flags=flags))
+
+
+@pytest.mark.parametrize("release", ["server-2019", "server-2025"])
+def test_scenarios_that_differ_only_in_a_late_demand_share_one_exchange(release: str) -> None:
+    base = hs.Scenario.seed(release).with_client("curl", "valid")
+    demands = _access(base, "Ssl,SslNegotiateCert,SslRequireCert")  # IIS asks late
+    asks_nothing = _access(base, "SslRequireCert")  # 403.7 without asking (R-IIS-2)
+    sweep = hs.Sweep()
+    asked = sweep.simulate(demands)
+    assert asked == hs.simulate(demands)
+    worked_out = sweep._exchanges.cache_info().misses
+    assert worked_out == len(asked.connections)  # each connection's ends differ (ALPN)
+    not_asked = sweep.simulate(asks_nothing)
+    assert not_asked == hs.simulate(asks_nothing)
+    assert not_asked.outcome != asked.outcome
+    assert sweep._exchanges.cache_info().misses == worked_out  # nothing worked out again
 
 
 def test_a_sweeps_caches_are_bounded() -> None:
     sweep = hs.Sweep(cache_size=2)
     for release in hs.RELEASES:
         sweep.simulate(hs.Scenario.seed(release))
-    for cache in sweep._memo:
+    assert len(sweep._caches) == len(sweep._memo)
+    for cache in sweep._caches:
         assert cache.cache_info().currsize <= 2  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="cache_size"):
         hs.Sweep(cache_size=0)

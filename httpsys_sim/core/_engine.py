@@ -860,7 +860,11 @@ class _Run:
         return _Retry(alpn=self.offered, quic=quic)
 
     def late_demand(self, exchange: Exchange) -> Phase:
-        """The server's late certificate demand on this connection (the exchange made it)."""
+        """The server's late certificate demand on this connection (the exchange made it).
+
+        Only a run whose server side demands late (:attr:`ServerSide.demand_late`) reads it:
+        a sweep hands every run the exchange with the late demand made whenever the
+        connection allows it (core/_sweep.py)."""
         late = exchange.late
         assert late is not None, "the exchange was run without the late demand"
         self.phase = late

@@ -15,13 +15,15 @@ import functools
 from collections.abc import Iterable, Iterator
 
 from httpsys_sim.core._engine import DIRECT, Memo, simulate_with
+from httpsys_sim.core._exchange import Exchange, run_exchange
 from httpsys_sim.core._result import Result
 from httpsys_sim.core._scenario import Scenario
+from httpsys_sim.tls import ClientConfig, ServerConfig
 
 __all__ = ["DEFAULT_CACHE_SIZE", "Sweep", "simulate_many"]
 
 #: Entries each of a sweep's caches keeps: the 17 280 scenarios of the benchmark need about
-#: 1 300 distinct TLS exchanges and fewer of every other kind.
+#: 960 distinct TLS exchanges and fewer of every other kind.
 DEFAULT_CACHE_SIZE = 4096
 
 
@@ -41,14 +43,36 @@ class Sweep:
 
         # The functions simulate() calls, each behind a bounded cache of this sweep's own.
         bounded = functools.lru_cache(maxsize=cache_size)
-        self._memo = Memo(
+
+        # One exchange per distinct pair of ends, the late demand made whenever the connection
+        # allows it: a run that demands nothing late never reads it (core/_engine.py,
+        # late_demand), so scenarios that differ only in whether they demand share the work.
+        @bounded
+        def pair_exchange(server: ServerConfig, client: ClientConfig) -> Exchange:
+            return run_exchange(server, client, True)
+
+        def exchange(server: ServerConfig, client: ClientConfig, demand_late: bool) -> Exchange:
+            return pair_exchange(server, client)
+
+        self._memo = memo = Memo(
             client=bounded(DIRECT.client),
             server=bounded(DIRECT.server),
             client_config=bounded(DIRECT.client_config),
-            exchange=bounded(DIRECT.exchange),
+            exchange=exchange,
             confidence=bounded(DIRECT.confidence),
             step=bounded(DIRECT.step),
             answer=bounded(DIRECT.answer),
+        )
+        # Every cache (``cache_info()`` says how full each is), the exchanges' first.
+        self._exchanges = pair_exchange
+        self._caches = (
+            pair_exchange,
+            memo.client,
+            memo.server,
+            memo.client_config,
+            memo.confidence,
+            memo.step,
+            memo.answer,
         )
 
     def simulate(self, scenario: Scenario) -> Result:
