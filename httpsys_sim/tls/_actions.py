@@ -129,6 +129,30 @@ _VERIFY_ALERT: Mapping[CertState | None, AlertDescription] = MappingProxyType(
         CertState.EXPIRED: AlertDescription.CERTIFICATE_EXPIRED,
     }
 )
+#: Every ServerHello that selects a protocol the pipeline offers (or none), one shared value
+#: per content, keyed as :meth:`Builders.server_hello` reads the connection: encrypted,
+#: version, ALPN, resumed, secure renegotiation.  Another ALPN id builds its own.
+_SERVER_HELLOS: Mapping[tuple[bool, TlsVersion | None, str | None, bool, bool], tuple[Message]] = (
+    MappingProxyType(
+        {
+            (enc, version, alpn, resumed, secure): (
+                Message(
+                    kind=Kind.SERVER_HELLO,
+                    encrypted=enc,
+                    version=version,
+                    selected_alpn=alpn,
+                    resumed=resumed,
+                    secure_renegotiation=secure,
+                ),
+            )
+            for enc in (False, True)
+            for version in TlsVersion
+            for alpn in (None, "h2", "http/1.1", "h3")
+            for resumed in (False, True)
+            for secure in (False, True)
+        }
+    )
+)
 _HELLOS = frozenset({Kind.CLIENT_HELLO, Kind.SERVER_HELLO})
 _FINISHED = _PLAIN[Kind.FINISHED, True]
 
@@ -494,10 +518,16 @@ class Builders:
 
     @staticmethod
     def server_hello(c: TlsConnection) -> tuple[Message, ...]:
+        enc = encrypted(c, _SERVER_HELLO)
+        shared = _SERVER_HELLOS.get(
+            (enc, c.version, c.alpn, c.resumed, c.peer_secure_renegotiation)
+        )
+        if shared is not None:
+            return shared
         return (
             Message(
                 kind=_SERVER_HELLO,
-                encrypted=encrypted(c, _SERVER_HELLO),
+                encrypted=enc,
                 version=c.version,
                 selected_alpn=c.alpn,
                 resumed=c.resumed,

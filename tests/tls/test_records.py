@@ -147,6 +147,33 @@ def test_shared_messages_are_equal_to_freshly_built_ones() -> None:
         assert rebuilt == m
 
 
+@pytest.mark.parametrize("alpn", ["h2", "spdy/3", None])
+@pytest.mark.parametrize("version", [TlsVersion.TLS13, TlsVersion.TLS12])
+def test_a_server_hello_says_what_the_server_settled(alpn: str | None, version: TlsVersion) -> None:
+    # Shared values for the protocols the pipeline offers, built for any other ALPN id: the
+    # same content either way, taken from what the server settled.
+    offered = () if alpn is None else (alpn,)
+    server = TlsConnection.server(
+        ServerConfig(personality=SCHANNEL, versions=(version,), alpn=offered)
+    )
+    client = TlsConnection.client(ClientConfig(personality=OPENSSL, alpn=offered))
+    wire = Wire(client, server)
+    assert wire.command(Role.CLIENT, "start") is None
+    (hello,) = [e.message for e in wire.log if e.message.kind is Kind.SERVER_HELLO]
+    assert hello == Message(
+        kind=Kind.SERVER_HELLO,
+        encrypted=False,
+        version=version,
+        selected_alpn=alpn,
+        resumed=False,
+        secure_renegotiation=True,
+    )
+    assert (server.version, server.alpn, client.alpn) == (version, alpn, alpn)
+    shared = _actions._SERVER_HELLOS.get((False, version, alpn, False, True))
+    assert (shared is not None) == (alpn != "spdy/3")
+    assert shared is None or shared[0] is hello
+
+
 def test_each_post_handshake_request_carries_its_own_context() -> None:
     # Only the in-handshake request has the empty context (0); PHA rounds count from 1.
     requests = [e.message for e in _pha_wire().log if e.message.kind is Kind.CERTIFICATE_REQUEST]
