@@ -165,6 +165,22 @@ def test_a_sweep_shares_exchanges_between_scenarios() -> None:
     assert exchanges.misses < sum(len(r.connections) for r in results)
 
 
+def test_a_sweep_shares_the_record_of_each_distinct_connection() -> None:
+    # Windows 11 23H2 and Server 2022 run curl's two connections alike (R-REQ-2.h2, then
+    # HTTP/1.1): the records are equal, so a sweep keeps one of each.
+    first, second = (hs.Scenario.seed(r).with_client("curl", "valid") for r in _SAME_TLS)
+    sweep = hs.Sweep()
+    a, b = sweep.simulate(first), sweep.simulate(second)
+    assert a.connections == hs.simulate(first).connections == hs.simulate(second).connections
+    assert len(a.connections) == 2
+    assert all(x is y for x, y in zip(a.connections, b.connections, strict=True))
+    assert sweep._memo.record.cache_info().misses == 2  # type: ignore[attr-defined]
+
+
+#: Two releases whose connections go alike.
+_SAME_TLS = ("win11-23h2", "server-2022")
+
+
 def _access(scenario: hs.Scenario, flags: str) -> hs.Scenario:
     return attrs.evolve(scenario, server=attrs.evolve(scenario.server, access_ssl_flags=flags))
 

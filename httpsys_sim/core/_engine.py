@@ -101,6 +101,7 @@ __all__ = [
     "client_caps",
     "client_config",
     "confidence",
+    "connection_record",
     "effective_binding",
     "effective_client",
     "server_side",
@@ -526,6 +527,27 @@ def client_config(
     )
 
 
+def connection_record(
+    index: int,
+    transport: str,
+    version: TlsVersion | None,
+    alpn: str | None,
+    how: CertRequestedHow,
+    end: str,
+    phase: Phase | None,
+) -> ConnectionRecord:
+    """How one connection went, with the messages of ``phase`` (``None``: no TLS at all)."""
+    return ConnectionRecord(
+        index=index,
+        transport=transport,
+        tls_version=_VERSION_NAMES.get(version),  # None: none negotiated
+        alpn=alpn,
+        cert_requested=how,
+        end=end,
+        wire=() if phase is None else phase.events,
+    )
+
+
 def confidence(rules: frozenset[str]) -> Confidence:
     """The weakest confidence among ``rules`` (an outcome's deciding rules, every one in the
     catalogue: tests/test_pipeline_properties.py checks every rule a step cites)."""
@@ -559,6 +581,12 @@ class Memo(NamedTuple):
     client_config: Callable[[ClientCaps, tuple[str, ...], CertState, bool, bool], ClientConfig]
     #: One connection's TLS exchange (:func:`~httpsys_sim.core._exchange.run_exchange`).
     exchange: Callable[[ServerConfig, ClientConfig, bool], Exchange]
+    #: How one connection went (:func:`connection_record`; a phase is itself: a sweep shares
+    #: the record of each distinct connection of each exchange).
+    record: Callable[
+        [int, str, TlsVersion | None, str | None, CertRequestedHow, str, Phase | None],
+        ConnectionRecord,
+    ]
     #: The confidence of an outcome from the rules that decided it (:func:`confidence`).
     confidence: Callable[[frozenset[str]], Confidence]
     #: A recorded step's typed value, on first read of a result's steps.
@@ -573,6 +601,7 @@ DIRECT = Memo(
     server=server_side,
     client_config=client_config,
     exchange=run_exchange,
+    record=connection_record,
     confidence=confidence,
     step=typed_step,
     answer=answer,
@@ -797,7 +826,7 @@ class _Run:
                 "R-PIPE-5",
                 key=True,
             )
-            self._record(index, transport, None, None, CertRequestedHow.NONE, "reset", ())
+            self._record(index, transport, None, None, CertRequestedHow.NONE, "reset", None)
             return self._reset("R-PIPE-5"), None, False
         memo = self.memo
         certificate = _checks.offered_certificate(self, s)
@@ -809,7 +838,7 @@ class _Run:
         hs = self.phase = exchange.handshake
         self._tls_steps(hs)
         if client_asked_user(hs):
-            self._record(index, transport, None, None, hs.cert_requested, ASKED_USER_END, hs.events)
+            self._record(index, transport, None, None, hs.cert_requested, ASKED_USER_END, hs)
             return self.ask_user(quic=quic)
         if hs.server_closed or hs.client_closed:
             return self._handshake_failed(index, transport, hs)
@@ -829,7 +858,7 @@ class _Run:
         if s.server.host is _KESTREL:  # Kestrel's validation callback (R-KESTREL-2)
 
             def record_kestrel(end: str) -> None:
-                self._record(index, transport, version, protocol, hs.cert_requested, end, hs.events)
+                self._record(index, transport, version, protocol, hs.cert_requested, end, hs)
 
             refused = _apphost.kestrel_handshake_check(self, hs, record_kestrel)
             if refused is not None:
@@ -879,19 +908,11 @@ class _Run:
         alpn: str | None,
         how: CertRequestedHow,
         end: str,
-        wire: tuple[Any, ...],
+        phase: Phase | None,
     ) -> None:
-        self.connections.append(
-            ConnectionRecord(
-                index=index,
-                transport=transport,
-                tls_version=_VERSION_NAMES.get(version),  # None: none negotiated
-                alpn=alpn,
-                cert_requested=how,
-                end=end,
-                wire=wire,
-            )
-        )
+        """Record how connection ``index`` went; ``phase``: the exchange part whose messages it
+        carried (``None``: no TLS at all)."""
+        self.connections.append(self.memo.record(index, transport, version, alpn, how, end, phase))
 
     def _handshake_failed(
         self, index: int, transport: str, hs: Phase
@@ -913,7 +934,7 @@ class _Run:
                 None,
                 CertRequestedHow.NONE,
                 "no_common_protocol",
-                hs.events,
+                hs,
             )
             return (
                 NoCommonProtocol(
@@ -924,7 +945,7 @@ class _Run:
             )
         rule = err.rule if err is not None else "RFC8446-6.2"
         self.step("tls", "http.sys", f"handshake failed: {err}", rule, key=True, decisive=True)
-        self._record(index, transport, None, None, hs.cert_requested, "tls_alert", hs.events)
+        self._record(index, transport, None, None, hs.cert_requested, "tls_alert", hs)
         alert = err.peer_observes if err is not None else "alert"
         return (
             TlsAlert(
@@ -961,7 +982,7 @@ class _Run:
                 protocol,
                 phase.cert_requested if how is None else how,
                 end,
-                phase.events,
+                phase,
             )
 
         if self.scenario.server.host in _DIRECT_HOSTS:  # no IIS: core/_apphost.py
