@@ -100,6 +100,13 @@ def test_wire_log_is_the_records_as_values(build: object) -> None:
     wire = build()  # type: ignore[operator]
     assert wire.log == list(wire.events())
     assert [(e.sender, e.message, e.delivered, e.rule) for e in wire.log] == wire.records
+    for event in wire.records:  # each a WireEvent with its fields in their places
+        assert type(event) is WireEvent
+        assert isinstance(event.sender, Role)
+        assert isinstance(event.message, Message)
+        assert isinstance(event.delivered, bool)
+        assert isinstance(event.rule, str)
+        assert event == WireEvent(event.sender, event.message, event.delivered, event.rule)
 
 
 @pytest.mark.parametrize("build", [_renegotiated_wire, _pha_wire])
