@@ -16,6 +16,7 @@ effect ``NEW_WRITE_KEYS``.
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -129,29 +130,33 @@ _VERIFY_ALERT: Mapping[CertState | None, AlertDescription] = MappingProxyType(
         CertState.EXPIRED: AlertDescription.CERTIFICATE_EXPIRED,
     }
 )
-#: Every ServerHello that selects a protocol the pipeline offers (or none), one shared value
-#: per content, keyed as :meth:`Builders.server_hello` reads the connection: encrypted,
-#: version, ALPN, resumed, secure renegotiation.  Another ALPN id builds its own.
-_SERVER_HELLOS: Mapping[tuple[bool, TlsVersion | None, str | None, bool, bool], tuple[Message]] = (
-    MappingProxyType(
-        {
-            (enc, version, alpn, resumed, secure): (
-                Message(
-                    kind=Kind.SERVER_HELLO,
-                    encrypted=enc,
-                    version=version,
-                    selected_alpn=alpn,
-                    resumed=resumed,
-                    secure_renegotiation=secure,
-                ),
-            )
-            for enc in (False, True)
-            for version in TlsVersion
-            for alpn in (None, "h2", "http/1.1", "h3")
-            for resumed in (False, True)
-            for secure in (False, True)
-        }
+#: What a ServerHello says: encrypted, version, ALPN, resumed, secure renegotiation.
+_HelloKey = tuple[bool, "TlsVersion | None", "str | None", bool, bool]
+
+
+def _server_hello(key: _HelloKey) -> tuple[Message]:
+    enc, version, alpn, resumed, secure = key
+    return (
+        Message(
+            kind=Kind.SERVER_HELLO,
+            encrypted=enc,
+            version=version,
+            selected_alpn=alpn,
+            resumed=resumed,
+            secure_renegotiation=secure,
+        ),
     )
+
+
+#: Every ServerHello that selects a protocol the pipeline offers (or none), one shared value
+#: per content; :meth:`Builders.server_hello` builds any other ALPN id's.
+_SERVER_HELLOS: Mapping[_HelloKey, tuple[Message]] = MappingProxyType(
+    {
+        key: _server_hello(key)
+        for key in itertools.product(
+            (False, True), TlsVersion, (None, "h2", "http/1.1", "h3"), (False, True), (False, True)
+        )
+    }
 )
 _HELLOS = frozenset({Kind.CLIENT_HELLO, Kind.SERVER_HELLO})
 _FINISHED = _PLAIN[Kind.FINISHED, True]
@@ -518,22 +523,15 @@ class Builders:
 
     @staticmethod
     def server_hello(c: TlsConnection) -> tuple[Message, ...]:
-        enc = encrypted(c, _SERVER_HELLO)
-        shared = _SERVER_HELLOS.get(
-            (enc, c.version, c.alpn, c.resumed, c.peer_secure_renegotiation)
+        key = (
+            encrypted(c, _SERVER_HELLO),
+            c.version,
+            c.alpn,
+            c.resumed,
+            c.peer_secure_renegotiation,
         )
-        if shared is not None:
-            return shared
-        return (
-            Message(
-                kind=_SERVER_HELLO,
-                encrypted=enc,
-                version=c.version,
-                selected_alpn=c.alpn,
-                resumed=c.resumed,
-                secure_renegotiation=c.peer_secure_renegotiation,
-            ),
-        )
+        shared = _SERVER_HELLOS.get(key)
+        return shared if shared is not None else _server_hello(key)
 
     @staticmethod
     def server_certificate(c: TlsConnection) -> tuple[Message, ...]:
