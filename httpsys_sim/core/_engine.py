@@ -274,7 +274,7 @@ def _server_versions(server: ServerSetup, binding: SslBinding) -> tuple[TlsVersi
         enabled.discard(TlsVersion.TLS12)
     if binding.disable_legacy_tls:
         enabled -= {TlsVersion.TLS10, TlsVersion.TLS11}
-    return tuple(v for v in _ALL_VERSIONS if v in enabled)
+    return tuple([v for v in _ALL_VERSIONS if v in enabled])
 
 
 class _Notes:

@@ -84,8 +84,9 @@ def run_exchange(server: ServerConfig, client: ClientConfig, demand_late: bool) 
     """Run both TLS machines: the handshake, then — if ``demand_late`` and the connection
     allows it — the server's late certificate demand (TLS 1.3: a post-handshake
     CertificateRequest; TLS ≤ 1.2: a renegotiation), as http.sys, IIS or Kestrel make it."""
-    s = TlsConnection.server(server)
-    c = TlsConnection.client(client)
+    # The wire logs every message; the machines' own transcripts would repeat it.
+    s = TlsConnection.server(server, transcript=False)
+    c = TlsConnection.client(client, transcript=False)
     wire = Wire(c, s)
     wire.command(_CLIENT, "start")
     handshake = _phase(wire, c, s, 0)

@@ -57,6 +57,11 @@ _C13_CONNECTED, _S13_CONNECTED = State.C13_CONNECTED, State.S13_CONNECTED
 _IN_HANDSHAKE, _ACCEPT = CertRequestedHow.HANDSHAKE, RenegotiationAnswer.ACCEPT
 
 
+#: Builds a :class:`Negotiation` from its fields in order, as ``Negotiation._make`` does,
+#: without the named tuple's Python-level constructor (docs/architecture.md#speed).
+_tuple_new = tuple.__new__
+
+
 class Negotiation(NamedTuple):
     """What the server makes of one ClientHello: read once, then used by every guard of the
     rows it tries and by the ``NEGOTIATE`` effect of the row it takes."""
@@ -93,7 +98,8 @@ def read_client_hello(c: TlsConnection, hello: Message) -> Negotiation:
         and c.resumption_on_renegotiation
     )
     cert_request = c.cert_request_renegotiation if renegotiation else c.cert_request_initial
-    return Negotiation(version, _alpn(cfg.alpn, hello.alpn), resume, cert_request)
+    alpn = _alpn(cfg.alpn, hello.alpn)
+    return _tuple_new(Negotiation, (version, alpn, resume, cert_request))
 
 
 def _alpn(supported: tuple[str, ...], offered: tuple[str, ...]) -> str | None:

@@ -112,7 +112,9 @@ class TlsConnection:
         "write_protected",
     )
 
-    def __init__(self, role: Role, config: ClientConfig | ServerConfig) -> None:
+    def __init__(
+        self, role: Role, config: ClientConfig | ServerConfig, *, transcript: bool = True
+    ) -> None:
         self.role = role
         self.is_server = role is _SERVER
         self.config = config
@@ -143,8 +145,11 @@ class TlsConnection:
         self.refusals: list[LocalProtocolError] = []
         #: The transcript as plain tuples ``(direction, message, rule, state_before,
         #: state_after)``, appended as the connection runs; :attr:`transcript` builds
-        #: :class:`TraceEntry` values from it.
-        self.records: list[tuple[str, Message, str, State, State]] = []
+        #: :class:`TraceEntry` values from it.  ``None``: built with ``transcript=False``,
+        #: it keeps none (what it sends and decides is the same).
+        self.records: list[tuple[str, Message, str, State, State]] | None = (
+            [] if transcript else None
+        )
         # The configuration resolved against the personality once, for the guards.
         self.refusal_level: AlertLevel = personality.refusal_level
         if isinstance(config, ClientConfig):
@@ -176,14 +181,15 @@ class TlsConnection:
 
     # --- construction -------------------------------------------------------------
     @classmethod
-    def client(cls, config: ClientConfig) -> TlsConnection:
-        """A client end."""
-        return cls(_CLIENT, config)
+    def client(cls, config: ClientConfig, *, transcript: bool = True) -> TlsConnection:
+        """A client end; ``transcript=False``: it keeps no transcript of its own (a caller
+        that logs the wire, as the engine does, needs none)."""
+        return cls(_CLIENT, config, transcript=transcript)
 
     @classmethod
-    def server(cls, config: ServerConfig) -> TlsConnection:
-        """A server end."""
-        return cls(_SERVER, config)
+    def server(cls, config: ServerConfig, *, transcript: bool = True) -> TlsConnection:
+        """A server end; ``transcript=False`` as for :meth:`client`."""
+        return cls(_SERVER, config, transcript=transcript)
 
     # --- what it knows --------------------------------------------------------------
     @property
@@ -205,7 +211,11 @@ class TlsConnection:
 
     @property
     def transcript(self) -> list[TraceEntry]:
-        """This end's transcript: every message it wrote (``W``) or read (``R``), in order."""
+        """This end's transcript: every message it wrote (``W``) or read (``R``), in order.
+
+        Raises :class:`ValueError` for an end built with ``transcript=False``."""
+        if self.records is None:
+            raise ValueError(f"this {self.role.value} end was built with transcript=False")
         return [
             TraceEntry(direction=d, message=m, rule=r, state_before=b, state_after=a)
             for d, m, r, b, a in self.records
@@ -279,7 +289,7 @@ class TlsConnection:
             self.refusals.append(refusal)
             raise refusal
         records = self.records
-        if message is not None:
+        if message is not None and records is not None:
             records.append(("R", message, rule, before, after))
         for effect in row.before:
             effect(self, message, hello)
@@ -287,7 +297,8 @@ class TlsConnection:
         for when, build in row.writes:
             if when is None or when(self):
                 for m in build(self):
-                    records.append(("W", m, rule, before, after))
+                    if records is not None:
+                        records.append(("W", m, rule, before, after))
                     written.append((m, rule))
         for effect in row.after:
             effect(self, message, hello)
@@ -305,14 +316,15 @@ class TlsConnection:
             )
         before = self.state
         rule = "R-TLS-4" if self._renegotiation_after_tls13(event) else "RFC8446-6.2"
-        self.records.append(("R", message, rule, before, _CLOSED))
+        records = self.records
         reply = alert(
             AlertLevel.FATAL,
             AlertDescription.UNEXPECTED_MESSAGE,
             encrypted=encrypted(self, Kind.ALERT),
         )
         self.state = _CLOSED
-        self.records.append(("W", reply, rule, before, _CLOSED))
+        if records is not None:
+            records += (("R", message, rule, before, _CLOSED), ("W", reply, rule, before, _CLOSED))
         self.error = RemoteProtocolError(
             f"{self.role.value} received {message.label()} in state {before.value}",
             rule=rule,

@@ -80,10 +80,10 @@ class Setup:
 class Pair:
     """Both ends and the messages in flight between them."""
 
-    def __init__(self, setup: Setup) -> None:
+    def __init__(self, setup: Setup, *, transcript: bool = True) -> None:
         self.setup = setup
-        self.client = TlsConnection.client(setup.client)
-        self.server = TlsConnection.server(setup.server)
+        self.client = TlsConnection.client(setup.client, transcript=transcript)
+        self.server = TlsConnection.server(setup.server, transcript=transcript)
         self.queue: deque[tuple[Role, Message]] = deque()
 
     def end(self, role: Role) -> TlsConnection:

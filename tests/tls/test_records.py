@@ -15,6 +15,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from httpsys_sim.tls import (
     CLIENT_TABLE,
@@ -43,6 +45,8 @@ from httpsys_sim.tls import (
     _actions,
     _connection,
 )
+from tests.tls._driver import SETUPS, Pair, Setup
+from tests.tls._driver import _actions as _driver_actions
 
 
 def _renegotiated_wire() -> Wire:
@@ -325,3 +329,38 @@ def test_a_message_sent_by_hand_keeps_the_writers_rule() -> None:
     assert first.rule == client.transcript[0].rule
     assert server.connected
     assert client.connected
+
+
+# --- ends that keep no transcript --------------------------------------------------------------
+_ACTIONS = tuple(_driver_actions())
+
+
+@settings(max_examples=150)
+@given(
+    setup=st.sampled_from(SETUPS),
+    path=st.lists(st.sampled_from(_ACTIONS), max_size=40),
+)
+def test_an_end_without_a_transcript_does_and_decides_the_same(
+    setup: Setup, path: list[tuple[object, ...]]
+) -> None:
+    """``transcript=False`` only stops an end keeping its own transcript: driven alike, two
+    pairs — one with transcripts, one without — accept the same actions, put the same
+    messages on the wire and end in the same states with the same errors."""
+    kept, bare = Pair(setup), Pair(setup, transcript=False)
+    for action in path:
+        assert kept.act(action) == bare.act(action)
+        assert list(kept.queue) == list(bare.queue)
+        for role in Role:
+            one, two = kept.end(role), bare.end(role)
+            assert (one.state, one.version, one.alpn, one.handshakes, one.peer_certificate) == (
+                two.state,
+                two.version,
+                two.alpn,
+                two.handshakes,
+                two.peer_certificate,
+            )
+            assert repr(one.error) == repr(two.error)
+    for role in Role:
+        assert bare.end(role).records is None
+        with pytest.raises(ValueError, match="transcript=False"):
+            _ = bare.end(role).transcript
