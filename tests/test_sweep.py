@@ -205,7 +205,7 @@ def test_a_sweeps_caches_are_bounded() -> None:
     sweep = hs.Sweep(cache_size=2)
     for release in hs.RELEASES:
         sweep.simulate(hs.Scenario.seed(release))
-    assert len(sweep._caches) == len(sweep._memo)
+    assert len(sweep._caches) == sum(callable(f) for f in sweep._memo)
     for cache in sweep._caches:
         assert cache.cache_info().currsize <= 2  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="cache_size"):
@@ -305,3 +305,47 @@ def test_hashing_a_fresh_scenario_allocates_nothing_the_collector_tracks() -> No
     hashed = _collector_work(hash_fresh)[1]
     assert built >= 200  # the fresh scenarios themselves
     assert hashed == built
+
+
+@given(hst.scenarios(), hst.scenarios(), st.data())
+def test_a_sweep_keys_set_ups_by_value(a: hs.Scenario, b: hs.Scenario, data: st.DataObject) -> None:
+    """The keys of the set-up caches are equal exactly when the set-ups are: one field (or
+    one field of the binding) taken from another scenario changes the key if and only if
+    it changes the set-up, and a fresh copy keys alike."""
+    from httpsys_sim.core._sweep import _CLIENT_VALUES, _server_key
+
+    server_field = data.draw(st.sampled_from([f.name for f in attrs.fields(type(a.server))]))
+    binding_field = data.draw(
+        st.sampled_from([f.name for f in attrs.fields(type(a.server.binding))])
+    )
+    client_field = data.draw(st.sampled_from([f.name for f in attrs.fields(type(a.client))]))
+    binding = attrs.evolve(
+        a.server.binding, **{binding_field: getattr(b.server.binding, binding_field)}
+    )
+    servers = [
+        attrs.evolve(a.server),
+        attrs.evolve(a.server, **{server_field: getattr(b.server, server_field)}),
+        attrs.evolve(a.server, binding=binding),
+        b.server,
+    ]
+    for server in servers:
+        for request in (a.request, b.request):
+            same = (server, request) == (a.server, a.request)
+            assert (_server_key(server, request) == _server_key(a.server, a.request)) is same
+    for client in (
+        attrs.evolve(a.client),
+        attrs.evolve(a.client, **{client_field: getattr(b.client, client_field)}),
+        b.client,
+    ):
+        assert (_CLIENT_VALUES(client) == _CLIENT_VALUES(a.client)) is (client == a.client)
+
+
+def test_a_sweep_works_out_each_distinct_server_set_up_once() -> None:
+    sweep = hs.Sweep()
+    seed = hs.Scenario.seed("server-2025")
+    servers = sweep._caches[2]
+    sweep.simulate(seed)
+    sweep.simulate(hs.Scenario.from_dict(seed.to_dict()))  # equal, built afresh
+    assert servers.cache_info()[:2] == (1, 1)  # type: ignore[attr-defined]
+    sweep.simulate(seed.with_binding(disable_tls13=True))
+    assert servers.cache_info()[:2] == (1, 2)  # type: ignore[attr-defined]

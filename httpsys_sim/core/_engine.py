@@ -593,6 +593,10 @@ class Memo(NamedTuple):
     step: Callable[[StepRow], Step]
     #: An HTTP answer with its log line (:func:`answer`).
     answer: Callable[[int, int, int, str, bool, str | None], tuple[HttpResponse, IisLogLine, bool]]
+    #: Every exchange makes the late demand wherever the connection allows it, whether or not
+    #: the server demands late (a sweep: scenarios that differ only in that share the
+    #: exchange; a run that demands nothing late never reads it, :meth:`_Run.late_demand`).
+    late_always: bool = False
 
 
 #: Every sub-result computed afresh: what :func:`simulate` uses.
@@ -834,7 +838,7 @@ class _Run:
         client = memo.client_config(self.caps, offered, certificate, quic, ask)
         server = side.quic if quic else side.tcp
         assert server is not None, "QUIC only where the server has it"
-        exchange = memo.exchange(server, client, side.demand_late)
+        exchange = memo.exchange(server, client, side.demand_late or memo.late_always)
         hs = self.phase = exchange.handshake
         self._tls_steps(hs)
         if client_asked_user(hs):
@@ -893,7 +897,7 @@ class _Run:
 
         Only a run whose server side demands late (:attr:`ServerSide.demand_late`) reads it:
         a sweep hands every run the exchange with the late demand made whenever the
-        connection allows it (core/_sweep.py)."""
+        connection allows it (:attr:`Memo.late_always`)."""
         late = exchange.late
         assert late is not None, "the exchange was run without the late demand"
         self.phase = late

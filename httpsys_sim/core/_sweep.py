@@ -4,27 +4,99 @@ A sweep simulates each scenario exactly as :func:`~httpsys_sim.simulate` does, b
 what scenarios have in common once: each distinct TLS exchange (both machines' work for one
 connection), server set-up, client set-up and client end, and the typed value of each
 distinct step.  The caches are bounded (``functools.lru_cache``: the least recently used
-entry goes first) and belong to the :class:`Sweep` object, so nothing is kept once it is
-gone; :func:`~httpsys_sim.simulate` on its own keeps nothing.  Every result is identical to
-the one ``simulate`` gives.
+entry goes first; those of the set-ups: the oldest) and belong to the :class:`Sweep` object,
+so nothing is kept once it is gone; :func:`~httpsys_sim.simulate` on its own keeps nothing.
+Every result is identical to the one ``simulate`` gives.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+import operator
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import Any, Generic, NamedTuple, TypeVar
+
+import attrs
 
 from httpsys_sim.core._engine import DIRECT, Memo, simulate_with
-from httpsys_sim.core._exchange import Exchange, run_exchange
 from httpsys_sim.core._result import Result
-from httpsys_sim.core._scenario import Scenario
-from httpsys_sim.tls import ClientConfig, ServerConfig
+from httpsys_sim.core._scenario import ClientSetup, Request, Scenario, ServerSetup
+from httpsys_sim.windows._binding import SslBinding
 
 __all__ = ["DEFAULT_CACHE_SIZE", "Sweep", "simulate_many"]
 
 #: Entries each of a sweep's caches keeps: the 17 280 scenarios of the benchmark need about
 #: 960 distinct TLS exchanges and fewer of every other kind.
 DEFAULT_CACHE_SIZE = 4096
+
+
+_V = TypeVar("_V")
+
+
+class CacheInfo(NamedTuple):
+    """How a cache has done, as ``functools.lru_cache``'s ``cache_info()`` says it."""
+
+    hits: int
+    misses: int
+    maxsize: int
+    currsize: int
+
+
+def _field_values(cls: type, *, but: str = "") -> Callable[[Any], tuple[Any, ...]]:
+    """A function giving the values of an attrs class's fields (``but`` one) as a tuple."""
+    return operator.attrgetter(*[f.name for f in attrs.fields(cls) if f.name != but])
+
+
+_SERVER_VALUES = _field_values(ServerSetup, but="binding")
+_BINDING_VALUES = _field_values(SslBinding)
+_REQUEST_VALUES = _field_values(Request)
+_CLIENT_VALUES = _field_values(ClientSetup)
+
+
+def _server_key(server: ServerSetup, request: Request) -> tuple[Any, ...]:
+    return (_SERVER_VALUES(server), _BINDING_VALUES(server.binding), _REQUEST_VALUES(request))
+
+
+class _ByFieldValues(Generic[_V]):
+    """A bounded cache of ``function`` for the scenario's own parts, keyed by their fields'
+    values (``key``) rather than by the parts themselves.
+
+    Each scenario brings parts the sweep has not seen as objects, so each is hashed and
+    compared once.  Their generated ``__hash__`` and ``__eq__`` run in Python, field by
+    field and part within part; a tuple of the same values is read, hashed and compared in C,
+    about half the time (docs/architecture.md#speed).  Equal tuples mean equal fields, so
+    the same answer.  The oldest entry goes first when the cache is full.
+    """
+
+    __slots__ = ("_cache", "_function", "_hits", "_key", "_maxsize", "_misses")
+
+    def __init__(
+        self, function: Callable[..., _V], key: Callable[..., Hashable], maxsize: int
+    ) -> None:
+        self._function = function
+        self._key = key
+        self._maxsize = maxsize
+        self._cache: dict[Hashable, _V] = {}
+        self._hits = self._misses = 0
+
+    def get(self, *args: Any) -> _V:
+        """``function(*args)``, worked out once per distinct key."""
+        key = self._key(*args)
+        cache = self._cache
+        try:
+            value = cache[key]
+        except KeyError:
+            self._misses += 1
+            value = cache[key] = self._function(*args)
+            if len(cache) > self._maxsize:
+                del cache[next(iter(cache))]
+            return value
+        self._hits += 1
+        return value
+
+    def cache_info(self) -> CacheInfo:
+        """Hits, misses, the bound and the entries kept."""
+        return CacheInfo(self._hits, self._misses, self._maxsize, len(self._cache))
 
 
 class Sweep:
@@ -45,31 +117,27 @@ class Sweep:
         bounded = functools.lru_cache(maxsize=cache_size)
 
         # One exchange per distinct pair of ends, the late demand made whenever the connection
-        # allows it: a run that demands nothing late never reads it (core/_engine.py,
-        # late_demand), so scenarios that differ only in whether they demand share the work.
-        @bounded
-        def pair_exchange(server: ServerConfig, client: ClientConfig) -> Exchange:
-            return run_exchange(server, client, True)
-
-        def exchange(server: ServerConfig, client: ClientConfig, demand_late: bool) -> Exchange:
-            return pair_exchange(server, client)
-
+        # allows it (late_always): scenarios that differ only in whether the server demands
+        # late share the work.
+        clients = _ByFieldValues(DIRECT.client, _CLIENT_VALUES, cache_size)
+        servers = _ByFieldValues(DIRECT.server, _server_key, cache_size)
         self._memo = memo = Memo(
-            client=bounded(DIRECT.client),
-            server=bounded(DIRECT.server),
+            client=clients.get,
+            server=servers.get,
             client_config=bounded(DIRECT.client_config),
-            exchange=exchange,
+            exchange=bounded(DIRECT.exchange),
             record=bounded(DIRECT.record),
             confidence=bounded(DIRECT.confidence),
             step=bounded(DIRECT.step),
             answer=bounded(DIRECT.answer),
+            late_always=True,
         )
         # Every cache (``cache_info()`` says how full each is), the exchanges' first.
-        self._exchanges = pair_exchange
+        self._exchanges = memo.exchange
         self._caches = (
-            pair_exchange,
-            memo.client,
-            memo.server,
+            memo.exchange,
+            clients,
+            servers,
             memo.client_config,
             memo.record,
             memo.confidence,
