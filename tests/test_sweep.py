@@ -160,9 +160,8 @@ def test_a_sweep_shares_exchanges_between_scenarios() -> None:
     sweep = hs.Sweep()
     seeds = [hs.Scenario.seed(r) for r in ("win11-23h2", "win11-24h2", "server-2022")]
     results = [sweep.simulate(s.with_client("curl", c)) for s in seeds for c in ("valid", "none")]
-    exchanges = sweep._exchanges.cache_info()
-    assert exchanges.hits > 0
-    assert exchanges.misses < sum(len(r.connections) for r in results)
+    worked_out = sweep._exchanges.cache_info().misses  # exchanges the TLS machines ran
+    assert worked_out < sum(len(r.connections) for r in results)
 
 
 def test_a_sweep_shares_the_record_of_each_distinct_connection() -> None:
@@ -205,7 +204,7 @@ def test_a_sweeps_caches_are_bounded() -> None:
     sweep = hs.Sweep(cache_size=2)
     for release in hs.RELEASES:
         sweep.simulate(hs.Scenario.seed(release))
-    assert len(sweep._caches) == sum(callable(f) for f in sweep._memo)
+    assert len(sweep._caches) == sum(callable(f) for f in sweep._memo) + 2  # ends, canonical
     for cache in sweep._caches:
         assert cache.cache_info().currsize <= 2  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="cache_size"):
@@ -343,7 +342,7 @@ def test_a_sweep_keys_set_ups_by_value(a: hs.Scenario, b: hs.Scenario, data: st.
 def test_a_sweep_works_out_each_distinct_server_set_up_once() -> None:
     sweep = hs.Sweep()
     seed = hs.Scenario.seed("server-2025")
-    servers = sweep._caches[2]
+    servers = sweep._caches[4]
     sweep.simulate(seed)
     sweep.simulate(hs.Scenario.from_dict(seed.to_dict()))  # equal, built afresh
     assert servers.cache_info()[:2] == (1, 1)  # type: ignore[attr-defined]

@@ -104,6 +104,7 @@ __all__ = [
     "connection_record",
     "effective_binding",
     "effective_client",
+    "exchange",
     "server_side",
     "server_versions",
     "simulate",
@@ -527,6 +528,20 @@ def client_config(
     )
 
 
+def exchange(
+    server: ServerConfig,
+    caps: ClientCaps,
+    alpn: tuple[str, ...],
+    certificate: CertState,
+    quic: bool,
+    ask: bool,
+    demand_late: bool,
+) -> Exchange:
+    """One connection's TLS exchange between ``server`` and the client end
+    :func:`client_config` builds (:func:`~httpsys_sim.core._exchange.run_exchange`)."""
+    return run_exchange(server, client_config(caps, alpn, certificate, quic, ask), demand_late)
+
+
 def connection_record(
     index: int,
     transport: str,
@@ -577,10 +592,11 @@ class Memo(NamedTuple):
     client: Callable[[ClientSetup], ClientCaps]
     #: What a server set-up and the request settle before a client connects (:func:`server_side`).
     server: Callable[[ServerSetup, Request], ServerSide]
-    #: The client end of one connection (:func:`client_config`).
-    client_config: Callable[[ClientCaps, tuple[str, ...], CertState, bool, bool], ClientConfig]
-    #: One connection's TLS exchange (:func:`~httpsys_sim.core._exchange.run_exchange`).
-    exchange: Callable[[ServerConfig, ClientConfig, bool], Exchange]
+    #: One connection's TLS exchange, the client end built from its capabilities
+    #: (:func:`exchange`).
+    exchange: Callable[
+        [ServerConfig, ClientCaps, tuple[str, ...], CertState, bool, bool, bool], Exchange
+    ]
     #: How one connection went (:func:`connection_record`; a phase is itself: a sweep shares
     #: the record of each distinct connection of each exchange).
     record: Callable[
@@ -603,8 +619,7 @@ class Memo(NamedTuple):
 DIRECT = Memo(
     client=client_caps,
     server=server_side,
-    client_config=client_config,
-    exchange=run_exchange,
+    exchange=exchange,
     record=connection_record,
     confidence=confidence,
     step=typed_step,
@@ -835,10 +850,10 @@ class _Run:
         memo = self.memo
         certificate = _checks.offered_certificate(self, s)
         ask = self.caps.asks_user_for_certificate and not self.asked_user
-        client = memo.client_config(self.caps, offered, certificate, quic, ask)
         server = side.quic if quic else side.tcp
         assert server is not None, "QUIC only where the server has it"
-        exchange = memo.exchange(server, client, side.demand_late or memo.late_always)
+        demand_late = side.demand_late or memo.late_always
+        exchange = memo.exchange(server, self.caps, offered, certificate, quic, ask, demand_late)
         hs = self.phase = exchange.handshake
         self._tls_steps(hs)
         if client_asked_user(hs):

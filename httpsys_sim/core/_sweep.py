@@ -18,9 +18,19 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 import attrs
 
-from httpsys_sim.core._engine import DIRECT, Memo, simulate_with
+from httpsys_sim.core._engine import (
+    DIRECT,
+    ClientCaps,
+    Memo,
+    ServerSide,
+    client_config,
+    server_side,
+    simulate_with,
+)
+from httpsys_sim.core._exchange import Exchange, run_exchange
 from httpsys_sim.core._result import Result
 from httpsys_sim.core._scenario import ClientSetup, Request, Scenario, ServerSetup
+from httpsys_sim.tls import CertState, ServerConfig
 from httpsys_sim.windows._binding import SslBinding
 
 __all__ = ["DEFAULT_CACHE_SIZE", "Sweep", "simulate_many"]
@@ -118,27 +128,54 @@ class Sweep:
 
         # One exchange per distinct pair of ends, the late demand made whenever the connection
         # allows it (late_always): scenarios that differ only in whether the server demands
-        # late share the work.
+        # late share the work.  A connection is first looked up by what the engine knows
+        # (server end, client capabilities, offer); a miss builds the client end and looks
+        # the pair of ends up, so capabilities that build equal ends share the exchange.
+        ends = bounded(run_exchange)
+
+        @bounded
+        def exchange(
+            server: ServerConfig,
+            caps: ClientCaps,
+            alpn: tuple[str, ...],
+            certificate: CertState,
+            quic: bool,
+            ask: bool,
+            demand_late: bool,
+        ) -> Exchange:
+            return ends(server, client_config(caps, alpn, certificate, quic, ask), demand_late)
+
+        # The first server end equal to a given one this sweep saw: the sides of different
+        # set-ups share it, so a connection's look-up finds its key by identity.
+        canonical: Callable[[ServerConfig], ServerConfig] = bounded(lambda end: end)
+
+        def side(server: ServerSetup, request: Request) -> ServerSide:
+            found = server_side(server, request)
+            tcp, quic = found.tcp, found.quic
+            return attrs.evolve(
+                found, tcp=canonical(tcp), quic=None if quic is None else canonical(quic)
+            )
+
         clients = _ByFieldValues(DIRECT.client, _CLIENT_VALUES, cache_size)
-        servers = _ByFieldValues(DIRECT.server, _server_key, cache_size)
+        servers = _ByFieldValues(side, _server_key, cache_size)
         self._memo = memo = Memo(
             client=clients.get,
             server=servers.get,
-            client_config=bounded(DIRECT.client_config),
-            exchange=bounded(DIRECT.exchange),
+            exchange=exchange,
             record=bounded(DIRECT.record),
             confidence=bounded(DIRECT.confidence),
             step=bounded(DIRECT.step),
             answer=bounded(DIRECT.answer),
             late_always=True,
         )
-        # Every cache (``cache_info()`` says how full each is), the exchanges' first.
-        self._exchanges = memo.exchange
+        # Every cache (``cache_info()`` says how full each is), the pairs of ends' first.
+        self._exchanges = ends
         self._caches = (
-            memo.exchange,
+            ends,
+            exchange,
+            canonical,
             clients,
             servers,
-            memo.client_config,
             memo.record,
             memo.confidence,
             memo.step,
