@@ -151,9 +151,9 @@ class Sweep:
 
         def side(server: ServerSetup, request: Request) -> ServerSide:
             found = server_side(server, request)
-            tcp, quic = found.tcp, found.quic
-            return attrs.evolve(
-                found, tcp=canonical(tcp), quic=None if quic is None else canonical(quic)
+            quic = found.quic
+            return found._replace(
+                tcp=canonical(found.tcp), quic=None if quic is None else canonical(quic)
             )
 
         clients = _ByFieldValues(DIRECT.client, _CLIENT_VALUES, cache_size)
