@@ -348,3 +348,23 @@ def test_a_sweep_works_out_each_distinct_server_set_up_once() -> None:
     assert servers.cache_info()[:2] == (1, 1)  # type: ignore[attr-defined]
     sweep.simulate(seed.with_binding(disable_tls13=True))
     assert servers.cache_info()[:2] == (1, 2)  # type: ignore[attr-defined]
+
+
+def test_a_phase_compares_and_hashes_as_itself() -> None:
+    """A sweep keys connection records by the phase they carried (``Memo.record``): a phase
+    is itself, not the value of its fields, so telling two apart reads none of their
+    messages."""
+    from httpsys_sim.core._exchange import Phase
+
+    seed = hs.Scenario.seed()
+    side = _engine.server_side(seed.server, seed.request)
+    caps = _engine.client_caps(seed.client)
+    exchange = _engine.exchange(
+        side.tcp, caps, caps.alpn, seed.client.certificate, False, False, True
+    )
+    original = exchange.handshake
+    twin = Phase(*original)
+    assert tuple(twin) == tuple(original)
+    assert original == original  # the point: a phase equals itself
+    assert original != twin
+    assert len({original, twin, original}) == 2
