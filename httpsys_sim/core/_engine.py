@@ -538,10 +538,13 @@ def exchange(
     quic: bool,
     ask: bool,
     demand_late: bool,
+    *,
+    ends: Callable[[ServerConfig, ClientConfig, bool], Exchange] = run_exchange,
 ) -> Exchange:
     """One connection's TLS exchange between ``server`` and the client end
-    :func:`client_config` builds (:func:`~httpsys_sim.core._exchange.run_exchange`)."""
-    return run_exchange(server, client_config(caps, alpn, certificate, quic, ask), demand_late)
+    :func:`client_config` builds, worked out by ``ends`` (a sweep passes its cache of
+    :func:`~httpsys_sim.core._exchange.run_exchange`)."""
+    return ends(server, client_config(caps, alpn, certificate, quic, ask), demand_late)
 
 
 def connection_record(

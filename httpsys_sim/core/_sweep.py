@@ -20,17 +20,16 @@ import attrs
 
 from httpsys_sim.core._engine import (
     DIRECT,
-    ClientCaps,
     Memo,
     ServerSide,
-    client_config,
+    exchange,
     server_side,
     simulate_with,
 )
-from httpsys_sim.core._exchange import Exchange, run_exchange
+from httpsys_sim.core._exchange import run_exchange
 from httpsys_sim.core._result import Result
 from httpsys_sim.core._scenario import ClientSetup, Request, Scenario, ServerSetup
-from httpsys_sim.tls import CertState, ServerConfig
+from httpsys_sim.tls import ServerConfig
 from httpsys_sim.windows._binding import SslBinding
 
 __all__ = ["DEFAULT_CACHE_SIZE", "Sweep", "simulate_many"]
@@ -132,18 +131,7 @@ class Sweep:
         # (server end, client capabilities, offer); a miss builds the client end and looks
         # the pair of ends up, so capabilities that build equal ends share the exchange.
         ends = bounded(run_exchange)
-
-        @bounded
-        def exchange(
-            server: ServerConfig,
-            caps: ClientCaps,
-            alpn: tuple[str, ...],
-            certificate: CertState,
-            quic: bool,
-            ask: bool,
-            demand_late: bool,
-        ) -> Exchange:
-            return ends(server, client_config(caps, alpn, certificate, quic, ask), demand_late)
+        connection = bounded(functools.partial(exchange, ends=ends))
 
         # The first server end equal to a given one this sweep saw: the sides of different
         # set-ups share it, so a connection's look-up finds its key by identity.
@@ -161,7 +149,7 @@ class Sweep:
         self._memo = memo = Memo(
             client=clients.get,
             server=servers.get,
-            exchange=exchange,
+            exchange=connection,
             record=bounded(DIRECT.record),
             confidence=bounded(DIRECT.confidence),
             step=bounded(DIRECT.step),
@@ -172,7 +160,7 @@ class Sweep:
         self._exchanges = ends
         self._caches = (
             ends,
-            exchange,
+            connection,
             canonical,
             clients,
             servers,
