@@ -2,10 +2,11 @@
 
 A sweep simulates each scenario exactly as :func:`~httpsys_sim.simulate` does, but works out
 what scenarios have in common once: each distinct TLS exchange (both machines' work for one
-connection), server set-up, client set-up and client end, and the typed value of each
-distinct step.  The caches are bounded (``functools.lru_cache``: the least recently used
-entry goes first; those of the set-ups: the oldest) and belong to the :class:`Sweep` object,
-so nothing is kept once it is gone; :func:`~httpsys_sim.simulate` on its own keeps nothing.
+pair of ends), connection (server end, client capabilities, offer), server set-up and client
+set-up, and the typed value of each distinct step.  The caches are bounded
+(``functools.lru_cache``: the least recently used entry goes first; those of the set-ups: the
+oldest) and belong to the :class:`Sweep` object, so nothing is kept once it is gone;
+:func:`~httpsys_sim.simulate` on its own keeps nothing.
 Every result is identical to the one ``simulate`` gives.
 """
 
