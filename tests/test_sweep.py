@@ -308,35 +308,47 @@ def test_hashing_a_fresh_scenario_allocates_nothing_the_collector_tracks() -> No
 
 @given(hst.scenarios(), hst.scenarios(), st.data())
 def test_a_sweep_keys_set_ups_by_value(a: hs.Scenario, b: hs.Scenario, data: st.DataObject) -> None:
-    """The keys of the set-up caches are equal exactly when the set-ups are: one field (or
-    one field of the binding) taken from another scenario changes the key if and only if
-    it changes the set-up, and a fresh copy keys alike."""
-    from httpsys_sim.core._sweep import _CLIENT_VALUES, _server_key
+    """The keys of the set-up caches are equal exactly when the set-ups are: one field of
+    the server set-up, of one of its parts (the binding, the Schannel settings, …) or of
+    the client set-up taken from another scenario changes the key if and only if it
+    changes the set-up, and a fresh copy keys alike."""
+    from httpsys_sim.core._sweep import _CLIENT_KEY, _server_key
 
     server_field = data.draw(st.sampled_from([f.name for f in attrs.fields(type(a.server))]))
-    binding_field = data.draw(
-        st.sampled_from([f.name for f in attrs.fields(type(a.server.binding))])
+    part_name = data.draw(
+        st.sampled_from(
+            [
+                f.name
+                for f in attrs.fields(type(a.server))
+                if f.name != "release" and attrs.has(type(getattr(a.server, f.name)))
+            ]
+        )
+    )
+    part = getattr(a.server, part_name)
+    part_field = data.draw(st.sampled_from([f.name for f in attrs.fields(type(part))]))
+    value = getattr(part, part_field)
+    # A switch flipped (so it surely changes), any other field taken from the other scenario.
+    other = (
+        not value if isinstance(value, bool) else getattr(getattr(b.server, part_name), part_field)
     )
     client_field = data.draw(st.sampled_from([f.name for f in attrs.fields(type(a.client))]))
-    binding = attrs.evolve(
-        a.server.binding, **{binding_field: getattr(b.server.binding, binding_field)}
-    )
     servers = [
         attrs.evolve(a.server),
         attrs.evolve(a.server, **{server_field: getattr(b.server, server_field)}),
-        attrs.evolve(a.server, binding=binding),
+        attrs.evolve(a.server, **{part_name: attrs.evolve(part, **{part_field: other})}),
         b.server,
     ]
     for server in servers:
         for request in (a.request, b.request):
             same = (server, request) == (a.server, a.request)
-            assert (_server_key(server, request) == _server_key(a.server, a.request)) is same
+            scenario = hs.Scenario(server=server, client=a.client, request=request)
+            assert (_server_key(scenario) == _server_key(a)) is same
     for client in (
         attrs.evolve(a.client),
         attrs.evolve(a.client, **{client_field: getattr(b.client, client_field)}),
         b.client,
     ):
-        assert (_CLIENT_VALUES(client) == _CLIENT_VALUES(a.client)) is (client == a.client)
+        assert (_CLIENT_KEY(client) == _CLIENT_KEY(a.client)) is (client == a.client)
 
 
 def test_a_sweep_works_out_each_distinct_server_set_up_once() -> None:
@@ -357,7 +369,7 @@ def test_a_phase_compares_and_hashes_as_itself() -> None:
     from httpsys_sim.core._exchange import Phase
 
     seed = hs.Scenario.seed()
-    side = _engine.server_side(seed.server, seed.request)
+    side = _engine.server_side(seed)
     caps = _engine.client_caps(seed.client)
     exchange = _engine.exchange(
         side.tcp, caps, caps.alpn, seed.client.certificate, False, False, True

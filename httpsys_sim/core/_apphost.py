@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from httpsys_sim.core._exchange import ASKED_USER_END, client_asked_user
+from httpsys_sim.core._exchange import ASKED_USER_END
 from httpsys_sim.core._result import (
     ConnectionReset,
     HttpResponse,
@@ -448,7 +448,7 @@ def _kestrel(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answ
             record,
             CertRequestedHow.NONE,
         )
-    if client_asked_user(late):
+    if late.asked_user:
         record(ASKED_USER_END, how)
         return run.ask_user()
     if late.server_state is State.S12_RENEG_WAIT_CH and not late.client_closed:

@@ -34,7 +34,6 @@ from httpsys_sim.core._exchange import (
     ASKED_USER_END,
     Exchange,
     Phase,
-    client_asked_user,
     run_exchange,
 )
 from httpsys_sim.core._result import (
@@ -164,6 +163,9 @@ class ClientCaps:
     overridden: frozenset[str]
     retries_after_reset: bool = False
     asks_user_for_certificate: bool = False
+    #: R-CLI-13: the profile offers post_handshake_auth only with a certificate and this
+    #: set-up holds none, so ``offers_pha`` is off (the run notes it as a step).
+    pha_dropped: bool = False
 
 
 def _val(fact: Fact[Any], override: Any) -> Any:
@@ -186,7 +188,7 @@ def client_caps(c: ClientSetup) -> ClientCaps:
     overridden = _OVERRIDES(c) != _NO_OVERRIDES
     caps = _client_caps(c) if overridden else _PROFILE_CAPS[c.profile]
     if _pha_dropped(c, caps):
-        caps = attrs.evolve(caps, offers_pha=False)
+        caps = attrs.evolve(caps, offers_pha=False, pha_dropped=True)
     return caps
 
 
@@ -318,8 +320,10 @@ class ServerSide(NamedTuple):
     doubts: tuple[Alternative, ...]
 
 
-def server_side(server: ServerSetup, request: Request) -> ServerSide:
-    """Everything the engine needs from ``server`` and ``request`` before a client connects."""
+def server_side(scenario: Scenario) -> ServerSide:
+    """Everything the engine needs from the scenario's server set-up and request before a
+    client connects."""
+    server, request = scenario.server, scenario.request
     r = server.release
     binding = _effective_binding(server)
     policy = cert_policy(server.access_ssl_flags)
@@ -568,7 +572,7 @@ def connection_record(
     )
 
 
-def confidence(rules: frozenset[str]) -> Confidence:
+def confidence(rules: tuple[str, ...]) -> Confidence:
     """The weakest confidence among ``rules`` (an outcome's deciding rules, every one in the
     catalogue: tests/test_pipeline_properties.py checks every rule a step cites)."""
     return weakest(*[RULES[r].confidence for r in rules])
@@ -595,8 +599,9 @@ class Memo(NamedTuple):
 
     #: A client set-up's capabilities (:func:`client_caps`).
     client: Callable[[ClientSetup], ClientCaps]
-    #: What a server set-up and the request settle before a client connects (:func:`server_side`).
-    server: Callable[[ServerSetup, Request], ServerSide]
+    #: What a scenario's server set-up and request settle before a client connects
+    #: (:func:`server_side`).
+    server: Callable[[Scenario], ServerSide]
     #: One connection's TLS exchange, the client end built from its capabilities
     #: (:func:`exchange`).
     exchange: Callable[
@@ -609,7 +614,7 @@ class Memo(NamedTuple):
         ConnectionRecord,
     ]
     #: The confidence of an outcome from the rules that decided it (:func:`confidence`).
-    confidence: Callable[[frozenset[str]], Confidence]
+    confidence: Callable[[tuple[str, ...]], Confidence]
     #: A recorded step's typed value, on first read of a result's steps.
     step: Callable[[StepRow], Step]
     #: An HTTP answer with its log line (:func:`answer`).
@@ -661,7 +666,7 @@ class _Run:
     def __init__(self, scenario: Scenario, memo: Memo) -> None:
         self.scenario = scenario
         self.memo = memo
-        self.side = side = memo.server(scenario.server, scenario.request)
+        self.side = side = memo.server(scenario)
         self.caps = memo.client(scenario.client)
         self.binding = side.binding
         self.policy = side.policy
@@ -709,7 +714,7 @@ class _Run:
         )
 
     def _finish(self, outcome: Outcome) -> Outcome:
-        confidence = self.memo.confidence(frozenset((outcome.rule, *self.decisive)))
+        confidence = self.memo.confidence((outcome.rule, *self.decisive))
         if confidence is outcome.confidence and not self.alternatives:
             return outcome  # already right: no copy
         alternatives = tuple(dict.fromkeys(self.alternatives))  # a repeated connection repeats
@@ -747,7 +752,7 @@ class _Run:
         s = self.scenario
         side = self.side
         self.rows += side.head
-        if _pha_dropped(s.client, _PROFILE_CAPS[s.client.profile]):
+        if self.caps.pha_dropped:
             self.step(
                 "config",
                 "client",
@@ -760,7 +765,8 @@ class _Run:
         if s.request.scheme == "http":
             return self._plain_http()
         alpn = self.caps.alpn
-        quic = self._uses_quic()
+        # QUIC where both ends have it (the client only with TLS 1.3).
+        quic = side.quic is not None and self.caps.http3 and _TLS13 in self.caps.versions
         retried_reset = False
         for _ in range(MAX_CONNECTIONS):
             answer = self._connection(alpn, quic=quic)
@@ -790,9 +796,6 @@ class _Run:
                 return answer
             alpn, quic = answer.alpn, answer.quic
         raise AssertionError("client kept retrying")  # pragma: no cover
-
-    def _uses_quic(self) -> bool:
-        return self.side.quic is not None and self.caps.http3 and _TLS13 in self.caps.versions
 
     # --- plain HTTP ------------------------------------------------------------------
     def _plain_http(self) -> tuple[Outcome, IisLogLine | None, bool]:
@@ -861,7 +864,7 @@ class _Run:
         exchange = memo.exchange(server, self.caps, offered, certificate, quic, ask, demand_late)
         hs = self.phase = exchange.handshake
         self._tls_steps(hs)
-        if client_asked_user(hs):
+        if hs.asked_user:
             self._record(index, transport, None, None, hs.cert_requested, ASKED_USER_END, hs)
             return self.ask_user(quic=quic)
         if hs.server_closed or hs.client_closed:
@@ -999,14 +1002,16 @@ class _Run:
         def record(end: str, how: CertRequestedHow | None = None) -> None:
             phase = self.phase  # the handshake, or the late demand once it was made
             assert phase is not None
-            self._record(
-                index,
-                transport,
-                version if end != "reset" or phase.handshakes else None,
-                protocol,
-                phase.cert_requested if how is None else how,
-                end,
-                phase,
+            self.connections.append(
+                self.memo.record(
+                    index,
+                    transport,
+                    version if end != "reset" or phase.handshakes else None,
+                    protocol,
+                    phase.cert_requested if how is None else how,
+                    end,
+                    phase,
+                )
             )
 
         if self.scenario.server.host in _DIRECT_HOSTS:  # no IIS: core/_apphost.py
@@ -1288,7 +1293,7 @@ class _Run:
             record("reset", CertRequestedHow.NONE)
             rule = "R-REQ-2.tls12-schannel-blocked" if blocked else "RFC5746-3"
             return self._reset(rule), None, False
-        if client_asked_user(late):
+        if late.asked_user:
             record(ASKED_USER_END, _BY_RENEGOTIATION)
             return self.ask_user()
         if late.server_state is State.S12_RENEG_WAIT_CH and not late.client_closed:

@@ -28,7 +28,7 @@ from httpsys_sim.tls import (
     WireEvent,
 )
 
-__all__ = ["ASKED_USER_END", "Exchange", "Phase", "client_asked_user", "run_exchange"]
+__all__ = ["ASKED_USER_END", "Exchange", "Phase", "run_exchange"]
 
 #: Protocols on which neither renegotiation nor post-handshake auth may happen (R-REQ-2.h2,
 #: R-REQ-2.h3): the server cannot demand a certificate late.
@@ -65,6 +65,9 @@ class _PhaseFields(NamedTuple):
     #: Handshakes the server completed (the initial one and renegotiations).
     handshakes: int
     server_state: State
+    #: The client closed the connection at a CertificateRequest, unanswered, to ask its user
+    #: (or a policy) which certificate to send (R-CLI-16).
+    asked_user: bool
     #: The server's refusal of the late demand (nothing was sent), if it refused.
     refusal: LocalProtocolError | None = None
 
@@ -127,6 +130,7 @@ def _phase(
     refusal: LocalProtocolError | None = None,
 ) -> Phase:
     events = tuple(wire.records)
+    error = client.error
     return Phase(
         events=events,
         wire=WireSteps(events[start:]),
@@ -140,12 +144,6 @@ def _phase(
         cert_requested=server.cert_requested,
         handshakes=server.handshakes,
         server_state=server.state,
+        asked_user=client.closed and error is not None and error.rule == "R-CLI-16",
         refusal=refusal,
     )
-
-
-def client_asked_user(phase: Phase) -> bool:
-    """The client closed the connection at a CertificateRequest, unanswered, to ask its user
-    (or a policy) which certificate to send (R-CLI-16)."""
-    error = phase.client_error
-    return phase.client_closed and error is not None and error.rule == "R-CLI-16"

@@ -60,11 +60,19 @@ def _field_values(cls: type, *, but: str = "") -> Callable[[Any], tuple[Any, ...
 _SERVER_VALUES = _field_values(ServerSetup, but="binding")
 _BINDING_VALUES = _field_values(SslBinding)
 _REQUEST_VALUES = _field_values(Request)
-_CLIENT_VALUES = _field_values(ClientSetup)
+#: The key of a client set-up's capabilities: every field of it.
+_CLIENT_KEY = _field_values(ClientSetup)
 
 
-def _server_key(server: ServerSetup, request: Request) -> tuple[Any, ...]:
-    return (_SERVER_VALUES(server), _BINDING_VALUES(server.binding), _REQUEST_VALUES(request))
+def _server_key(scenario: Scenario) -> tuple[Any, ...]:
+    """The key of a scenario's server side: every field of its server set-up, of the
+    set-up's binding and of its request."""
+    server = scenario.server
+    return (
+        _SERVER_VALUES(server),
+        _BINDING_VALUES(server.binding),
+        _REQUEST_VALUES(scenario.request),
+    )
 
 
 class _ByFieldValues(Generic[_V]):
@@ -81,7 +89,7 @@ class _ByFieldValues(Generic[_V]):
     __slots__ = ("_cache", "_function", "_hits", "_key", "_maxsize", "_misses")
 
     def __init__(
-        self, function: Callable[..., _V], key: Callable[..., Hashable], maxsize: int
+        self, function: Callable[[Any], _V], key: Callable[[Any], Hashable], maxsize: int
     ) -> None:
         self._function = function
         self._key = key
@@ -89,15 +97,15 @@ class _ByFieldValues(Generic[_V]):
         self._cache: dict[Hashable, _V] = {}
         self._hits = self._misses = 0
 
-    def get(self, *args: Any) -> _V:
-        """``function(*args)``, worked out once per distinct key."""
-        key = self._key(*args)
+    def get(self, part: Any) -> _V:
+        """``function(part)``, worked out once per distinct key."""
+        key = self._key(part)
         cache = self._cache
         try:
             value = cache[key]
         except KeyError:
             self._misses += 1
-            value = cache[key] = self._function(*args)
+            value = cache[key] = self._function(part)
             if len(cache) > self._maxsize:
                 del cache[next(iter(cache))]
             return value
@@ -138,14 +146,14 @@ class Sweep:
         # set-ups share it, so a connection's look-up finds its key by identity.
         canonical: Callable[[ServerConfig], ServerConfig] = bounded(lambda end: end)
 
-        def side(server: ServerSetup, request: Request) -> ServerSide:
-            found = server_side(server, request)
+        def side(scenario: Scenario) -> ServerSide:
+            found = server_side(scenario)
             quic = found.quic
             return found._replace(
                 tcp=canonical(found.tcp), quic=None if quic is None else canonical(quic)
             )
 
-        clients = _ByFieldValues(DIRECT.client, _CLIENT_VALUES, cache_size)
+        clients = _ByFieldValues(DIRECT.client, _CLIENT_KEY, cache_size)
         servers = _ByFieldValues(side, _server_key, cache_size)
         self._memo = memo = Memo(
             client=clients.get,
@@ -179,8 +187,11 @@ class Sweep:
 
     def simulate_many(self, scenarios: Iterable[Scenario]) -> Iterator[Result]:
         """The results of ``scenarios``, in order, one at a time."""
+        memo = self._memo
         for scenario in scenarios:
-            yield self.simulate(scenario)
+            if not isinstance(scenario, Scenario):
+                raise TypeError(f"simulate_many() takes Scenarios, not a {type(scenario).__name__}")
+            yield simulate_with(scenario, memo)
 
 
 def simulate_many(
