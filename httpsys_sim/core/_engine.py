@@ -360,7 +360,9 @@ def server_side(scenario: Scenario) -> ServerSide:
     quic = server.http3 and not binding.disable_quic and _TLS13 in versions
     head, tail = _Notes(), _Notes()
     _configuration_steps(head, tail, server, request, binding, policy)
-    return ServerSide(
+    # The named tuple's __new__ called itself, as for a Phase (core/_exchange.py).
+    return ServerSide.__new__(
+        ServerSide,
         binding=binding,
         policy=policy,
         versions=versions,
