@@ -380,3 +380,17 @@ def test_a_phase_compares_and_hashes_as_itself() -> None:
     assert original == original  # the point: a phase equals itself
     assert original != twin
     assert len({original, twin, original}) == 2
+
+
+def test_the_engine_builds_a_result_as_calling_its_class_does() -> None:
+    """The engine builds each Result with the class's ``__init__`` on an instance from
+    ``object.__new__`` (no dict of keywords on the way): the same as calling the class, as
+    long as the class adds no ``__new__`` and no metaclass of its own."""
+    from httpsys_sim.core._result import Result
+
+    assert Result.__new__ is object.__new__
+    assert type(Result) is type
+    seed = hs.Scenario.seed()
+    built = hs.simulate(seed)
+    fields = {a.alias: getattr(built, a.name) for a in attrs.fields(Result)}
+    assert Result(**fields) == built

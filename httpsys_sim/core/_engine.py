@@ -627,6 +627,9 @@ class Memo(NamedTuple):
     late_always: bool = False
 
 
+#: ``object.__new__``: an instance of an attrs class before its ``__init__`` ran.
+_new_instance = object.__new__
+
 #: Every sub-result computed afresh: what :func:`simulate` uses.
 DIRECT = Memo(
     client=client_caps,
@@ -738,7 +741,11 @@ class _Run:
                     rule=outcome.rule,
                 )
         outcome = self._finish(outcome)
-        return Result(
+        # Result's own __init__ on a fresh instance: what calling the class does, without
+        # packing the keywords into a dict on the way (docs/architecture.md#speed).
+        result = _new_instance(Result)
+        Result.__init__(
+            result,
             scenario=self.scenario,
             outcome=outcome,
             connections=tuple(self.connections),
@@ -749,6 +756,7 @@ class _Run:
             httperr=self.httperr,
             app_observed=self.app_observed,
         )
+        return result
 
     def _pipeline(self) -> tuple[Outcome, IisLogLine | None, bool]:
         s = self.scenario
