@@ -276,6 +276,13 @@ def test_from_dict_refuses_values_json_cannot_hold() -> None:
 def test_simulate_names_the_expected_type(bad: object) -> None:
     with pytest.raises(TypeError, match="takes a Scenario"):
         hs.simulate(bad)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="takes a Scenario"):
+        hs.Sweep().simulate(bad)  # type: ignore[arg-type]
+    # A sweep yields the results before the bad item, then names what it got.
+    swept = hs.simulate_many([hs.Scenario.seed(), bad])  # type: ignore[list-item]
+    assert next(swept) == hs.simulate(hs.Scenario.seed())
+    with pytest.raises(TypeError, match=f"takes Scenarios, not {type(bad).__name__}$"):
+        next(swept)
 
 
 def test_matrix_names_the_expected_types() -> None:

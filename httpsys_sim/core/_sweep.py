@@ -190,7 +190,7 @@ class Sweep:
         memo = self._memo
         for scenario in scenarios:
             if not isinstance(scenario, Scenario):
-                raise TypeError(f"simulate_many() takes Scenarios, not a {type(scenario).__name__}")
+                raise TypeError(f"simulate_many() takes Scenarios, not {type(scenario).__name__}")
             yield simulate_with(scenario, memo)
 
 
