@@ -1012,16 +1012,14 @@ class _Run:
         def record(end: str, how: CertRequestedHow | None = None) -> None:
             phase = self.phase  # the handshake, or the late demand once it was made
             assert phase is not None
-            self.connections.append(
-                self.memo.record(
-                    index,
-                    transport,
-                    version if end != "reset" or phase.handshakes else None,
-                    protocol,
-                    phase.cert_requested if how is None else how,
-                    end,
-                    phase,
-                )
+            self._record(
+                index,
+                transport,
+                version if end != "reset" or phase.handshakes else None,
+                protocol,
+                phase.cert_requested if how is None else how,
+                end,
+                phase,
             )
 
         if self.scenario.server.host in _DIRECT_HOSTS:  # no IIS: core/_apphost.py
