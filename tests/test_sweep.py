@@ -180,6 +180,19 @@ def test_a_sweep_shares_the_record_of_each_distinct_connection() -> None:
 _SAME_TLS = ("win11-23h2", "server-2022")
 
 
+def test_a_sweep_shares_each_distinct_finished_outcome() -> None:
+    # curl's outcome on both releases is a 200 that carries a doubt: the outcome with its
+    # confidence and doubts is worked out once, and the second result gets the same value.
+    first, second = (hs.Scenario.seed(r).with_client("curl", "valid") for r in _SAME_TLS)
+    sweep = hs.Sweep()
+    a, b = sweep.simulate(first), sweep.simulate(second)
+    assert a.outcome == hs.simulate(first).outcome == hs.simulate(second).outcome
+    assert a.outcome.alternatives
+    assert a.outcome is b.outcome
+    finish = sweep._memo.finish.cache_info()  # type: ignore[attr-defined]
+    assert (finish.hits, finish.misses) == (1, 1)
+
+
 def _access(scenario: hs.Scenario, flags: str) -> hs.Scenario:
     return attrs.evolve(scenario, server=attrs.evolve(scenario.server, access_ssl_flags=flags))
 

@@ -580,6 +580,13 @@ def confidence(rules: tuple[str, ...]) -> Confidence:
     return weakest(*[RULES[r].confidence for r in rules])
 
 
+def finish(
+    outcome: Outcome, confidence: Confidence, alternatives: tuple[Alternative, ...]
+) -> Outcome:
+    """``outcome`` with the confidence and the doubts of the run that reached it."""
+    return attrs.evolve(outcome, confidence=confidence, alternatives=alternatives)
+
+
 def answer(
     status: int, substatus: int, win32: int, rule: str, reached: bool, module: str | None
 ) -> tuple[HttpResponse, IisLogLine, bool]:
@@ -617,6 +624,8 @@ class Memo(NamedTuple):
     ]
     #: The confidence of an outcome from the rules that decided it (:func:`confidence`).
     confidence: Callable[[tuple[str, ...]], Confidence]
+    #: An outcome with its run's confidence and doubts (:func:`finish`).
+    finish: Callable[[Outcome, Confidence, tuple[Alternative, ...]], Outcome]
     #: A recorded step's typed value, on first read of a result's steps.
     step: Callable[[StepRow], Step]
     #: An HTTP answer with its log line (:func:`answer`).
@@ -637,6 +646,7 @@ DIRECT = Memo(
     exchange=exchange,
     record=connection_record,
     confidence=confidence,
+    finish=finish,
     step=typed_step,
     answer=answer,
 )
@@ -723,7 +733,7 @@ class _Run:
         if confidence is outcome.confidence and not self.alternatives:
             return outcome  # already right: no copy
         alternatives = tuple(dict.fromkeys(self.alternatives))  # a repeated connection repeats
-        return attrs.evolve(outcome, confidence=confidence, alternatives=alternatives)
+        return self.memo.finish(outcome, confidence, alternatives)
 
     # --- the pipeline -------------------------------------------------------------------
     def run(self) -> Result:

@@ -161,6 +161,7 @@ class Sweep:
             exchange=connection,
             record=bounded(DIRECT.record),
             confidence=bounded(DIRECT.confidence),
+            finish=bounded(DIRECT.finish),
             step=bounded(DIRECT.step),
             answer=bounded(DIRECT.answer),
             late_always=True,
@@ -175,6 +176,7 @@ class Sweep:
             servers,
             memo.record,
             memo.confidence,
+            memo.finish,
             memo.step,
             memo.answer,
         )
