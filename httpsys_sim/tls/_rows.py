@@ -21,6 +21,7 @@ from httpsys_sim.tls._vocabulary import AlertDescription, AlertLevel
 __all__ = [
     "AFTER_WRITING",
     "CONNECTED_STATES",
+    "RECEIVED_BY_KIND",
     "Cond",
     "Effect",
     "Emit",
@@ -120,7 +121,7 @@ class Event(ReprStrEnum):
         """The event that receiving ``message`` is."""
         kind = message.kind
         if kind is not _ALERT:
-            return _RECEIVED_BY_KIND[kind]
+            return RECEIVED_BY_KIND[kind]
         if message.description is AlertDescription.CLOSE_NOTIFY:
             return cls.R_ALERT_CLOSE_NOTIFY
         if message.level is AlertLevel.FATAL:
@@ -131,7 +132,8 @@ class Event(ReprStrEnum):
 
 
 _ALERT = Kind.ALERT
-_RECEIVED_BY_KIND: Mapping[Kind, Event] = MappingProxyType(
+#: The event of receiving a message of each kind but an alert (:meth:`Event.of`).
+RECEIVED_BY_KIND: Mapping[Kind, Event] = MappingProxyType(
     {kind: Event("R " + kind.value) for kind in Kind if kind is not Kind.ALERT}
 )
 
