@@ -199,20 +199,20 @@ def _alert(c: TlsConnection, level: AlertLevel, description: AlertDescription) -
     return (alert(level, description, encrypted=encrypted(c, Kind.ALERT)),)
 
 
-def _message(m: Message | None) -> Message:
-    assert m is not None, "this row is only reached by a received message"
-    return m
-
-
-def _negotiation(n: Negotiation | None) -> Negotiation:
-    assert n is not None, "this row is only reached by a ClientHello"
-    return n
+#: Why a row's guard or effect may take the received message (or the server's reading of a
+#: ClientHello) as given: the table reaches it only by one.  Written as ``assert`` where it
+#: is read, which narrows the type without a call.
+_ONLY_RECEIVED = "this row is only reached by a received message"
+_ONLY_HELLO = "this row is only reached by a ClientHello"
 
 
 def _settled(m: Message | None, n: Negotiation | None) -> TlsVersion | None:
     """The version a hello settles: the server's reading of a ClientHello, or the version
     of the ServerHello a client received ."""
-    return n.version if n is not None else _message(m).version
+    if n is not None:
+        return n.version
+    assert m is not None, _ONLY_RECEIVED
+    return m.version
 
 
 # --------------------------------------------------------------------------------------
@@ -226,11 +226,12 @@ class Guards:
     # --- server, on ClientHello ----------------------------------------------------
     @staticmethod
     def no_common_version(c: TlsConnection, m: Message | None, n: Negotiation | None) -> bool:
-        return _negotiation(n).version is None
+        assert n is not None, _ONLY_HELLO
+        return n.version is None
 
     @staticmethod
     def tls13_cert_request(c: TlsConnection, m: Message | None, n: Negotiation | None) -> bool:
-        n = _negotiation(n)
+        assert n is not None, _ONLY_HELLO
         return n.version is _TLS13 and n.cert_request
 
     @staticmethod
@@ -239,11 +240,12 @@ class Guards:
 
     @staticmethod
     def tls12_resume(c: TlsConnection, m: Message | None, n: Negotiation | None) -> bool:
-        return _negotiation(n).resume
+        assert n is not None, _ONLY_HELLO
+        return n.resume
 
     @staticmethod
     def tls12_cert_request(c: TlsConnection, m: Message | None, n: Negotiation | None) -> bool:
-        n = _negotiation(n)
+        assert n is not None, _ONLY_HELLO
         return n.version is not None and n.version is not _TLS13 and n.cert_request
 
     @staticmethod
@@ -260,19 +262,22 @@ class Guards:
     # --- server, on Certificate ----------------------------------------------------
     @staticmethod
     def cert_missing_fatal(c: TlsConnection, m: Message | None, n: Negotiation | None) -> bool:
+        assert m is not None, _ONLY_RECEIVED
         return (
-            _message(m).empty_certificate
+            m.empty_certificate
             and c.server_config.cert_request is CertRequest.REQUIRED
             and c.personality.fail_on_missing_cert
         )
 
     @staticmethod
     def cert_bad_fatal(c: TlsConnection, m: Message | None, n: Negotiation | None) -> bool:
-        return _message(m).cert in _VERIFY_ALERT and c.personality.verify_alerts
+        assert m is not None, _ONLY_RECEIVED
+        return m.cert in _VERIFY_ALERT and c.personality.verify_alerts
 
     @staticmethod
     def cert_empty(c: TlsConnection, m: Message | None, n: Negotiation | None) -> bool:
-        return _message(m).empty_certificate
+        assert m is not None, _ONLY_RECEIVED
+        return m.empty_certificate
 
     # --- server, local commands ----------------------------------------------------
     @staticmethod
@@ -314,11 +319,13 @@ class Guards:
     @staticmethod
     def version_not_offered(c: TlsConnection, m: Message | None, n: Negotiation | None) -> bool:
         # Against the ClientHello just sent: a renegotiation offers only the version in use.
-        return _message(m).version not in c.offered_versions
+        assert m is not None, _ONLY_RECEIVED
+        return m.version not in c.offered_versions
 
     @staticmethod
     def sh_resumed(c: TlsConnection, m: Message | None, n: Negotiation | None) -> bool:
-        return _message(m).resumed
+        assert m is not None, _ONLY_RECEIVED
+        return m.resumed
 
     @staticmethod
     def cert_requested_with_cert(
@@ -409,20 +416,22 @@ class Effects:
 
     @staticmethod
     def negotiate(c: TlsConnection, m: Message | None, n: Negotiation | None) -> None:
-        hello, n = _message(m), _negotiation(n)
+        assert m is not None, _ONLY_HELLO
+        assert n is not None, _ONLY_HELLO
         c.version = n.version
         c.alpn = n.alpn
         c.resumed = n.resume
-        c.peer_offered_pha = hello.post_handshake_auth
-        c.peer_secure_renegotiation = hello.secure_renegotiation
-        c.peer_compat_session_id = hello.compat_session_id
+        c.peer_offered_pha = m.post_handshake_auth
+        c.peer_secure_renegotiation = m.secure_renegotiation
+        c.peer_compat_session_id = m.compat_session_id
         if n.cert_request and not n.resume:
             renegotiation = c.handshakes > 0
             c.cert_requested = CertRequestedHow.RENEGOTIATION if renegotiation else _IN_HANDSHAKE
 
     @staticmethod
     def accept_server_hello(c: TlsConnection, m: Message | None, n: Negotiation | None) -> None:
-        hello = _message(m)
+        hello = m
+        assert hello is not None, _ONLY_RECEIVED
         c.version = hello.version
         c.alpn = hello.selected_alpn
         c.resumed = hello.resumed
@@ -442,7 +451,8 @@ class Effects:
         c.cert_request_pending = True
         if c.state is _C13_CONNECTED:
             # The reply echoes the request's certificate_request_context (RFC 8446 §4.4.2).
-            c.pha_context = _message(m).context
+            assert m is not None, _ONLY_RECEIVED
+            c.pha_context = m.context
             c.cert_requested = CertRequestedHow.POST_HANDSHAKE
         elif c.renegotiating:
             c.cert_requested = CertRequestedHow.RENEGOTIATION
@@ -455,7 +465,8 @@ class Effects:
 
     @staticmethod
     def record_peer_cert(c: TlsConnection, m: Message | None, n: Negotiation | None) -> None:
-        c.pending_cert = _message(m).cert
+        assert m is not None, _ONLY_RECEIVED
+        c.pending_cert = m.cert
 
     @staticmethod
     def cert_verified(c: TlsConnection, m: Message | None, n: Negotiation | None) -> None:

@@ -85,6 +85,7 @@ class TlsConnection:
         "cert_request_pending",
         "cert_request_renegotiation",
         "cert_requested",
+        "client_config",
         "config",
         "error",
         "handshakes",
@@ -107,6 +108,7 @@ class TlsConnection:
         "resumed",
         "resumption_on_renegotiation",
         "role",
+        "server_config",
         "state",
         "version",
         "write_protected",
@@ -153,6 +155,8 @@ class TlsConnection:
         # The configuration resolved against the personality once, for the guards.
         self.refusal_level: AlertLevel = personality.refusal_level
         if isinstance(config, ClientConfig):
+            #: The configuration of a client end (a server end has no such attribute).
+            self.client_config = config
             self._rows = _CLIENT_ROWS
             if config.refusal_level is not None:
                 self.refusal_level = config.refusal_level
@@ -162,6 +166,8 @@ class TlsConnection:
             #: How it answers a HelloRequest, settled by each ServerHello (R-TLS-1).
             self.renegotiation_answer: RenegotiationAnswer = config.renegotiation
         else:
+            #: The configuration of a server end (a client end has no such attribute).
+            self.server_config = config
             self._rows = _SERVER_ROWS
             allowed = config.allow_client_renegotiation
             self.allow_client_renegotiation = (
@@ -192,18 +198,6 @@ class TlsConnection:
         return cls(_SERVER, config, transcript=transcript)
 
     # --- what it knows --------------------------------------------------------------
-    @property
-    def client_config(self) -> ClientConfig:
-        """The configuration of a client end."""
-        assert isinstance(self.config, ClientConfig)
-        return self.config
-
-    @property
-    def server_config(self) -> ServerConfig:
-        """The configuration of a server end."""
-        assert isinstance(self.config, ServerConfig)
-        return self.config
-
     @property
     def secure_renegotiation_ok(self) -> bool:
         """Server: it may renegotiate with this peer (RFC 5746, or insecure allowed)."""

@@ -281,7 +281,7 @@ def test_builders_only_read_the_connection(build: object) -> None:
             before = _snapshot(conn)
             try:
                 first = builder(conn)
-            except AssertionError:  # a builder of the other role (wrong configuration type)
+            except AttributeError:  # a builder of the other role: this end has no such config
                 continue
             assert _snapshot(conn) == before, out
             assert builder(conn) == first, out
