@@ -110,11 +110,11 @@ def run_exchange(server: ServerConfig, client: ClientConfig, demand_late: bool) 
     handshake = _phase(wire, c, s, 0)
     if (
         not demand_late
-        or s.closed
-        or c.closed
-        or s.peer_certificate is not None
-        or s.cert_requested is _IN_HANDSHAKE
-        or s.alpn in _NO_LATE_ALPN
+        or handshake.server_closed
+        or handshake.client_closed
+        or handshake.peer_certificate is not None
+        or handshake.cert_requested is _IN_HANDSHAKE
+        or handshake.alpn in _NO_LATE_ALPN
     ):
         return Exchange(handshake, None)
     start = len(wire.records)
@@ -131,6 +131,7 @@ def _phase(
 ) -> Phase:
     events = tuple(wire.records)
     error = client.error
+    client_closed = client.closed
     # The named tuple's __new__ called itself: calling the class with keywords packs them into a
     # dict and unpacks it again, about twice the time (docs/architecture.md#speed).
     return Phase.__new__(
@@ -138,15 +139,15 @@ def _phase(
         events=events,
         wire=WireSteps(events[start:]),
         server_closed=server.closed,
-        client_closed=client.closed,
+        client_closed=client_closed,
         server_error=server.error,
-        client_error=client.error,
+        client_error=error,
         version=server.version,
         alpn=server.alpn,
         peer_certificate=server.peer_certificate,
         cert_requested=server.cert_requested,
         handshakes=server.handshakes,
         server_state=server.state,
-        asked_user=client.closed and error is not None and error.rule == "R-CLI-16",
+        asked_user=client_closed and error is not None and error.rule == "R-CLI-16",
         refusal=refusal,
     )
