@@ -321,11 +321,16 @@ def test_hashing_a_fresh_scenario_allocates_nothing_the_collector_tracks() -> No
 
 @given(hst.scenarios(), hst.scenarios(), st.data())
 def test_a_sweep_keys_set_ups_by_value(a: hs.Scenario, b: hs.Scenario, data: st.DataObject) -> None:
-    """The keys of the set-up caches are equal exactly when the set-ups are: one field of
-    the server set-up, of one of its parts (the binding, the Schannel settings, …) or of
-    the client set-up taken from another scenario changes the key if and only if it
-    changes the set-up, and a fresh copy keys alike."""
-    from httpsys_sim.core._sweep import _CLIENT_KEY, _server_key
+    """The keys of the set-up caches are equal exactly when the set-ups are — for the server,
+    apart from the parts only the certificate checks read: one field of the server set-up,
+    of one of its parts (the binding, the Schannel settings, …) or of the client set-up
+    taken from another scenario changes the key if and only if it changes the set-up, and a
+    fresh copy keys alike."""
+    from httpsys_sim.core._sweep import _CHECKS_ONLY, _CLIENT_KEY, _server_key
+
+    def keyed(server: hs.ServerSetup) -> hs.ServerSetup:
+        """``server`` with the parts the key leaves out taken from ``a``."""
+        return attrs.evolve(server, **{name: getattr(a.server, name) for name in _CHECKS_ONLY})
 
     server_field = data.draw(st.sampled_from([f.name for f in attrs.fields(type(a.server))]))
     part_name = data.draw(
@@ -353,7 +358,7 @@ def test_a_sweep_keys_set_ups_by_value(a: hs.Scenario, b: hs.Scenario, data: st.
     ]
     for server in servers:
         for request in (a.request, b.request):
-            same = (server, request) == (a.server, a.request)
+            same = (keyed(server), request) == (a.server, a.request)
             scenario = hs.Scenario(server=server, client=a.client, request=request)
             assert (_server_key(scenario) == _server_key(a)) is same
     for client in (
@@ -362,6 +367,41 @@ def test_a_sweep_keys_set_ups_by_value(a: hs.Scenario, b: hs.Scenario, data: st.
         b.client,
     ):
         assert (_CLIENT_KEY(client) == _CLIENT_KEY(a.client)) is (client == a.client)
+
+
+class _Unreadable:
+    """Stands in for a set-up part that must not be read: any attribute read fails."""
+
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError(f"server_side read .{name} of a part its key leaves out")
+
+
+@pytest.mark.parametrize("host", list(hs.Host))
+@pytest.mark.parametrize("flags", ["None", "Ssl,SslNegotiateCert", "SslRequireCert"])
+def test_the_server_side_never_reads_the_parts_its_key_leaves_out(
+    host: hs.Host, flags: str
+) -> None:
+    # The sweep keys a server side without the certificate checks' parts (trust, revocation,
+    # mapping): server_side must not read them, which a stand-in that fails on any read shows.
+    from httpsys_sim.core._sweep import _CHECKS_ONLY
+
+    seed = hs.Scenario.seed()
+    scenario = _access(attrs.evolve(seed, server=attrs.evolve(seed.server, host=host)), flags)
+    expected = _engine.server_side(scenario)
+    server = attrs.evolve(scenario.server)
+    for name in _CHECKS_ONLY:
+        object.__setattr__(server, name, _Unreadable())  # past the validators, on a copy
+    assert _engine.server_side(attrs.evolve(scenario, server=server)) == expected
+
+
+@given(hst.scenarios(), hst.scenarios())
+def test_the_server_side_does_not_depend_on_the_certificate_checks(
+    a: hs.Scenario, b: hs.Scenario
+) -> None:
+    from httpsys_sim.core._sweep import _CHECKS_ONLY
+
+    swapped = attrs.evolve(a.server, **{name: getattr(b.server, name) for name in _CHECKS_ONLY})
+    assert _engine.server_side(attrs.evolve(a, server=swapped)) == _engine.server_side(a)
 
 
 def test_a_sweep_works_out_each_distinct_server_set_up_once() -> None:

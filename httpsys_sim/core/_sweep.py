@@ -52,12 +52,16 @@ class CacheInfo(NamedTuple):
     currsize: int
 
 
-def _field_values(cls: type, *, but: str = "") -> Callable[[Any], tuple[Any, ...]]:
-    """A function giving the values of an attrs class's fields (``but`` one) as a tuple."""
-    return operator.attrgetter(*[f.name for f in attrs.fields(cls) if f.name != but])
+def _field_values(cls: type, *, but: tuple[str, ...] = ()) -> Callable[[Any], tuple[Any, ...]]:
+    """A function giving the values of an attrs class's fields (but those named) as a tuple."""
+    return operator.attrgetter(*[f.name for f in attrs.fields(cls) if f.name not in but])
 
 
-_SERVER_VALUES = _field_values(ServerSetup, but="binding")
+#: The parts of a server set-up that only the pipeline's certificate checks read
+#: (core/_checks.py); ``server_side`` never does (tests/test_sweep.py), so they are no part of
+#: its key, and a set-up's look-up does not hash them (a Python-level call each).
+_CHECKS_ONLY = ("trust", "revocation", "mapping")
+_SERVER_VALUES = _field_values(ServerSetup, but=("binding", *_CHECKS_ONLY))
 _BINDING_VALUES = _field_values(SslBinding)
 _REQUEST_VALUES = _field_values(Request)
 #: The key of a client set-up's capabilities: every field of it.
@@ -65,8 +69,9 @@ _CLIENT_KEY = _field_values(ClientSetup)
 
 
 def _server_key(scenario: Scenario) -> tuple[Any, ...]:
-    """The key of a scenario's server side: every field of its server set-up, of the
-    set-up's binding and of its request."""
+    """The key of a scenario's server side: every field of its server set-up but the parts
+    only the certificate checks read (:data:`_CHECKS_ONLY`), of the set-up's binding and of
+    its request."""
     server = scenario.server
     return (
         _SERVER_VALUES(server),
