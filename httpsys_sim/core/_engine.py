@@ -14,7 +14,7 @@ policy fields, never from build-number tests.  Every step cites a rule of the ca
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -107,6 +107,7 @@ __all__ = [
     "server_side",
     "server_versions",
     "simulate",
+    "simulate_each",
     "simulate_with",
 ]
 
@@ -883,7 +884,7 @@ class _Run:
         demand_late = side.demand_late or memo.late_always
         exchange = memo.exchange(server, self.caps, offered, certificate, quic, ask, demand_late)
         hs = self.phase = exchange.handshake
-        self._tls_steps(hs)
+        self.rows.append((hs.wire, index))  # the handshake's messages, steps of this connection
         if hs.asked_user:
             self._record(index, transport, None, None, hs.cert_requested, ASKED_USER_END, hs)
             return self.ask_user(quic=quic)
@@ -912,11 +913,6 @@ class _Run:
                 return refused
         return self._http(index, transport, protocol, exchange)
 
-    def _tls_steps(self, phase: Phase) -> None:
-        """The messages ``phase`` put on the wire, as steps of the current connection."""
-        if phase.wire.records:
-            self.rows.append((phase.wire, len(self.connections)))
-
     def ask_user(self, *, quic: bool = False) -> _Retry:
         """R-CLI-16: the client closed the connection at the CertificateRequest to ask its
         user (or a policy) which certificate to send; it repeats the request with that choice,
@@ -944,7 +940,8 @@ class _Run:
         late = exchange.late
         assert late is not None, "the exchange was run without the late demand"
         self.phase = late
-        self._tls_steps(late)
+        if late.wire.records:  # its messages, steps of this connection (a refusal sent none)
+            self.rows.append((late.wire, len(self.connections)))
         return late
 
     def _record(
@@ -1498,6 +1495,14 @@ _VERDICTS: Mapping[CertState, tuple[int, int, int, str]] = MappingProxyType(
 def simulate_with(scenario: Scenario, memo: Memo) -> Result:
     """:func:`simulate`, taking the sub-results from ``memo`` (a sweep's caches)."""
     return _Run(scenario, memo).run()
+
+
+def simulate_each(scenarios: Iterable[Scenario], memo: Memo) -> Iterator[Result]:
+    """:func:`simulate_with` for each of ``scenarios`` in turn (a sweep's loop)."""
+    for scenario in scenarios:
+        if not isinstance(scenario, Scenario):
+            raise TypeError(f"simulate_many() takes Scenarios, not {type(scenario).__name__}")
+        yield _Run(scenario, memo).run()
 
 
 def simulate(scenario: Scenario) -> Result:

@@ -25,6 +25,7 @@ from httpsys_sim.core._engine import (
     ServerSide,
     exchange,
     server_side,
+    simulate_each,
     simulate_with,
 )
 from httpsys_sim.core._exchange import run_exchange
@@ -194,11 +195,7 @@ class Sweep:
 
     def simulate_many(self, scenarios: Iterable[Scenario]) -> Iterator[Result]:
         """The results of ``scenarios``, in order, one at a time."""
-        memo = self._memo
-        for scenario in scenarios:
-            if not isinstance(scenario, Scenario):
-                raise TypeError(f"simulate_many() takes Scenarios, not {type(scenario).__name__}")
-            yield simulate_with(scenario, memo)
+        return simulate_each(scenarios, self._memo)
 
 
 def simulate_many(
