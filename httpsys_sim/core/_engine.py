@@ -760,7 +760,7 @@ class _Run:
             scenario=self.scenario,
             outcome=outcome,
             connections=tuple(self.connections),
-            steps=Trace(tuple(self.rows), step=self.memo.step),
+            steps=Trace(self.rows, step=self.memo.step),
             iis_log=log,
             certificate_reached_app=reached,
             iis_certificate=self.iis_certificate,

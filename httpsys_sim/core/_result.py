@@ -480,7 +480,8 @@ class Trace:
     """A result's steps as the engine recorded them, typed on first read.
 
     An entry is a :data:`StepRow`, or ``(WireSteps, connection)`` for the messages of one
-    part of a TLS exchange.  ``step`` turns a row into its :class:`Step` (a sweep passes one
+    part of a TLS exchange; the engine hands over the list it recorded them in, which no one
+    else keeps.  ``step`` turns a row into its :class:`Step` (a sweep passes one
     that shares the step of each distinct row).  Traces compare, hash and pickle as their
     typed steps, however they were recorded.
     """
@@ -489,7 +490,7 @@ class Trace:
 
     def __init__(
         self,
-        entries: tuple[StepRow | tuple[WireSteps, int | None], ...] = (),
+        entries: Sequence[StepRow | tuple[WireSteps, int | None]] = (),
         *,
         steps: tuple[Step, ...] | None = None,
         step: Callable[[StepRow], Step] = typed_step,
