@@ -760,7 +760,7 @@ class _Run:
             scenario=self.scenario,
             outcome=outcome,
             connections=tuple(self.connections),
-            steps=Trace(self.rows, step=self.memo.step),
+            steps=Trace(self.rows, self.memo.step),  # positional: no keyword dict on the way
             iis_log=log,
             certificate_reached_app=reached,
             iis_certificate=self.iis_certificate,

@@ -491,9 +491,9 @@ class Trace:
     def __init__(
         self,
         entries: Sequence[StepRow | tuple[WireSteps, int | None]] = (),
+        step: Callable[[StepRow], Step] = typed_step,
         *,
         steps: tuple[Step, ...] | None = None,
-        step: Callable[[StepRow], Step] = typed_step,
     ) -> None:
         self._entries = entries
         self._steps = steps
