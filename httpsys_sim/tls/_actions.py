@@ -186,10 +186,11 @@ def _plain(c: TlsConnection, kind: Kind) -> tuple[Message]:
 
 def _plain_of(kind: Kind) -> Callable[[TlsConnection], tuple[Message, ...]]:
     """The builder of a parameterless message of ``kind``: its shared value, encrypted or not
-    as the connection writes it now."""
+    as the connection writes it now (both values looked up once, here)."""
+    plain, protected = _PLAIN[kind, False], _PLAIN[kind, True]
 
     def build(c: TlsConnection) -> tuple[Message, ...]:
-        return _PLAIN[kind, encrypted(c, kind)]
+        return protected if encrypted(c, kind) else plain
 
     build.__name__ = build.__qualname__ = kind.name.lower()
     return build
