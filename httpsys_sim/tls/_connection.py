@@ -268,7 +268,7 @@ class TlsConnection:
             )
         # Subscripting the read-only table is about half the time of its get() method.
         try:
-            rows = self._rows[before, event]
+            rows = self._rows[before][event]
         except KeyError:
             rows = _NO_ROWS  # no row for this input in this state: illegal (below)
         # A ClientHello is read once, whichever of its rows the guards then pick.

@@ -11,6 +11,7 @@ connection, a ClientHello is read once, only effects change state.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -36,6 +37,7 @@ from httpsys_sim.tls import (
     Out,
     Role,
     ServerConfig,
+    State,
     TlsConnection,
     TlsVersion,
     TraceEntry,
@@ -198,14 +200,16 @@ def test_each_post_handshake_request_carries_its_own_context() -> None:
 )
 def test_compiled_rows_are_the_table_rows(
     table: tuple[Transition, ...],
-    compiled: dict[tuple[object, object], tuple[_actions.CompiledRow, ...]],
+    compiled: Mapping[State, Mapping[Event, tuple[_actions.CompiledRow, ...]]],
 ) -> None:
     by_pair: dict[tuple[object, object], list[Transition]] = {}
     for row in table:
         by_pair.setdefault((row.state, row.event), []).append(row)
-    assert set(compiled) == set(by_pair)
+    assert set(compiled) == set(State)
+    assert {(s, e) for s, by_event in compiled.items() for e in by_event} == set(by_pair)
     for key, rows in by_pair.items():
-        entries = compiled[key]
+        state, event = key
+        entries = compiled[state][event]
         assert [e.row for e in entries] == rows, key
         for e in entries:
             row = e.row
