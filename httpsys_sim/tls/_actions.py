@@ -55,6 +55,8 @@ _CERTIFICATE, _CERTIFICATE_REQUEST = Kind.CERTIFICATE, Kind.CERTIFICATE_REQUEST
 _CCS, _NEW_SESSION_TICKET = Kind.CHANGE_CIPHER_SPEC, Kind.NEW_SESSION_TICKET
 _C13_CONNECTED, _S13_CONNECTED = State.C13_CONNECTED, State.S13_CONNECTED
 _IN_HANDSHAKE, _ACCEPT = CertRequestedHow.HANDSHAKE, RenegotiationAnswer.ACCEPT
+_BY_RENEGOTIATION, _POST_HANDSHAKE = CertRequestedHow.RENEGOTIATION, CertRequestedHow.POST_HANDSHAKE
+_REQUIRED, _HELLO_REQUEST = CertRequest.REQUIRED, Kind.HELLO_REQUEST
 
 
 #: Builds a :class:`Negotiation` from its fields in order, as ``Negotiation._make`` does,
@@ -266,7 +268,7 @@ class Guards:
         assert m is not None, _ONLY_RECEIVED
         return (
             m.empty_certificate
-            and c.server_config.cert_request is CertRequest.REQUIRED
+            and c.server_config.cert_request is _REQUIRED
             and c.personality.fail_on_missing_cert
         )
 
@@ -427,7 +429,7 @@ class Effects:
         c.peer_compat_session_id = m.compat_session_id
         if n.cert_request and not n.resume:
             renegotiation = c.handshakes > 0
-            c.cert_requested = CertRequestedHow.RENEGOTIATION if renegotiation else _IN_HANDSHAKE
+            c.cert_requested = _BY_RENEGOTIATION if renegotiation else _IN_HANDSHAKE
 
     @staticmethod
     def accept_server_hello(c: TlsConnection, m: Message | None, n: Negotiation | None) -> None:
@@ -445,7 +447,7 @@ class Effects:
     @staticmethod
     def begin_renegotiation(c: TlsConnection, m: Message | None, n: Negotiation | None) -> None:
         c.renegotiating = True
-        c.answering_hello_request = m is not None and m.kind is Kind.HELLO_REQUEST
+        c.answering_hello_request = m is not None and m.kind is _HELLO_REQUEST
 
     @staticmethod
     def note_cert_request(c: TlsConnection, m: Message | None, n: Negotiation | None) -> None:
@@ -454,9 +456,9 @@ class Effects:
             # The reply echoes the request's certificate_request_context (RFC 8446 §4.4.2).
             assert m is not None, _ONLY_RECEIVED
             c.pha_context = m.context
-            c.cert_requested = CertRequestedHow.POST_HANDSHAKE
+            c.cert_requested = _POST_HANDSHAKE
         elif c.renegotiating:
-            c.cert_requested = CertRequestedHow.RENEGOTIATION
+            c.cert_requested = _BY_RENEGOTIATION
         else:
             c.cert_requested = _IN_HANDSHAKE
 
@@ -486,7 +488,7 @@ class Effects:
     @staticmethod
     def next_pha_context(c: TlsConnection, m: Message | None, n: Negotiation | None) -> None:
         c.pha_context += 1
-        c.cert_requested = CertRequestedHow.POST_HANDSHAKE
+        c.cert_requested = _POST_HANDSHAKE
 
     @staticmethod
     def close(c: TlsConnection, m: Message | None, n: Negotiation | None) -> None:
