@@ -536,7 +536,7 @@ def _typed_trace(steps: Trace | Sequence[Step]) -> Trace:
     return steps if isinstance(steps, Trace) else Trace(steps=tuple(steps))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)  # built by every simulate(): see Result
 class ConnectionRecord:
     """One TCP (or QUIC) connection the client opened."""
 
@@ -567,7 +567,7 @@ class ConnectionRecord:
         }
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)  # built by every simulate(): see Result
 class IisLogLine:
     """The W3C log fields IIS writes for the request (R-IIS-6)."""
 
@@ -584,10 +584,10 @@ class IisLogLine:
         }
 
 
-# Without slots: a frozen attrs class with slots sets each field through
-# ``object.__setattr__`` in its ``__init__``, one call a field; without them it writes the
-# instance's ``__dict__``.  Every simulation builds one result, in about 60 % of the time that
-# way (docs/architecture.md#speed).
+# Without slots, as the connection records and the log line above: a frozen attrs class with
+# slots sets each field through ``object.__setattr__`` in its ``__init__``, one call a field;
+# without them it writes the instance's ``__dict__``.  Every simulation builds one result, in
+# about 60 % of the time that way (docs/architecture.md#speed).
 @attrs.frozen(kw_only=True, repr=False, slots=False)
 class Result:
     """Everything :func:`~httpsys_sim.simulate` found out about one scenario."""
