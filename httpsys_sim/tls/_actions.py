@@ -9,8 +9,8 @@ builders read it.  A builder returns the messages it writes; which keys protect 
 decided by the state the row started in (:func:`encrypted`), and switching keys is the
 effect ``NEW_WRITE_KEYS``.
 
-:func:`compile_table` turns a table into the form the connection runs: per
-``(state, event)``, its rows as :class:`CompiledRow` values holding the functions.
+:func:`compile_table` turns a table into the form the connection runs: per state, then per
+event, its rows as :class:`CompiledRow` values holding the functions.
 """
 
 from __future__ import annotations
