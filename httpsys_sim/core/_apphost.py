@@ -11,7 +11,7 @@ SslStream personality, :class:`~httpsys_sim.windows._hosts.AppObservation`) live
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from httpsys_sim.core._exchange import ASKED_USER_END
 from httpsys_sim.core._result import (
@@ -176,7 +176,7 @@ def deliver(run: _Run, cert: CertState | None, rule: str) -> _Answer:
     return HttpResponse(rule=rule, status=200), None, got is not None
 
 
-def _throws(run: _Run, exception: str, rule: str, record: Any, how: CertRequestedHow) -> _Answer:
+def _throws(run: _Run, exception: str, rule: str, how: CertRequestedHow) -> _Answer:
     """The app's call threw: unhandled, ASP.NET Core answers 500 and closes the connection."""
     run.app_observed = AppObservation(
         api=_API,
@@ -192,18 +192,18 @@ def _throws(run: _Run, exception: str, rule: str, record: Any, how: CertRequeste
         "the exception is unhandled: Kestrel answers 500 and closes the connection after it",
         "R-APP-1",
     )
-    record("response", how)
+    run.end_connection("response", how)
     return HttpResponse(rule=rule, status=500), None, False
 
 
-def request_arrived(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answer | _Retry:
+def request_arrived(run: _Run, protocol: str, exchange: Exchange) -> _Answer | _Retry:
     """A direct host's request reached the app, which asks for the certificate."""
     if run.scenario.server.host is Host.KESTREL:
-        return _kestrel(run, protocol, exchange, record)
-    return _httpsys(run, protocol, exchange, record)
+        return _kestrel(run, protocol, exchange)
+    return _httpsys(run, protocol, exchange)
 
 
-def _httpsys(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answer | _Retry:
+def _httpsys(run: _Run, protocol: str, exchange: Exchange) -> _Answer | _Retry:
     method = run.scenario.server.certificate_method
     cert = run.cert_on_connection
     have = _reached(cert)
@@ -221,7 +221,7 @@ def _httpsys(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answ
             "R-HTTPSYS-2",
             key=True,
         )
-        record("response")
+        run.end_connection("response")
         return deliver(run, None, "R-HTTPSYS-2")
     if have or exchange.handshake.cert_requested is CertRequestedHow.HANDSHAKE:
         run.step(
@@ -232,7 +232,7 @@ def _httpsys(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answ
             "R-HTTPSYS-3",
             key=True,
         )
-        record("response")
+        run.end_connection("response")
         return deliver(run, cert, "R-HTTPSYS-3")
     if method is ClientCertificateMethod.ALLOW_CERTIFICATE:
         run.step(
@@ -242,7 +242,7 @@ def _httpsys(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answ
             "R-HTTPSYS-3",
             key=True,
         )
-        record("response")
+        run.end_connection("response")
         return deliver(run, None, "R-HTTPSYS-3")
     if protocol in ("h2", "h3"):
         run.step(
@@ -253,7 +253,7 @@ def _httpsys(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answ
             "R-HTTPSYS-4",
             key=True,
         )
-        record("response")
+        run.end_connection("response")
         return deliver(run, None, "R-HTTPSYS-4")
     run.step(
         "app",
@@ -279,11 +279,11 @@ def _httpsys(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answ
             "R-HTTPSYS-7",
         )
     if exchange.handshake.version is TlsVersion.TLS13:
-        return run._late_tls13(exchange, record)
-    return run._late_tls12(exchange, record)
+        return run._late_tls13(exchange)
+    return run._late_tls12(exchange)
 
 
-def httpsys_not_supported(run: _Run, record: Any) -> _Answer:
+def httpsys_not_supported(run: _Run) -> _Answer:
     """24H2 path under the HTTP.sys server: ERROR_NOT_SUPPORTED is swallowed → null."""
     run.step(
         "app",
@@ -301,12 +301,12 @@ def httpsys_not_supported(run: _Run, record: Any) -> _Answer:
         status=500,
         substatus=0,
     )
-    record("response")
+    run.end_connection("response")
     return deliver(run, None, "R-HTTPSYS-5")
 
 
 # --- Kestrel ------------------------------------------------------------------------------
-def kestrel_handshake_check(run: _Run, hs: Phase, record: Any) -> _Answer | None:
+def kestrel_handshake_check(run: _Run, hs: Phase) -> _Answer | None:
     """Kestrel's validation callback on the handshake's certificate (Allow/Require); a
     refusal fails the handshake (R-KESTREL-2, R-KESTREL-3)."""
     mode = run.scenario.server.certificate_mode
@@ -368,7 +368,7 @@ def kestrel_handshake_check(run: _Run, hs: Phase, record: Any) -> _Answer | None
         "R-KESTREL-3",
     )
     run.app_observed = AppObservation(api=_API, value=AppValue.NOT_REACHED, rule="R-KESTREL-2")
-    record(f"tls_alert:{alert.partition('(')[0]}")
+    run.end_connection(f"tls_alert:{alert.partition('(')[0]}")
     return (
         TlsAlert(
             rule="R-KESTREL-3",
@@ -381,12 +381,12 @@ def kestrel_handshake_check(run: _Run, hs: Phase, record: Any) -> _Answer | None
     )
 
 
-def _kestrel(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answer | _Retry:
+def _kestrel(run: _Run, protocol: str, exchange: Exchange) -> _Answer | _Retry:
     mode = run.scenario.server.certificate_mode
     cert = exchange.handshake.peer_certificate
     run.app_property = AppValue.CERTIFICATE if _reached(cert) else AppValue.NULL
     if mode is not ClientCertificateMode.DELAY_CERTIFICATE:
-        record("response")
+        run.end_connection("response")
         rule = "R-KESTREL-1" if mode is ClientCertificateMode.NO_CERTIFICATE else "R-KESTREL-2"
         return deliver(run, cert, rule)
     if protocol in ("h2", "h3"):
@@ -397,7 +397,7 @@ def _kestrel(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answ
             "R-KESTREL-4",
             key=True,
         )
-        record("response")
+        run.end_connection("response")
         return deliver(run, None, "R-KESTREL-4")
     run.step(
         "app",
@@ -420,7 +420,6 @@ def _kestrel(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answ
             run,
             "InvalidOperationException (the request body was not drained first)",
             "R-KESTREL-6",
-            record,
             CertRequestedHow.NONE,
         )
     tls13 = exchange.handshake.version is TlsVersion.TLS13
@@ -445,11 +444,10 @@ def _kestrel(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answ
             run,
             "AuthenticationException (no certificate could be requested)",
             "R-KESTREL-5",
-            record,
             CertRequestedHow.NONE,
         )
     if late.asked_user:
-        record(ASKED_USER_END, how)
+        run.end_connection(ASKED_USER_END, how)
         return run.ask_user()
     if late.server_state is State.S12_RENEG_WAIT_CH and not late.client_closed:
         run.step(
@@ -471,7 +469,7 @@ def _kestrel(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answ
             property_value=run.app_property,
             rule="R-KESTREL-5",
         )
-        record("timeout", how)
+        run.end_connection("timeout", how)
         return (
             Timeout(rule="R-KESTREL-5", client_error=run.caps.profile.error_timeout.value),
             None,
@@ -495,7 +493,7 @@ def _kestrel(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answ
             property_value=run.app_property,
             rule="R-KESTREL-5",
         )
-        record("reset", how)
+        run.end_connection("reset", how)
         if by_client:
             return (
                 TlsAlert(
@@ -528,10 +526,9 @@ def _kestrel(run: _Run, protocol: str, exchange: Exchange, record: Any) -> _Answ
             run,
             "AuthenticationException (the certificate failed validation)",
             "R-KESTREL-7",
-            record,
             how,
         )
-    record("response", how)
+    run.end_connection("response", how)
     return deliver(run, got, "R-KESTREL-7" if not _reached(got) else "R-KESTREL-4")
 
 

@@ -666,6 +666,7 @@ class _Run:
         "caps",
         "cert_on_connection",
         "connections",
+        "current",
         "decisive",
         "httperr",
         "iis_certificate",
@@ -678,6 +679,10 @@ class _Run:
         "side",
         "trust_noted",
     )
+
+    #: The connection the request went over, set once its handshake completed: its index,
+    #: transport, TLS version and HTTP protocol (:meth:`end_connection` records how it ended).
+    current: tuple[int, str, TlsVersion, str]
 
     def __init__(self, scenario: Scenario, memo: Memo) -> None:
         self.scenario = scenario
@@ -903,15 +908,12 @@ class _Run:
             key=True,
         )
         protocol = hs.alpn or "http/1.1"
+        self.current = (index, transport, version, protocol)
         if s.server.host is _KESTREL:  # Kestrel's validation callback (R-KESTREL-2)
-
-            def record_kestrel(end: str) -> None:
-                self._record(index, transport, version, protocol, hs.cert_requested, end, hs)
-
-            refused = _apphost.kestrel_handshake_check(self, hs, record_kestrel)
+            refused = _apphost.kestrel_handshake_check(self, hs)
             if refused is not None:
                 return refused
-        return self._http(index, transport, protocol, exchange)
+        return self._http(protocol, exchange)
 
     def ask_user(self, *, quic: bool = False) -> _Retry:
         """R-CLI-16: the client closed the connection at the CertificateRequest to ask its
@@ -957,6 +959,25 @@ class _Run:
         """Record how connection ``index`` went; ``phase``: the exchange part whose messages it
         carried (``None``: no TLS at all)."""
         self.connections.append(self.memo.record(index, transport, version, alpn, how, end, phase))
+
+    def end_connection(self, end: str, how: CertRequestedHow | None = None) -> None:
+        """Record how the connection the request went over (:attr:`current`) ended: ``end``,
+        the certificate asked for as ``how`` (``None``: as its exchange so far says).  A
+        reset before any handshake completed carries no TLS version."""
+        index, transport, version, protocol = self.current
+        phase = self.phase  # the handshake, or the late demand once it was made
+        assert phase is not None
+        self.connections.append(
+            self.memo.record(
+                index,
+                transport,
+                version if end != "reset" or phase.handshakes else None,
+                protocol,
+                phase.cert_requested if how is None else how,
+                end,
+                phase,
+            )
+        )
 
     def _handshake_failed(
         self, index: int, transport: str, hs: Phase
@@ -1004,7 +1025,7 @@ class _Run:
 
     # --- HTTP and IIS -------------------------------------------------------------------
     def _http(
-        self, index: int, transport: str, protocol: str, exchange: Exchange
+        self, protocol: str, exchange: Exchange
     ) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
         req = self.scenario.request
         self.step(
@@ -1016,26 +1037,13 @@ class _Run:
         version = exchange.handshake.version
         assert version is not None
 
-        def record(end: str, how: CertRequestedHow | None = None) -> None:
-            phase = self.phase  # the handshake, or the late demand once it was made
-            assert phase is not None
-            self._record(
-                index,
-                transport,
-                version if end != "reset" or phase.handshakes else None,
-                protocol,
-                phase.cert_requested if how is None else how,
-                end,
-                phase,
-            )
-
         if self.scenario.server.host in _DIRECT_HOSTS:  # no IIS: core/_apphost.py
-            return _apphost.request_arrived(self, protocol, exchange, record)
+            return _apphost.request_arrived(self, protocol, exchange)
         if self.policy is _IGNORE:
             self.step(
                 "iis", "IIS", "no client certificate needed for this path", "R-IIS-1", key=True
             )
-            record("response")
+            self.end_connection("response")
             return self._validate(None, need=False)
         if (
             self.cert_on_connection is not None
@@ -1049,7 +1057,7 @@ class _Run:
                 "R-REQ-2.cert-present",
                 key=True,
             )
-            record("response")
+            self.end_connection("response")
             return self._validate(self.cert_on_connection)
         if self.policy is _REQUIRE_ONLY:
             self.step(
@@ -1065,7 +1073,7 @@ class _Run:
                 "IIS might demand the certificate late as for SslNegotiateCert + SslRequireCert",
                 "R-IIS-2.require-only",
             )
-            record("response")
+            self.end_connection("response")
             return self._validate(None)
         self.step(
             "iis",
@@ -1076,14 +1084,14 @@ class _Run:
             key=True,
         )
         if protocol == "h2":
-            return self._late_h2(record)
+            return self._late_h2()
         if protocol == "h3":
-            return self._late_h3(record)
+            return self._late_h3()
         if version is _TLS13:
-            return self._late_tls13(exchange, record)
-        return self._late_tls12(exchange, record)
+            return self._late_tls13(exchange)
+        return self._late_tls12(exchange)
 
-    def _late_h2(self, record: Any) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
+    def _late_h2(self) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
         self.step(
             "http",
             "http.sys",
@@ -1092,7 +1100,7 @@ class _Run:
             "R-REQ-2.h2",
             key=True,
         )
-        record(_H11_REQUIRED_END, CertRequestedHow.NONE)
+        self.end_connection(_H11_REQUIRED_END, CertRequestedHow.NONE)
         policy = self.caps.on_http_1_1_required
         if policy is H11RetryPolicy.RETRY:
             self.step(
@@ -1120,7 +1128,7 @@ class _Run:
             False,
         )
 
-    def _late_h3(self, record: Any) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
+    def _late_h3(self) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
         self.step(
             "http",
             "http.sys",
@@ -1136,12 +1144,10 @@ class _Run:
             "(reset before 24H2, 500.0 0x80070032 after)",
             "R-REQ-2.h3",
         )
-        record("h3_error:H3_VERSION_FALLBACK", CertRequestedHow.NONE)
+        self.end_connection("h3_error:H3_VERSION_FALLBACK", CertRequestedHow.NONE)
         return _Retry(alpn=self.caps.alpn, quic=False)
 
-    def _late_tls13(
-        self, exchange: Exchange, record: Any
-    ) -> tuple[Outcome, IisLogLine | None, bool]:
+    def _late_tls13(self, exchange: Exchange) -> tuple[Outcome, IisLogLine | None, bool]:
         release = self.scenario.server.release
         refusal = self.late_demand(exchange).refusal
         if refusal is not None:
@@ -1182,7 +1188,7 @@ class _Run:
                 key=True,
                 decisive=True,
             )
-            return _apphost.httpsys_not_supported(self, record)
+            return _apphost.httpsys_not_supported(self)
         if release.late_demand_tls13 is LateDemandPolicy.NOT_SUPPORTED:
             self.step(
                 "iis",
@@ -1216,7 +1222,7 @@ class _Run:
                     "R-REL-4",
                 )
             self.httperr = None
-            record("response")
+            self.end_connection("response")
             return self._answer(500, 0, 50, "R-REQ-2.tls13-not-supported", module="IIS Web Core")
         if self.caps.offers_pha:
             self.step(
@@ -1233,7 +1239,7 @@ class _Run:
                 "the connection might be reset as for clients without post_handshake_auth",
                 "R-REQ-2.tls13-pha",
             )
-            record("response")
+            self.end_connection("response")
             return self._validate(None)
         self.step(
             "tcp",
@@ -1261,13 +1267,11 @@ class _Run:
                 "(R-REQ-2.tls13-pha: 200 under Accept, 403.7 under Require)",
                 guess,
             )
-        record("reset")
+        self.end_connection("reset")
         self.httperr = "Connection_Dropped"
         return self._reset("R-REQ-2.tls13-reset"), None, False
 
-    def _late_tls12(
-        self, exchange: Exchange, record: Any
-    ) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
+    def _late_tls12(self, exchange: Exchange) -> tuple[Outcome, IisLogLine | None, bool] | _Retry:
         s = self.scenario
         body = s.request.body_bytes
         limit = s.server.upload_read_ahead_size
@@ -1281,7 +1285,7 @@ class _Run:
                 key=True,
                 decisive=True,
             )
-            record("response", CertRequestedHow.NONE)
+            self.end_connection("response", CertRequestedHow.NONE)
             return self._answer(413, 0, 0, "R-REQ-2.tls12-body")
         self.step(
             "tls",
@@ -1305,11 +1309,11 @@ class _Run:
                 key=True,
                 decisive=True,
             )
-            record("reset", CertRequestedHow.NONE)
+            self.end_connection("reset", CertRequestedHow.NONE)
             rule = "R-REQ-2.tls12-schannel-blocked" if blocked else "RFC5746-3"
             return self._reset(rule), None, False
         if late.asked_user:
-            record(ASKED_USER_END, _BY_RENEGOTIATION)
+            self.end_connection(ASKED_USER_END, _BY_RENEGOTIATION)
             return self.ask_user()
         if late.server_state is State.S12_RENEG_WAIT_CH and not late.client_closed:
             self.step(
@@ -1327,7 +1331,7 @@ class _Run:
                 "http.sys might reset the connection instead of waiting for the timer",
                 "R-REQ-2.tls12-ignored",
             )
-            record("timeout", _BY_RENEGOTIATION)
+            self.end_connection("timeout", _BY_RENEGOTIATION)
             self.httperr = "Timer_SslRenegotiation"
             return (
                 Timeout(
@@ -1347,7 +1351,7 @@ class _Run:
                 key=True,
                 decisive=True,
             )
-            record("tls_alert:no_renegotiation", _BY_RENEGOTIATION)
+            self.end_connection("tls_alert:no_renegotiation", _BY_RENEGOTIATION)
             return (
                 TlsAlert(
                     rule="R-CLI-2",
@@ -1370,7 +1374,7 @@ class _Run:
                 key=True,
                 decisive=True,
             )
-            record("reset", _BY_RENEGOTIATION)
+            self.end_connection("reset", _BY_RENEGOTIATION)
             reset = self._reset("R-REQ-2.tls12-refused")
             refused_text = self.caps.profile.error_renegotiation_refused.value
             if refused_text is not None:  # the client reports its own refusal first
@@ -1386,7 +1390,7 @@ class _Run:
             "R-TLS-7",
             key=True,
         )
-        record("response", _BY_RENEGOTIATION)
+        self.end_connection("response", _BY_RENEGOTIATION)
         return self._validate(cert)
 
     # --- outcomes -------------------------------------------------------------------------
