@@ -967,16 +967,14 @@ class _Run:
         index, transport, version, protocol = self.current
         phase = self.phase  # the handshake, or the late demand once it was made
         assert phase is not None
-        self.connections.append(
-            self.memo.record(
-                index,
-                transport,
-                version if end != "reset" or phase.handshakes else None,
-                protocol,
-                phase.cert_requested if how is None else how,
-                end,
-                phase,
-            )
+        self._record(
+            index,
+            transport,
+            version if end != "reset" or phase.handshakes else None,
+            protocol,
+            phase.cert_requested if how is None else how,
+            end,
+            phase,
         )
 
     def _handshake_failed(
